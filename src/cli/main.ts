@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `verde` command line. Each sub-command lives in its own file under ./commands and registers
+ * itself on the program; heavy modules (ONNX Runtime, DuckDB) are imported lazily inside the
+ * actions so that `verde --help` and `verde detect` start fast.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../util/errors.js';
+import { registerMeasure } from './commands/measure.js';
+import { registerDetect } from './commands/detect.js';
+import { registerText } from './commands/text.js';
+import { registerPredict } from './commands/predict.js';
+import { registerFraud } from './commands/fraud.js';
+import { registerServe } from './commands/serve.js';
+import { registerBenchServe } from './commands/bench-serve.js';
+import { registerDemo } from './commands/demo.js';
+import { VERSION } from '../version.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('verde')
+    .description(
+      'Make AI greener and prove it: measure the energy and carbon of every phase of a model\'s life,\n' +
+        'apply the PNAV guide\'s techniques (pruning, quantisation, distillation, batching, caching,\n' +
+        'early exit, cascades, ...) and report what each saves. Every energy figure names its method\n' +
+        '(measured:rapl, measured:nvml, modelled:tdp, ...).',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDemo(program);
+  registerMeasure(program);
+  registerDetect(program);
+  registerText(program);
+  registerPredict(program);
+  registerFraud(program);
+  registerServe(program);
+  registerBenchServe(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; bad flags were already printed by commander.
+      return err.exitCode;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`verde: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`verde: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,60 @@
+/**
+ * The meter's public vocabulary. Every energy figure verde prints or writes carries a `method`
+ * string saying how it was obtained, and a modelled figure is never labelled as measured.
+ */
+
+/** How an energy figure was obtained. */
+export type EnergyMethod =
+  | 'measured:rapl' // Linux powercap RAPL counters (Intel and AMD)
+  | 'measured:nvml' // NVIDIA NVML total-energy counter, or its power samples integrated
+  | 'measured:nvidia-smi' // nvidia-smi power.draw samples integrated
+  | 'modelled:tdp' // CPU power modelled from TDP and load (no counter readable)
+  | 'modelled:ram' // RAM power modelled from memory held
+  | 'none'; // nothing to measure (e.g. no GPU)
+
+export type Component = 'cpu' | 'gpu' | 'ram';
+
+export interface ComponentEnergy {
+  component: Component;
+  /** Energy in joules, before PUE. */
+  energyJ: number;
+  /** Mean power over the window in watts. */
+  meanPowerW: number;
+  method: EnergyMethod;
+  /** Free text, e.g. the CPU model and TDP used, or which RAPL zones were summed. */
+  detail?: string;
+}
+
+/** Energy attributed to a named span inside a tracked process (a pipeline stage, a served batch). */
+export interface SpanReport {
+  name: string;
+  startedAt: string;
+  durationS: number;
+  energyJ: number; // after PUE
+  components: ComponentEnergy[];
+  co2eGrams: number;
+  method: string;
+}
+
+export interface EnergyReport {
+  runId: string;
+  projectName: string;
+  startedAt: string; // ISO 8601
+  durationS: number;
+  /** Total energy in joules, PUE applied. */
+  energyJ: number;
+  components: ComponentEnergy[];
+  /** Summary of the methods used, e.g. "modelled:tdp" or "measured:rapl+modelled:ram". */
+  method: string;
+  scope: 'process' | 'machine';
+  pue: number;
+  countryIsoCode: string;
+  countryName: string;
+  carbonIntensityGPerKWh: number;
+  /** Where the intensity came from, e.g. "table:owid-2023", "flag", "electricitymaps", "default:world". */
+  carbonIntensitySource: string;
+  co2eGrams: number;
+  /** Litres of water, only when a WUE was given; never invented. */
+  waterLitres?: number;
+  spans: SpanReport[];
+}

@@ -1,0 +1,70 @@
+/**
+ * The manifest (`verde.json`) of a verde model directory: what the model is, how to feed it, and
+ * where it came from (lineage, for the guide's §2.5 governance). See docs/model-directory.md.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail } from '../util/errors.js';
+import { exists, writeJsonAtomic } from '../util/atomic.js';
+
+export const MANIFEST_FILE = 'verde.json';
+
+export type ModelTask = 'text-classification' | 'tabular-classification';
+
+export interface TabularFeature {
+  name: string;
+  type: 'numeric' | 'categorical';
+  /** For categoricals: the category strings; the model sees their index (unknown/missing: NaN). */
+  categories?: string[];
+}
+
+export interface ModelManifest {
+  format: 'verde-model';
+  formatVersion: 1;
+  name: string;
+  /** Unique id of this exact model: creation time plus the first 12 hex of model.onnx's sha256. */
+  version: string;
+  task: ModelTask;
+  labels: string[];
+  createdAt: string;
+  text?: { maxLength: number; doLowerCase: boolean };
+  tabular?: { features: TabularFeature[] };
+  io: { inputs: string[]; output: string; outputKind: 'logits' | 'probabilities' };
+  lineage?: { parent?: string; technique?: string; dataset?: string; params?: Record<string, unknown> };
+  earlyExit?: { stages: string[]; threshold: number };
+}
+
+/** The version string for a model file's bytes created at `createdAt`. */
+export function modelVersion(onnxBytes: Uint8Array, createdAt: string): string {
+  const sha = createHash('sha256').update(onnxBytes).digest('hex').slice(0, 12);
+  return `${createdAt}+${sha}`;
+}
+
+export async function writeManifest(dir: string, manifest: ModelManifest): Promise<void> {
+  await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
+}
+
+/** Read and check a model directory's manifest; errors name the file and the field. */
+export async function readManifest(dir: string): Promise<ModelManifest> {
+  const path = join(dir, MANIFEST_FILE);
+  if (!(await exists(path))) fail(path, 'not found (is this a verde model directory?)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    fail(path, `not valid JSON (${(err as Error).message})`);
+  }
+  const m = raw as Partial<ModelManifest>;
+  if (m.format !== 'verde-model') fail(path, 'field "format" must be "verde-model"');
+  if (m.formatVersion !== 1) fail(path, `field "formatVersion" ${String(m.formatVersion)} is not supported (expected 1)`);
+  for (const field of ['name', 'version', 'task', 'createdAt'] as const) {
+    if (typeof m[field] !== 'string' || m[field] === '') fail(path, `field "${field}" must be a non-empty string`);
+  }
+  if (m.task !== 'text-classification' && m.task !== 'tabular-classification') fail(path, `field "task" is "${m.task}"`);
+  if (!Array.isArray(m.labels) || m.labels.length < 2) fail(path, 'field "labels" must list at least two labels');
+  if (!m.io || !Array.isArray(m.io.inputs) || typeof m.io.output !== 'string') fail(path, 'field "io" must have "inputs" and "output"');
+  if (m.task === 'text-classification' && !m.text) fail(path, 'field "text" is required for text-classification');
+  if (m.task === 'tabular-classification' && !m.tabular) fail(path, 'field "tabular" is required for tabular-classification');
+  return m as ModelManifest;
+}
