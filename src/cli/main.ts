@@ -21,13 +21,15 @@ export function buildProgram(): Command {
   program
     .name('verde')
     .description(
-      'Make AI greener and prove it: measure the energy and carbon of every phase of a model\'s life,\n' +
-        'apply the PNAV guide\'s techniques (pruning, quantisation, distillation, batching, caching,\n' +
-        'early exit, cascades, ...) and report what each saves. Every energy figure names its method\n' +
-        '(measured:rapl, measured:nvml, modelled:tdp, ...).',
+      'Make AI greener and prove it. Measures the energy and carbon of every phase of a model\'s\n' +
+        'life and applies the PNAV guide\'s techniques (pruning, quantisation, distillation,\n' +
+        'batching, caching, early exit, cascades) with numbers for what each saves.\n' +
+        'Every energy figure names its method (measured:rapl, measured:nvml, modelled:tdp, ...).\n\n' +
+        'Start with `verde demo` (both worked cases on the embedded data) or `verde measure -- <cmd>`.',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ helpWidth: 100 })
     .exitOverride();
   registerDemo(program);
   registerMeasure(program);

@@ -56,5 +56,39 @@ export interface EnergyReport {
   co2eGrams: number;
   /** Litres of water, only when a WUE was given; never invented. */
   waterLitres?: number;
+  /** Finished spans, the most recent MeterOptions.maxSpans of them (default 1000). */
   spans: SpanReport[];
+  /** Totals of every finished span by name (kept even when old spans drop out of `spans`). */
+  spanTotals?: SpanTotal[];
+  /** Water usage effectiveness (litres/kWh) the water figure was computed with, when given. */
+  wue?: number;
+  /** The machine and utilisation figures CodeCarbon's emissions.csv also records. */
+  machine?: MachineInfo;
+  /** One-line notices raised while measuring (e.g. RAPL unreadable, a GPU that reports 0 W). */
+  notices?: string[];
+}
+
+export interface SpanTotal {
+  name: string;
+  count: number;
+  /** Joules, PUE applied. */
+  energyJ: number;
+  co2eGrams: number;
+}
+
+/** Hardware and utilisation context of a run (filled by the tracker; used by the CSV writer). */
+export interface MachineInfo {
+  os: string;
+  nodeVersion: string;
+  cpuModel: string;
+  cpuCount: number;
+  gpuCount: number;
+  gpuModel: string;
+  ramTotalGiB: number;
+  /** Process scope: CPU seconds / (wall x CPUs); machine scope: machine load. Percent. */
+  cpuUtilizationPercent: number;
+  gpuUtilizationPercent?: number;
+  /** Process scope: mean resident memory of the target; machine scope: memory in use. GiB. */
+  ramUsedGiB: number;
+  ramUtilizationPercent: number;
 }

@@ -1,12 +1,101 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { intFlag } from '../../serve/flags.js';
 
-// Placeholder: the owner of this command replaces this file.
+interface BenchFlags {
+  model?: string;
+  exitModel?: string;
+  small?: string;
+  large?: string;
+  url?: string;
+  concurrency: number[];
+  duration: number;
+  p99BudgetMs: number;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  threads: number;
+  out: string;
+  overload: boolean;
+}
+
+function concurrencyList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const nums = parts.map((p) => Number(p));
+  if (parts.length === 0 || parts.length > 8 || nums.some((n) => !Number.isInteger(n) || n < 1 || n > 1024)) {
+    throw new UserError(`--concurrency: expected up to 8 comma-separated whole numbers from 1 to 1024 (got "${value}")`);
+  }
+  return nums.sort((a, b) => a - b);
+}
+
 export function registerBenchServe(program: Command): void {
   program
     .command('bench-serve')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('bench-serve: not built yet');
+    .description(
+      'Load-test verde serve with autocannon at rising concurrency and print throughput, p50/p99 latency\n' +
+        'and joules per request (with the energy method) for batch-1 vs dynamic batching, cache off/on,\n' +
+        'early exit off/on and cascade off/on, then overload at 10x capacity (429 shedding, admitted p99).\n' +
+        'Each scenario runs its own `verde serve` child on 127.0.0.1. Without --model it builds small real\n' +
+        'ONNX models (text classifier, its early-exit twin, a small cascade partner) in a temp directory.',
+    )
+    .option('--model <dir>', 'model directory for the batching and cache scenarios (default: built tiny text model)')
+    .option('--exit-model <dir>', 'model with earlyExit stages for early exit off/on (default: built)')
+    .option('--small <dir>', 'small model of the cascade (with --large; default: built)')
+    .option('--large <dir>', 'large model of the cascade (default: --model)')
+    .option('--url <url>', 'bench a server that is already running (load only; its flags are its own)')
+    .option('--concurrency <list>', 'connection counts to step through', concurrencyList, [1, 4, 16, 64])
+    .option('--duration <s>', 'seconds per concurrency level', intFlag('--duration', 1, 120), 3)
+    .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
+    .option('--max-batch-size <n>', 'dynamic batching: max batch size', intFlag('--max-batch-size', 2, 1024), 8)
+    .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay', intFlag('--max-queue-delay-ms', 0, 10_000), 5)
+    .option('--threads <n>', 'ONNX Runtime threads per model in the server', intFlag('--threads', 1, 256), 1)
+    .option('--no-overload', 'skip the 10x-capacity overload run')
+    .option('--out <file>', 'results JSON', './verde-out/bench-serve/results.json')
+    .action(async (flags: BenchFlags) => {
+      if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
+        throw new UserError('bench-serve: --small and --large go together (--large defaults to --model)');
+      }
+      const { runBench } = await import('../../serve/bench.js');
+      let cleanup = async () => {};
+      let model = flags.model;
+      let exitModel = flags.exitModel;
+      let small = flags.small;
+      let large = flags.large ?? (flags.small ? flags.model : undefined);
+      if (!model) {
+        const { mkdtemp, rm } = await import('node:fs/promises');
+        const { tmpdir } = await import('node:os');
+        const { join } = await import('node:path');
+        const { writeTinyTextModel } = await import('../../serve/tiny-models.js');
+        const root = await mkdtemp(join(tmpdir(), 'verde-bench-serve-'));
+        cleanup = () => rm(root, { recursive: true, force: true });
+        model = join(root, 'text');
+        process.stderr.write(`bench-serve: no --model; building tiny real ONNX text models in ${root}\n`);
+        await writeTinyTextModel(model, { name: 'bench-text', hidden: 256, layers: 4, maxLength: 128 });
+        exitModel ??= join(root, 'text-exit');
+        await writeTinyTextModel(exitModel, { name: 'bench-text-exit', hidden: 256, layers: 4, maxLength: 128, earlyExit: true, exitThreshold: 0.9 });
+        if (!small) {
+          small = join(root, 'text-small');
+          await writeTinyTextModel(small, { name: 'bench-text-small', hidden: 32, layers: 1, maxLength: 128, scale: 6 });
+          large = model;
+        }
+      }
+      try {
+        await runBench({
+          model,
+          exitModel,
+          small,
+          large,
+          url: flags.url,
+          concurrency: flags.concurrency,
+          durationS: flags.duration,
+          p99BudgetMs: flags.p99BudgetMs,
+          maxBatchSize: flags.maxBatchSize,
+          maxQueueDelayMs: flags.maxQueueDelayMs,
+          threads: flags.threads,
+          out: flags.out,
+          noOverload: !flags.overload,
+        });
+      } finally {
+        await cleanup();
+      }
     });
 }

@@ -1,12 +1,45 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 
-// Placeholder: the owner of this command replaces this file.
+interface DetectFlags {
+  scope: string;
+  tdp?: string;
+  json?: boolean;
+  sysfsRoot?: string;
+}
+
 export function registerDetect(program: Command): void {
   program
     .command('detect')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('detect: not built yet');
+    .description(
+      'List every energy source the meter knows — RAPL zones, NVML, nvidia-smi, CPU model and TDP, RAM,\n' +
+        'process CPU time, carbon intensity — whether each is readable here and why (not), and the method\n' +
+        'each component (cpu, ram, gpu) would be measured with.',
+    )
+    .option('--scope <scope>', 'process or machine: the scope to report methods for', 'process')
+    .option('--tdp <watts>', 'CPU power override, as for verde measure')
+    .option('--json', 'print the report as JSON')
+    .option('--sysfs-root <dir>', 'read powercap from <dir>/class/powercap instead of /sys (for testing)')
+    .action(async (flags: DetectFlags) => {
+      if (flags.scope !== 'process' && flags.scope !== 'machine') {
+        throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
+      }
+      const { parseNumberFlag } = await import('./measure.js');
+      const { detectSources } = await import('../../meter/index.js');
+      const report = await detectSources({
+        scope: flags.scope,
+        tdpW: flags.tdp !== undefined ? parseNumberFlag('--tdp', flags.tdp, { positive: true }) : undefined,
+        sysfsRoot: flags.sysfsRoot,
+      });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return;
+      }
+      const w = Math.max(...report.sources.map((s) => s.source.length));
+      const lines = report.sources.map((s) => `  ${s.source.padEnd(w)}  ${s.readable ? 'yes' : 'no '}  ${s.why}`);
+      process.stdout.write(
+        `Energy sources (readable? why):\n${lines.join('\n')}\n\n` +
+          `Methods in ${report.scope} scope: cpu ${report.methods.cpu}, ram ${report.methods.ram}, gpu ${report.methods.gpu}\n`,
+      );
     });
 }

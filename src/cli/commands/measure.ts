@@ -1,12 +1,77 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 
-// Placeholder: the owner of this command replaces this file.
+/** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
+export function parseInterval(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(text);
+  if (!m) throw new UserError(`--interval ${text}: expected a duration such as 1s, 500ms or 2m`);
+  const value = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
+  if (!(value > 0)) throw new UserError(`--interval ${text}: must be positive`);
+  return value;
+}
+
+export function parseNumberFlag(flag: string, text: string, opts: { positive?: boolean; min?: number } = {}): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UserError(`${flag} ${text}: not a number`);
+  if (opts.positive && !(v > 0)) throw new UserError(`${flag} ${text}: must be positive`);
+  if (opts.min !== undefined && v < opts.min) throw new UserError(`${flag} ${text}: must be >= ${opts.min}`);
+  return v;
+}
+
+interface MeasureFlags {
+  interval: string;
+  scope: string;
+  country?: string;
+  carbonIntensity?: string;
+  pue: string;
+  wue?: string;
+  tdp?: string;
+  out: string;
+  project: string;
+}
+
 export function registerMeasure(program: Command): void {
   program
     .command('measure')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('measure: not built yet');
+    .description(
+      'Run a command and measure the energy and carbon of its process tree. Prints a summary (duration,\n' +
+        'energy by component with its method, gCO2e with the intensity source) and writes DIR/emissions.csv\n' +
+        '(one row per run, CodeCarbon\'s columns and units), DIR/<run-id>.json and DIR/metrics.prom.\n' +
+        'Exits with the command\'s exit code; Ctrl-C is passed to the command and the outputs are still written.\n' +
+        'Example: verde measure --country ESP -- node train.js',
+    )
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('--interval <duration>', 'sampling interval (RAM, machine load, GPU power): 1s, 500ms, 2m', '1s')
+    .option('--scope <scope>', 'process: the command\'s process tree (CPU-time share, resident memory); machine: the whole machine', 'process')
+    .option('--country <ISO3>', 'grid carbon intensity of this country, ISO 3166-1 alpha-3 (ESP, FRA, USA); default: world average 475 g/kWh')
+    .option('--carbon-intensity <g/kWh>', 'carbon intensity override in gCO2e/kWh (wins over --country)')
+    .option('--pue <n>', 'data-centre power usage effectiveness, multiplies all energy (>= 1)', '1.0')
+    .option('--wue <L/kWh>', 'water usage effectiveness; water is reported only when this is given')
+    .option('--tdp <watts>', 'CPU power at full load for all visible CPUs, overriding the TDP table (and RAPL)')
+    .option('--out <dir>', 'directory for emissions.csv, <run-id>.json and metrics.prom', 'verde-energy')
+    .option('--project <name>', 'project_name written to emissions.csv', 'verde')
+    .action(async (command: string[], flags: MeasureFlags) => {
+      const intervalMs = parseInterval(flags.interval);
+      if (flags.scope !== 'process' && flags.scope !== 'machine') {
+        throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
+      }
+      const { measureCommand, summaryText, requireCountry } = await import('../../meter/index.js');
+      if (flags.country !== undefined) requireCountry(flags.country);
+      const run = await measureCommand(command, {
+        outDir: flags.out,
+        intervalMs,
+        scope: flags.scope,
+        country: flags.country,
+        carbonIntensity: flags.carbonIntensity !== undefined ? parseNumberFlag('--carbon-intensity', flags.carbonIntensity, { min: 0 }) : undefined,
+        pue: parseNumberFlag('--pue', flags.pue, { min: 1 }),
+        wue: flags.wue !== undefined ? parseNumberFlag('--wue', flags.wue, { min: 0 }) : undefined,
+        tdpW: flags.tdp !== undefined ? parseNumberFlag('--tdp', flags.tdp, { positive: true }) : undefined,
+        projectName: flags.project,
+      });
+      const out = process.stderr;
+      out.write(`\nverde measure: ${command.join(' ')}  (exit ${run.exitCode}${run.signal ? `, ${run.signal}` : ''})\n`);
+      out.write(summaryText(run.report));
+      out.write(`wrote ${run.files.emissionsCsv}, ${run.files.json}, ${run.files.prometheus}\n`);
+      process.exitCode = run.exitCode;
     });
 }

@@ -1,12 +1,121 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import type { TabularPredictor } from '../../predict/tabular-predictor.js';
 
-// Placeholder: the owner of this command replaces this file.
+interface PredictFlags {
+  model: string;
+  text?: string[];
+  data?: string;
+  textCol: string;
+  json?: boolean;
+  out?: string;
+  batchSize: string;
+  maxLength?: string;
+  threads?: string;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) throw new UserError(`${flag} ${text}: must be a whole number >= 1`);
+  return v;
+}
+
+/** One line for a human: label, its probability, all probabilities, the start of the text. */
+function predictionLine(p: { text: string; label: string; probabilities: number[] }, labels: string[], width: number): string {
+  const probs = labels.map((l, i) => `${l} ${p.probabilities[i]!.toFixed(3)}`).join(', ');
+  const flat = p.text.replace(/\s+/g, ' ').trim();
+  const shown = flat.length > 70 ? `${flat.slice(0, 69)}…` : flat;
+  return `${p.label.padEnd(width)}  ${p.probabilities[labels.indexOf(p.label)]!.toFixed(3)}  (${probs})  ${JSON.stringify(shown)}`;
+}
+
+async function predictTabular(predictor: TabularPredictor, flags: PredictFlags): Promise<void> {
+  try {
+    if (!flags.data) {
+      throw new UserError(`--text: ${predictor.description} is a tabular model; pass --data FILE with the columns ${predictor.features.map((f) => f.name).join(', ')}`);
+    }
+    const started = performance.now();
+    const predictions = await predictor.predictFile(flags.data);
+    const ms = performance.now() - started;
+    const rows = predictions.map((p) => ({ row: p.row, label: p.label, probabilities: p.probabilities }));
+    if (flags.out) {
+      const { writeJsonAtomic } = await import('../../util/atomic.js');
+      await writeJsonAtomic(flags.out, rows);
+    }
+    if (flags.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    else {
+      const width = Math.max(...predictor.labels.map((l) => l.length));
+      for (const p of predictions) {
+        const probs = predictor.labels.map((l, i) => `${l} ${p.probabilities[i]!.toFixed(3)}`).join(', ');
+        process.stdout.write(`row ${p.row}  ${p.label.padEnd(width)}  ${p.probabilities[p.labelId]!.toFixed(3)}  (${probs})\n`);
+      }
+    }
+    process.stderr.write(`verde predict: ${predictor.description}; ${rows.length} rows in ${ms.toFixed(0)} ms${flags.out ? `; wrote ${flags.out}` : ''}\n`);
+  } finally {
+    await predictor.close();
+  }
+}
+
 export function registerPredict(program: Command): void {
   program
     .command('predict')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('predict: not built yet');
+    .description(
+      'Classify texts with a saved model and print, per input, the label and the class probabilities.\n' +
+        'The model is a verde model directory (verde.json + model.onnx, as `verde text` writes under\n' +
+        'DIR/models/<variant>/), a Hugging Face DistilBERT directory (config.json, model.safetensors,\n' +
+        'vocab.txt), or a Hub id fetched into the cache when online.\n' +
+        'Examples: verde predict --model out/models/int8 --text "Win a FREE cruise now!" --text "Lunch at 1?"\n' +
+        '          verde predict --model out/models/base --data mails.csv --text-col body --json',
+    )
+    .requiredOption('--model <dir|id>', 'verde model directory, Hugging Face model directory, or Hub id')
+    .option('--text <text>', 'a text to classify; repeat the flag for several', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option('--data <file>', 'classify every row of a CSV, TSV, JSONL, JSON or Parquet file instead (tabular models: the file\'s columns named like the model\'s features)')
+    .option('--text-col <name>', 'with --data: the column holding the text', 'text')
+    .option('--json', 'print a JSON array of {text, label, probabilities} (probabilities in label-id order)')
+    .option('--out <file>', 'also write the predictions as JSON to this file')
+    .option('--batch-size <n>', 'texts per ONNX Runtime call (grouped by length to keep padding small)', '16')
+    .option('--max-length <n>', 'truncate texts to this many tokens, [CLS]/[SEP] included (default: the model\'s)')
+    .option('--threads <n>', 'ONNX Runtime threads (default: all cores)')
+    .action(async (flags: PredictFlags) => {
+      flags.text ??= [];
+      if (flags.text.length && flags.data) throw new UserError('--text and --data: give one or the other');
+      if (!flags.text.length && !flags.data) throw new UserError('predict: give --text "..." (repeatable) or --data FILE');
+      flags.text.forEach((t, i) => {
+        if (t.trim() === '') throw new UserError(`--text (#${i + 1}): empty text`);
+      });
+      const batchSize = positiveInt('--batch-size', flags.batchSize);
+      const maxLength = flags.maxLength !== undefined ? positiveInt('--max-length', flags.maxLength) : undefined;
+      if (maxLength !== undefined && maxLength < 2) throw new UserError(`--max-length ${maxLength}: must be at least 2 ([CLS] and [SEP])`);
+      const threads = flags.threads !== undefined ? positiveInt('--threads', flags.threads) : undefined;
+
+      const { openModel } = await import('../../predict/index.js');
+      const opened = await openModel(flags.model, { batchSize, maxLength, threads });
+      if (opened.task === 'tabular-classification') {
+        await predictTabular(opened.predictor, flags);
+        return;
+      }
+      const predictor = opened.predictor;
+      try {
+        const texts = flags.data ? await (await import('../../data/text/files.js')).readTexts(flags.data, flags.textCol) : flags.text;
+        const started = performance.now();
+        const predictions = await predictor.predict(texts);
+        const ms = performance.now() - started;
+        const rows = predictions.map((p) => ({ text: p.text, label: p.label, probabilities: p.probabilities }));
+        if (flags.out) {
+          const { writeJsonAtomic } = await import('../../util/atomic.js');
+          await writeJsonAtomic(flags.out, rows);
+        }
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        } else {
+          const width = Math.max(...predictor.labels.map((l) => l.length));
+          for (const p of predictions) process.stdout.write(predictionLine(p, predictor.labels, width) + '\n');
+        }
+        process.stderr.write(
+          `verde predict: ${predictor.description}; ${texts.length} text${texts.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms` +
+            ` (${(ms / texts.length).toFixed(1)} ms each, batches of ${batchSize})${flags.out ? `; wrote ${flags.out}` : ''}\n`,
+        );
+      } finally {
+        await predictor.close();
+      }
     });
 }

@@ -1,12 +1,106 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag, intFlag, probabilityFlag } from '../../serve/flags.js';
+import type { CascadeSpec } from '../../serve/options.js';
 
-// Placeholder: the owner of this command replaces this file.
+interface ServeFlags {
+  model: string[];
+  cascade: CascadeSpec[];
+  port: number;
+  host: string;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  maxQueue: number;
+  timeoutMs: number;
+  cache: string;
+  cacheSize: number;
+  token?: string;
+  threads: number;
+  country?: string;
+  pue?: number;
+  exitThreshold?: number | null;
+  cascadeThreshold: number;
+  maxInstances: number;
+  bodyLimit: number;
+  rejectLong?: boolean;
+  truncate?: boolean;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('serve: not built yet');
+    .description(
+      'Serve verde model directories over HTTP with dynamic batching, a prediction cache, early exit,\n' +
+        'model cascades and the energy of every answer (guide §3.4). POST /v1/models/{name}:predict with\n' +
+        '{"instances": [{"text": "..."}]} (tabular: one object of features per instance). Also GET /v1/models,\n' +
+        '/healthz, /readyz, /metrics (Prometheus), /openapi.json, and POST /v1/models/{name}:feedback.\n' +
+        'Responses carry X-Energy-Joules, X-CO2e-Grams and X-Energy-Method. SIGTERM/SIGINT drain and exit 0.',
+    )
+    .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
+    .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
+    .option('--port <n>', 'TCP port (0: any free port)', intFlag('--port', 0, 65535), 8080)
+    .option('--host <addr>', 'address to bind; only 127.0.0.1 unless you say otherwise', '127.0.0.1')
+    .option('--max-batch-size <n>', 'most instances per inference batch (1: no batching)', intFlag('--max-batch-size', 1, 1024), 8)
+    .option('--max-queue-delay-ms <ms>', 'longest the oldest queued instance waits for a batch to fill (Triton semantics)', intFlag('--max-queue-delay-ms', 0, 60_000), 5)
+    .option('--max-queue <n>', 'instances that may wait per model; beyond it requests get 429 with Retry-After', intFlag('--max-queue', 1), 256)
+    .option('--timeout-ms <ms>', 'per-request limit; a request not answered by then gets 504', intFlag('--timeout-ms', 1), 30_000)
+    .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, 'lru')
+    .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), 10_000)
+    .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per model', intFlag('--threads', 1, 256), 1)
+    .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
+    .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 1) throw new UserError(`--pue: expected a number >= 1 (got "${v}")`);
+      return n;
+    })
+    .option('--exit-threshold <p>', 'softmax confidence at which an early exit answers, or "off" to run models whole (default: each manifest\'s)', exitThresholdFlag)
+    .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), 0.9)
+    .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), 64)
+    .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), 1024 * 1024)
+    .option('--truncate', 'cut texts longer than the model\'s max length (default)')
+    .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
+    .action(async (flags: ServeFlags) => {
+      if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
+      if (flags.truncate && flags.rejectLong) throw new UserError('serve: --truncate and --reject-long contradict each other; pick one');
+      const { createServer } = await import('../../serve/server.js');
+      const server = await createServer({
+        models: flags.model,
+        cascades: flags.cascade,
+        port: flags.port,
+        host: flags.host,
+        maxBatchSize: flags.maxBatchSize,
+        maxQueueDelayMs: flags.maxQueueDelayMs,
+        maxQueue: flags.maxQueue,
+        timeoutMs: flags.timeoutMs,
+        cache: flags.cache,
+        cacheSize: flags.cacheSize,
+        token: flags.token,
+        threads: flags.threads,
+        exitThreshold: flags.exitThreshold,
+        cascadeThreshold: flags.cascadeThreshold,
+        maxInstances: flags.maxInstances,
+        bodyLimit: flags.bodyLimit,
+        longText: flags.rejectLong ? 'reject' : 'truncate',
+        meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
+      });
+      const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
+      process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
+      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token) {
+        process.stderr.write(`verde serve: warning: bound to ${flags.host} without --token; anyone who can reach it can use it\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`verde serve: ${signal}: draining queued batches, then exiting\n`);
+          server.close().then(resolve, (err: unknown) => {
+            process.stderr.write(`verde serve: error while closing: ${(err as Error).message}\n`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      process.stderr.write('verde serve: stopped\n');
     });
 }

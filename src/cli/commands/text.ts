@@ -1,12 +1,75 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 
-// Placeholder: the owner of this command replaces this file.
+function num(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: "${v}" is not a number`);
+    return n;
+  };
+}
+
 export function registerText(program: Command): void {
   program
     .command('text')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('text: not built yet');
+    .description(
+      "The guide's §6.1 case: train a DistilBERT text classifier (fine-tune --model, or a small one from\n" +
+        'scratch), prune it (L1 30 % of Linear weights; structured 30 % of heads and FFN neurons), quantise\n' +
+        'it (dynamic int8), evaluate every variant on the same test samples with energy and carbon, and\n' +
+        'write DIR/results.json, DIR/results.csv and DIR/models/<variant>/ (loadable by verde predict/serve).\n' +
+        'With no options: a 2-layer model from scratch on the embedded SpamAssassin corpus (offline).',
+    )
+    .option('--data <file>', 'CSV/TSV/JSONL/JSON/Parquet file with a text and a label column')
+    .option('--dataset <id>', 'dataset id: spam-assassin (embedded, default) or imdb (Hugging Face Hub, online)')
+    .option('--text-col <name>', 'text column of --data (default: text)')
+    .option('--label-col <name>', 'label column of --data (default: label); any two or more classes')
+    .option('--model <dir|id>', 'Hugging Face DistilBERT directory or Hub id to fine-tune (e.g. distilbert-base-uncased)')
+    .option('--from-scratch', 'train a new model sized by --layers/--dim/--heads/--hidden-dim (the default without --model)')
+    .option('--layers <n>', 'transformer layers (from scratch; default 2)', num('--layers'))
+    .option('--dim <n>', 'hidden size (from scratch; default 128)', num('--dim'))
+    .option('--heads <n>', 'attention heads, must divide --dim (from scratch; default 4)', num('--heads'))
+    .option('--hidden-dim <n>', 'FFN width (from scratch; default 512)', num('--hidden-dim'))
+    .option('--train-size <n>', 'training samples, stratified and seeded (default 2000)', num('--train-size'))
+    .option('--test-size <n>', 'test samples every variant is evaluated on (default 500)', num('--test-size'))
+    .option('--epochs <n>', 'training epochs; early stopping with patience 1 keeps the best (default 2)', num('--epochs'))
+    .option('--batch-size <n>', 'training batch size (default 16)', num('--batch-size'))
+    .option('--max-length <n>', 'tokens per text incl. [CLS]/[SEP]; longer texts are truncated (default 128)', num('--max-length'))
+    .option('--lr <x>', 'peak learning rate, linear decay (default 1e-3 from scratch, 5e-5 fine-tuning)', num('--lr'))
+    .option('--seed <n>', 'seed for sampling, initialisation, shuffling and dropout (default 42)', num('--seed'))
+    .option('--prune <fraction>', 'fraction pruned by both pruning methods (default 0.3)', num('--prune'))
+    .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', num('--recovery-epochs'))
+    .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI (default auto)', 'auto')
+    .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
+    .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', num('--threads'))
+    .option('--out <dir>', 'output directory (replaced atomically when the run succeeds)', './verde-out/text')
+    .action(async (opts: Record<string, unknown>) => {
+      const bits = String(opts.int8Bits);
+      if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
+      const { runTextCase } = await import('../../cases/text/index.js');
+      await runTextCase({
+        data: opts.data as string | undefined,
+        dataset: opts.dataset as string | undefined,
+        textCol: opts.textCol as string | undefined,
+        labelCol: opts.labelCol as string | undefined,
+        model: opts.model as string | undefined,
+        fromScratch: opts.fromScratch as boolean | undefined,
+        layers: opts.layers as number | undefined,
+        dim: opts.dim as number | undefined,
+        heads: opts.heads as number | undefined,
+        hiddenDim: opts.hiddenDim as number | undefined,
+        trainSize: opts.trainSize as number | undefined,
+        testSize: opts.testSize as number | undefined,
+        epochs: opts.epochs as number | undefined,
+        batchSize: opts.batchSize as number | undefined,
+        maxLength: opts.maxLength as number | undefined,
+        lr: opts.lr as number | undefined,
+        seed: opts.seed as number | undefined,
+        pruneAmount: opts.prune as number | undefined,
+        recoveryEpochs: opts.recoveryEpochs as number | undefined,
+        reduceRange: bits === 'auto' ? 'auto' : bits === '7',
+        country: opts.country as string | undefined,
+        threads: opts.threads as number | undefined,
+        out: opts.out as string,
+      });
     });
 }

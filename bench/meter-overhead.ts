@@ -1,0 +1,166 @@
+/**
+ * Meter overhead on a CPU-bound job: the same job untracked and tracked (in-process Tracker at 1 s
+ * and 100 ms sampling; and `verde measure`-style child tracking), alternating runs so load from
+ * other processes spreads over all variants, several repetitions, medians reported.
+ *
+ * The job yields to the event loop every few milliseconds (as real async work does) so the
+ * sampling timer actually runs during it; a job that never yields would show zero overhead.
+ * Also prints the direct cost of one sample, which bounds the overhead independently of noise:
+ * overhead <= sample cost / interval.
+ *
+ *   npx tsc -p . && node dist/bench/meter-overhead.js [--reps 5] [--seconds 2]
+ */
+import { spawn } from 'node:child_process';
+import { Tracker } from '../src/meter/index.js';
+import { measureCommand } from '../src/meter/run-command.js';
+import { resolveOptions } from '../src/meter/options.js';
+import { buildComponents } from '../src/meter/components/build.js';
+import { FULL_SCAN_MS } from '../src/meter/components/target.js';
+import { processTree } from '../src/meter/sources/proc.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const REPS = arg('reps', 5);
+const SECONDS = arg('seconds', 2);
+
+/** xorshift work: a fixed number of iterations per chunk, yielding between chunks. */
+function chunk(iters: number, seed: number): number {
+  let x = seed | 1;
+  for (let i = 0; i < iters; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x;
+}
+const CHUNK_ITERS = 200_000;
+
+async function job(chunks: number): Promise<number> {
+  let acc = 0;
+  for (let c = 0; c < chunks; c++) {
+    acc ^= chunk(CHUNK_ITERS, c + 1);
+    await new Promise((r) => setImmediate(r));
+  }
+  return acc;
+}
+
+function cpuS(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+interface Sample {
+  wallS: number;
+  cpuS: number;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<Sample> {
+  const w0 = performance.now();
+  const c0 = cpuS();
+  await fn();
+  return { wallS: (performance.now() - w0) / 1000, cpuS: cpuS() - c0 };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(2)} %`;
+
+async function main(): Promise<void> {
+  // Calibrate the job to about SECONDS of CPU.
+  const probe = await timed(() => job(50));
+  const chunks = Math.max(50, Math.round((50 * SECONDS) / probe.cpuS));
+  console.log(`job: ${chunks} chunks of ${CHUNK_ITERS} xorshift steps (~${SECONDS} s CPU), ${REPS} repetitions, alternating`);
+
+  // 1. Direct cost of one sample (all components), in-process and for a child tree.
+  const quiet = { onNotice: () => {} };
+  for (const [label, extra] of [
+    ['in-process (process scope)', {}],
+    ['in-process (machine scope)', { scope: 'machine' as const }],
+  ] as const) {
+    const parts = await buildComponents(resolveOptions({ ...quiet, ...extra }), Date.now());
+    const meters = [parts.cpu, parts.ram, parts.gpu];
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) for (const m of meters) m.sample(Date.now());
+    const us = ((performance.now() - t0) * 1000) / n;
+    console.log(`one sample, ${label}: ${us.toFixed(1)} us -> ${((us / 1e6) * 100).toFixed(4)} % of 1 s, ${((us / 1e5) * 100).toFixed(4)} % of 100 ms`);
+  }
+  {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    const parts = await buildComponents(resolveOptions({ ...quiet, pid: child.pid }), Date.now());
+    const n = 200;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) parts.ram.sample(Date.now() + 30 * i); // +30 ms: past the 20 ms read cache
+    const us = ((performance.now() - t0) * 1000) / n;
+    const t1 = performance.now();
+    for (let i = 0; i < 20; i++) processTree('/proc', child.pid!);
+    const scanUs = ((performance.now() - t1) * 1000) / 20;
+    child.kill();
+    // Per second: (samples per second) x (cost of a sample) + one full scan every FULL_SCAN_MS.
+    const scansPerS = 1000 / FULL_SCAN_MS;
+    const perS = (sampleEvery: number) => ((us * (1000 / sampleEvery - scansPerS) + scanUs * scansPerS) / 1e6) * 100;
+    console.log(`one sample, child process tree: ${us.toFixed(1)} us (known members) + a full /proc scan of ${scanUs.toFixed(0)} us every ${FULL_SCAN_MS / 1000} s`);
+    console.log(`  -> ${perS(1000).toFixed(4)} % of one CPU at 1 s, ${perS(100).toFixed(4)} % at 100 ms (spent in the verde process, not the child)`);
+  }
+
+  // 2. In-process A/B: untracked vs Tracker at 1 s and 100 ms, alternating.
+  const modes: [string, number | undefined][] = [['untracked', undefined], ['tracked 1 s', 1000], ['tracked 100 ms', 100]];
+  const results = new Map<string, Sample[]>(modes.map(([m]) => [m, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [mode, interval] of rep % 2 ? [...modes].reverse() : modes) {
+      const s = await timed(async () => {
+        if (interval === undefined) return job(chunks);
+        const t = new Tracker({ intervalMs: interval, ...quiet });
+        await t.start();
+        await job(chunks);
+        return t.stop();
+      });
+      results.get(mode)!.push(s);
+    }
+  }
+  const base = results.get('untracked')!;
+  console.log('\nin-process Tracker (median of runs; wall includes start() and stop()):');
+  for (const [mode] of modes) {
+    const r = results.get(mode)!;
+    const w = median(r.map((s) => s.wallS));
+    const c = median(r.map((s) => s.cpuS));
+    const rel = mode === 'untracked' ? '' : `  overhead wall ${pct(w, median(base.map((s) => s.wallS)))}, cpu ${pct(c, median(base.map((s) => s.cpuS)))}`;
+    console.log(`  ${mode.padEnd(15)} wall ${w.toFixed(3)} s  cpu ${c.toFixed(3)} s${rel}`);
+  }
+
+  // 3. Child A/B: the job as a child process, plain vs under measureCommand (what `verde measure` does).
+  const childJob = `${chunk.toString()}; let a = 0; for (let c = 0; c < ${chunks}; c++) a ^= chunk(${CHUNK_ITERS}, c + 1);`;
+  const out = mkdtempSync(join(tmpdir(), 'verde-bench-'));
+  const childResults = new Map<string, number[]>(modes.map(([m]) => [m, []]));
+  for (let rep = 0; rep < Math.max(3, Math.ceil(REPS / 2)); rep++) {
+    for (const [mode, interval] of rep % 2 ? [...modes].reverse() : modes) {
+      const t0 = performance.now();
+      if (interval === undefined) {
+        await new Promise((r) => spawn(process.execPath, ['-e', childJob], { stdio: 'inherit' }).on('exit', r));
+      } else {
+        await measureCommand([process.execPath, '-e', childJob], { outDir: out, intervalMs: interval, ...quiet });
+      }
+      childResults.get(mode)!.push((performance.now() - t0) / 1000);
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  console.log('\nchild process under measureCommand (median wall incl. spawn and writing the outputs):');
+  const cb = median(childResults.get('untracked')!);
+  for (const [mode] of modes) {
+    const w = median(childResults.get(mode)!);
+    console.log(`  ${mode.padEnd(15)} wall ${w.toFixed(3)} s${mode === 'untracked' ? '' : `  overhead ${pct(w, cb)}`}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

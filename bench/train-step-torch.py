@@ -1,0 +1,139 @@
+"""PyTorch peer for bench/train-step.ts: the same DistilBERT-base-shaped classifier, timed the same way.
+
+Run by bench/train-step.ts with the same thread count; prints one JSON line on stdout.
+Usage: /usr/bin/python3 bench/train-step-torch.py --threads 2 --steps 5 --fwd-reps 10
+"""
+import argparse
+import json
+import math
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    """DistilBERT TransformerBlock (post-LayerNorm, erf GELU), Hugging Face layout."""
+
+    def __init__(self, dim, heads, hidden, p):
+        super().__init__()
+        self.heads = heads
+        self.q_lin = nn.Linear(dim, dim)
+        self.k_lin = nn.Linear(dim, dim)
+        self.v_lin = nn.Linear(dim, dim)
+        self.out_lin = nn.Linear(dim, dim)
+        self.sa_layer_norm = nn.LayerNorm(dim, eps=1e-12)
+        self.lin1 = nn.Linear(dim, hidden)
+        self.lin2 = nn.Linear(hidden, dim)
+        self.output_layer_norm = nn.LayerNorm(dim, eps=1e-12)
+        self.drop = nn.Dropout(p)
+        self.attn_drop = nn.Dropout(p)
+
+    def forward(self, x, mask_bias):
+        b, s, d = x.shape
+        dh = d // self.heads
+
+        def split(t):
+            return t.view(b, s, self.heads, dh).transpose(1, 2)
+
+        q = split(self.q_lin(x)) / math.sqrt(dh)
+        k = split(self.k_lin(x))
+        v = split(self.v_lin(x))
+        scores = torch.matmul(q, k.transpose(2, 3)) + mask_bias
+        probs = self.attn_drop(F.softmax(scores, dim=-1))
+        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(b, s, d)
+        h = self.sa_layer_norm(self.out_lin(ctx) + x)
+        ff = self.drop(self.lin2(F.gelu(self.lin1(h))))
+        return self.output_layer_norm(ff + h)
+
+
+class Classifier(nn.Module):
+    def __init__(self, vocab=30522, dim=768, heads=12, hidden=3072, layers=6, max_pos=512, labels=2, p=0.1):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(vocab, dim)
+        self.position_embeddings = nn.Embedding(max_pos, dim)
+        self.LayerNorm = nn.LayerNorm(dim, eps=1e-12)
+        self.drop = nn.Dropout(p)
+        self.layers = nn.ModuleList([Block(dim, heads, hidden, p) for _ in range(layers)])
+        self.pre_classifier = nn.Linear(dim, dim)
+        self.classifier = nn.Linear(dim, labels)
+        self.cls_drop = nn.Dropout(0.2)
+
+    def forward(self, ids, mask):
+        pos = torch.arange(ids.shape[1]).unsqueeze(0)
+        x = self.drop(self.LayerNorm(self.word_embeddings(ids) + self.position_embeddings(pos)))
+        bias = ((1.0 - mask[:, None, None, :].float()) * -1e9)
+        for layer in self.layers:
+            x = layer(x, bias)
+        return self.classifier(self.cls_drop(F.relu(self.pre_classifier(x[:, 0]))))
+
+
+def batch(n, seq, g):
+    ids = torch.randint(0, 30522, (n, seq), generator=g)
+    mask = torch.ones(n, seq, dtype=torch.long)
+    mask[:, seq - seq // 8 :] = 0  # some padding, as in bench/train-step.ts
+    labels = torch.randint(0, 2, (n,), generator=g)
+    return ids, mask, labels
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--fwd-reps", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--seq", type=int, default=128)
+    ap.add_argument("--layers", type=int, default=6)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    model = Classifier(layers=a.layers)
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.01)
+    ids, mask, labels = batch(a.batch, a.seq, g)
+
+    train = []
+    model.train()
+    for i in range(a.warmup + a.steps):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(ids, mask), labels)
+        loss.backward()
+        opt.step()
+        dt = time.perf_counter() - t0
+        if i >= a.warmup:
+            train.append(dt)
+
+    model.eval()
+    fwd = {}
+    with torch.inference_mode():
+        for b in (1, 8):
+            bi, bm, _ = batch(b, a.seq, g)
+            times = []
+            for i in range(2 + a.fwd_reps):
+                t0 = time.perf_counter()
+                model(bi, bm)
+                dt = time.perf_counter() - t0
+                if i >= 2:
+                    times.append(dt)
+            fwd[b] = times
+
+    print(json.dumps({
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "params": sum(p.numel() for p in model.parameters()),
+        "train_step_s": statistics.median(train),
+        "train_steps": train,
+        "forward_b1_s": statistics.median(fwd[1]),
+        "forward_b8_s": statistics.median(fwd[8]),
+        "last_loss": float(loss),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()

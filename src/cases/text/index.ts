@@ -1,0 +1,301 @@
+/**
+ * The guide's headline case (§6.1) as one function: train (fine-tune a DistilBERT checkpoint or
+ * train a small one from scratch), prune (L1 unstructured and structured), quantise (dynamic
+ * int8), evaluate every variant on the same test samples with energy, and write the results and
+ * every variant as a model directory — all into `out` atomically (nothing half-written on error).
+ */
+import { join, resolve } from 'node:path';
+import { Tracker } from '../../meter/index.js';
+import type { SpanReport } from '../../meter/index.js';
+import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
+import { UserError, fail } from '../../util/errors.js';
+import { progressBar } from '../../util/progress.js';
+import { loadTextData } from '../../data/text/index.js';
+import { bertBaseUncasedTokenizer } from '../../tokenizers/index.js';
+import type { WordPieceTokenizer } from '../../tokenizers/wordpiece.js';
+import { int8Advice } from '../../compress/cpu-features.js';
+import { pruneStructured } from '../../compress/prune-structured.js';
+import { type DistilBertConfig, makeConfig } from '../../models/distilbert/config.js';
+import { initParams, countParams, type Params } from '../../models/distilbert/params.js';
+import { loadHfDistilBert } from '../../models/distilbert/checkpoint.js';
+import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js';
+import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
+import { evaluateVariantInChild } from '../../evaluate/variants.js';
+import { writeTextModelDir } from './model-dir.js';
+import { int8Variant, l1Variant, outputError } from './variants.js';
+import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
+
+export interface TextCaseOptions {
+  data?: string;
+  dataset?: string;
+  textCol?: string;
+  labelCol?: string;
+  /** HF model directory or Hub id to fine-tune; absent: train from scratch. */
+  model?: string;
+  fromScratch?: boolean;
+  layers?: number;
+  dim?: number;
+  heads?: number;
+  hiddenDim?: number;
+  trainSize?: number;
+  testSize?: number;
+  epochs?: number;
+  batchSize?: number;
+  maxLength?: number;
+  lr?: number;
+  seed?: number;
+  out?: string;
+  country?: string;
+  threads?: number;
+  /** Fraction pruned (L1 per Linear; heads and neurons for structured). Default 0.3. */
+  pruneAmount?: number;
+  /** Recovery fine-tune epochs after structured pruning (default 1). */
+  recoveryEpochs?: number;
+  /** 'auto' (default: from the CPU flags), true: 7-bit weights, false: 8-bit. */
+  reduceRange?: 'auto' | boolean;
+  /** Print the table (default true). */
+  print?: boolean;
+}
+
+export const TEXT_DEFAULTS = {
+  out: './verde-out/text',
+  layers: 2,
+  dim: 128,
+  heads: 4,
+  hiddenDim: 512,
+  trainSize: 2000,
+  testSize: 500,
+  epochs: 2,
+  batchSize: 16,
+  maxLength: 128,
+  seed: 42,
+  lrScratch: 1e-3,
+  lrFineTune: 5e-5,
+  pruneAmount: 0.3,
+  recoveryEpochs: 1,
+} as const;
+
+export interface TextCaseResult {
+  out: string;
+  results: TextResults;
+  table: string;
+}
+
+function positiveInt(v: number | undefined, flag: string, min = 1): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) fail(flag, `must be an integer >= ${min} (got ${v})`);
+}
+
+function checkOptions(o: TextCaseOptions): void {
+  positiveInt(o.layers, '--layers');
+  positiveInt(o.dim, '--dim');
+  positiveInt(o.heads, '--heads');
+  positiveInt(o.hiddenDim, '--hidden-dim');
+  positiveInt(o.trainSize, '--train-size', 2);
+  positiveInt(o.testSize, '--test-size', 1);
+  positiveInt(o.epochs, '--epochs');
+  positiveInt(o.batchSize, '--batch-size');
+  positiveInt(o.maxLength, '--max-length', 3);
+  positiveInt(o.threads, '--threads');
+  positiveInt(o.recoveryEpochs, '--recovery-epochs', 0);
+  if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) fail('--lr', `must be in (0, 1) (got ${o.lr})`);
+  if (o.pruneAmount !== undefined && !(o.pruneAmount > 0 && o.pruneAmount < 1)) fail('--prune', `must be in (0, 1) (got ${o.pruneAmount})`);
+  if (o.model && o.fromScratch) throw new UserError('--model and --from-scratch: give one or the other');
+  if (o.model && (o.layers || o.dim || o.heads || o.hiddenDim)) throw new UserError('--layers/--dim/--heads/--hidden-dim size a model trained --from-scratch; a --model has its own config');
+  const dim = o.dim ?? TEXT_DEFAULTS.dim;
+  const heads = o.heads ?? TEXT_DEFAULTS.heads;
+  if (!o.model && dim % heads !== 0) fail('--heads', `${heads} does not divide --dim ${dim}`);
+}
+
+interface Prepared {
+  config: DistilBertConfig;
+  params: Params;
+  tokenizer: WordPieceTokenizer;
+  source: string;
+}
+
+async function prepareModel(o: TextCaseOptions, labels: string[], maxLength: number, seed: number): Promise<Prepared> {
+  if (o.model) {
+    const { resolveModelDir, loadHfModelDir } = await import('../../hub/index.js');
+    const dir = await resolveModelDir(o.model);
+    const hf = await loadHfModelDir(dir);
+    const { config, params } = await loadHfDistilBert(dir, { labels, seed });
+    if (maxLength > config.maxPositions) fail('--max-length', `${maxLength} exceeds the model's max_position_embeddings ${config.maxPositions}`);
+    return { config, params, tokenizer: hf.tokenizer, source: dir };
+  }
+  const tokenizer = await bertBaseUncasedTokenizer(maxLength);
+  const config = makeConfig(labels, {
+    layers: o.layers ?? TEXT_DEFAULTS.layers,
+    dim: o.dim ?? TEXT_DEFAULTS.dim,
+    heads: o.heads ?? TEXT_DEFAULTS.heads,
+    hiddenDim: o.hiddenDim ?? TEXT_DEFAULTS.hiddenDim,
+    vocabSize: tokenizer.vocabSize,
+    maxPositions: maxLength,
+  });
+  return { config, params: initParams(config, seed), tokenizer, source: 'from scratch (bert-base-uncased vocabulary)' };
+}
+
+function stageOf(name: string, span: SpanReport, detail?: Record<string, unknown>): StageResult {
+  return { name, durationS: span.durationS, energyJ: span.energyJ, co2eGrams: span.co2eGrams, energyMethod: span.method, detail };
+}
+
+async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number }): Promise<FitResult> {
+  const steps = Math.ceil(trainSet.ids.length / opts.batchSize) * opts.epochs;
+  const bar = progressBar(label, steps, ['epoch', 'loss', 'val_acc']);
+  let ema = NaN;
+  try {
+    return await fitDistilBert(config, params, trainSet, val, {
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      lr: opts.lr,
+      seed: opts.seed,
+      threads: opts.threads,
+      padId: opts.padId,
+      warmupFraction: opts.warmup,
+      onStep: (s) => {
+        ema = Number.isNaN(ema) ? s.loss : 0.9 * ema + 0.1 * s.loss;
+        bar.update(s.step, { epoch: s.epoch, loss: ema.toFixed(4) });
+      },
+      onEpoch: (e) => bar.update(Math.ceil(trainSet.ids.length / opts.batchSize) * e.epoch, { val_acc: e.valAccuracy.toFixed(4) }),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResult> {
+  checkOptions(o);
+  const out = resolve(o.out ?? TEXT_DEFAULTS.out);
+  const seed = o.seed ?? TEXT_DEFAULTS.seed;
+  const maxLength = o.maxLength ?? TEXT_DEFAULTS.maxLength;
+  const epochs = o.epochs ?? TEXT_DEFAULTS.epochs;
+  const batchSize = o.batchSize ?? TEXT_DEFAULTS.batchSize;
+  const amount = o.pruneAmount ?? TEXT_DEFAULTS.pruneAmount;
+  const lr = o.lr ?? (o.model ? TEXT_DEFAULTS.lrFineTune : TEXT_DEFAULTS.lrScratch);
+  const threads = o.threads;
+  const notes: string[] = [];
+  const meter = { country: o.country, projectName: 'verde-text' };
+  const tracker = new Tracker(meter);
+  await tracker.start();
+  const stages: StageResult[] = [];
+  try {
+    // 1. Data, tokenizer, model.
+    let span = tracker.startSpan('prepare');
+    const splits = await loadTextData({ data: o.data, dataset: o.dataset, textCol: o.textCol, labelCol: o.labelCol, trainSize: o.trainSize ?? TEXT_DEFAULTS.trainSize, testSize: o.testSize ?? TEXT_DEFAULTS.testSize, seed });
+    notes.push(...splits.notes);
+    const prep = await prepareModel(o, splits.labelNames, maxLength, seed);
+    const { tokenizer } = prep;
+    const encode = (texts: string[], labels: number[]): EncodedSet => ({ ids: texts.map((t) => tokenizer.encode(t, { maxLength })), labels });
+    const trainSet = encode(splits.train.texts, splits.train.labels);
+    const valSet = splits.validation.texts.length ? encode(splits.validation.texts, splits.validation.labels) : trainSet;
+    if (!splits.validation.texts.length) notes.push('no validation split: early stopping watched the training set');
+    const testSet = encode(splits.test.texts, splits.test.labels);
+    stages.push(stageOf('prepare', await span.end(), { dataset: splits.description, train: trainSet.ids.length, validation: splits.validation.texts.length, test: testSet.ids.length, model: prep.source }));
+
+    // 2. Train.
+    span = tracker.startSpan('train');
+    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06 });
+    stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize }));
+    const config = prep.config;
+    const base = fit.params;
+    const baseOnnx = buildInferenceGraph(config, base, 'distilbert').bytes;
+
+    // 3. Prune: L1 unstructured (stored as mask + values), structured (+ recovery).
+    span = tracker.startSpan('prune-l1');
+    const l1 = l1Variant(config, base, amount);
+    stages.push(stageOf('prune-l1', await span.end(), { amount, tensors: l1.report.tensors.length, storage: l1.storage }));
+    span = tracker.startSpan('prune-structured');
+    const st = pruneStructured(config, base, { headFraction: amount, neuronFraction: amount });
+    stages.push(stageOf('prune-structured', await span.end(), { ...st.report }));
+    let stParams = st.params;
+    const recoveryEpochs = o.recoveryEpochs ?? TEXT_DEFAULTS.recoveryEpochs;
+    if (recoveryEpochs > 0) {
+      span = tracker.startSpan('recovery');
+      const rec = await train('recovery', st.config, st.params, trainSet, valSet, { epochs: recoveryEpochs, batchSize, lr: lr / 2, seed: seed + 1, threads, padId: tokenizer.padId, warmup: 0 });
+      stParams = rec.params;
+      stages.push(stageOf('recovery', await span.end(), { epochs: rec.history }));
+    }
+    const stOnnx = buildInferenceGraph(st.config, stParams, 'distilbert-pruned-structured').bytes;
+
+    // 4. Quantise base and the structured-pruned model.
+    span = tracker.startSpan('quantize');
+    const advice = o.reduceRange === undefined || o.reduceRange === 'auto' ? int8Advice() : { reduceRange: o.reduceRange, reason: `set by flag: ${o.reduceRange ? '7' : '8'}-bit weights` };
+    const q = int8Variant(baseOnnx, advice.reduceRange);
+    const qst = int8Variant(stOnnx, advice.reduceRange);
+    const qErr = await outputError(baseOnnx, q.onnx, testSet.ids, tokenizer.padId);
+    const qstErr = await outputError(stOnnx, qst.onnx, testSet.ids, tokenizer.padId);
+    stages.push(stageOf('quantize', await span.end(), { weights: advice.reason, int8: { ...q.report, outputError: qErr }, prunedStructuredInt8: { ...qst.report, outputError: qstErr } }));
+
+    const dataset = splits.description;
+    const variants = [
+      { name: 'base', technique: 'fp32', onnx: baseOnnx, config, params: countParams(base), parent: undefined, params_: {} },
+      { name: 'pruned-l1', technique: 'l1-unstructured', onnx: l1.onnx, config, params: countParams(base), parent: 'base', params_: { amount, storage: 'bitmask+values, dense at load' } },
+      { name: 'pruned-structured', technique: 'structured-heads-neurons', onnx: stOnnx, config: st.config, params: st.report.paramsAfter, parent: 'base', params_: { amount, heads: st.report.headsAfter, hiddenDims: st.report.hiddenAfter, recoveryEpochs } },
+      { name: 'int8', technique: 'int8-dynamic', onnx: q.onnx, config, params: countParams(base), parent: 'base', params_: { weightBits: q.report.weightBits, perChannel: true }, err: qErr },
+      { name: 'pruned-structured-int8', technique: 'structured+int8-dynamic', onnx: qst.onnx, config: st.config, params: st.report.paramsAfter, parent: 'pruned-structured', params_: { weightBits: qst.report.weightBits, perChannel: true }, err: qstErr },
+    ];
+
+    // 5. Write every variant, evaluate each from its directory, write the results — atomically.
+    const results = await writeDirAtomic(out, async (tmp) => {
+      const rows: VariantResult[] = [];
+      const bar = progressBar('evaluate', variants.length, ['variant']);
+      for (const v of variants) {
+        const dir = join(tmp, 'models', v.name);
+        await writeTextModelDir(dir, {
+          name: `text-distilbert-${v.name}`,
+          onnx: v.onnx,
+          config: v.config,
+          tokenizer,
+          maxLength,
+          lineage: { parent: v.parent, technique: v.technique, dataset, params: v.params_ },
+        });
+        bar.update(rows.length, { variant: v.name });
+        const r = await evaluateVariantInChild({
+          modelPath: join(dir, 'model.onnx'),
+          samples: testSet.ids,
+          labels: testSet.labels,
+          nLabels: config.labels.length,
+          padId: tokenizer.padId,
+          threads: threads ?? 1,
+          batchSize: 32,
+          warmup: 5,
+          meter,
+        });
+        rows.push({
+          name: v.name,
+          technique: v.technique,
+          parameters: v.params,
+          ...r,
+          sizeRatio: r.sizeBytes / baseOnnx.length,
+          outputRelError: v.err?.relL2,
+          outputArgmaxAgreement: v.err?.argmaxAgreement,
+        });
+      }
+      bar.stop();
+      const total = await tracker.stop();
+      const results: TextResults = {
+        about: "verde text: the guide's §6.1 pipeline (train, prune, quantise, compare) with energy for every stage and variant",
+        createdAt: new Date().toISOString(),
+        dataset,
+        labels: config.labels,
+        testSamples: testSet.ids.length,
+        model: { source: prep.source, layers: config.nLayers, dim: config.dim, heads: config.nHeads, hiddenDim: config.hiddenDim, vocabSize: config.vocabSize, maxLength },
+        cpu: { int8Weights: advice.reason },
+        threads: threads ?? 1,
+        stages,
+        variants: rows,
+        totalEnergyJ: total.energyJ + rows.reduce((a, v) => a + v.energyJ, 0),
+        totalCo2eGrams: total.co2eGrams + rows.reduce((a, v) => a + v.co2eGrams, 0),
+        energyMethod: total.method,
+        notes,
+      };
+      await writeJsonAtomic(join(tmp, 'results.json'), results);
+      await writeFileAtomic(join(tmp, 'results.csv'), resultsCsv(rows));
+      return results;
+    });
+    const table = comparisonTable(results);
+    if (o.print ?? true) process.stdout.write(`${table}\n\nWrote ${join(out, 'results.json')}, results.csv and models/<variant>/ under ${out}\n`);
+    return { out, results, table };
+  } finally {
+    if (tracker.running) await tracker.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Streaming RFC 4180 CSV records: comma-separated, double-quoted fields with "" escapes and embedded
+ * newlines, LF or CRLF line ends. A row with the wrong number of fields is an error naming the file
+ * and line (nothing is skipped silently).
+ */
+import { createReadStream } from 'node:fs';
+import { fail } from '../../util/errors.js';
+
+/** Split one record (no trailing newline) into fields; returns null if a quote is still open. */
+export function splitRecord(line: string): string[] | null {
+  if (line.indexOf('"') < 0) return line.split(',');
+  const out: string[] = [];
+  let field = '';
+  let i = 0;
+  let inQuotes = false;
+  while (i < line.length) {
+    const ch = line[i]!;
+    if (inQuotes) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        inQuotes = false;
+      } else field += ch;
+    } else if (ch === '"') inQuotes = true;
+    else if (ch === ',') {
+      out.push(field);
+      field = '';
+    } else field += ch;
+    i++;
+  }
+  if (inQuotes) return null;
+  out.push(field);
+  return out;
+}
+
+/**
+ * Calls `onHeader` once, then `onRecord(fields, lineNumber)` for every record; returns the header.
+ * Blank lines are skipped. Throws a UserError on an unterminated quote or a field-count mismatch.
+ */
+export async function readCsvRecords(
+  path: string,
+  onHeader: (header: string[]) => void,
+  onRecord: (fields: string[], line: number) => void,
+): Promise<string[]> {
+  let header: string[] | null = null;
+  let carry = '';
+  let lineNo = 0;
+  let pending = '';
+  let pendingStart = 0;
+  const handle = (raw: string) => {
+    lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const text = pending ? pending + '\n' + line : line;
+    const start = pending ? pendingStart : lineNo;
+    const fields = splitRecord(text);
+    if (fields === null) {
+      pending = text;
+      pendingStart = start;
+      return;
+    }
+    pending = '';
+    if (header === null) {
+      if (text.trim() === '') fail(path, 'empty file (no header row)');
+      header = fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+      onHeader(header);
+      return;
+    }
+    if (text === '') return;
+    if (fields.length !== header.length) fail(path, `line ${start}: expected ${header.length} fields (as in the header), found ${fields.length}`);
+    onRecord(fields, start);
+  };
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      const text = carry + (chunk as string);
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', from);
+        if (nl < 0) break;
+        handle(text.slice(from, nl));
+        from = nl + 1;
+      }
+      carry = text.slice(from);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') fail(path, 'file not found');
+    throw err;
+  }
+  if (carry !== '') handle(carry);
+  if (pending) fail(path, `line ${pendingStart}: unterminated quoted field`);
+  if (header === null) fail(path, 'empty file (no header row)');
+  return header;
+}

@@ -1,0 +1,53 @@
+/**
+ * Parquet columns through DuckDB (in memory): numeric and boolean columns arrive as numbers, all
+ * others as text (the same inference as CSV then applies), NULL as missing.
+ */
+import { fail } from '../../util/errors.js';
+import type { ColumnAccumulator } from './columns.js';
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
+
+export async function readParquetColumns(path: string, makeColumns: (names: string[]) => ColumnAccumulator[]): Promise<string[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    let described;
+    try {
+      described = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
+    } catch (err) {
+      fail(path, `not a readable Parquet file (${(err as Error).message.split('\n')[0]})`);
+    }
+    const rows = described.getRowObjectsJS() as { column_name: string; column_type: string }[];
+    const names = rows.map((r) => r.column_name);
+    const cols = makeColumns(names);
+    const select = rows
+      .map((r) => (NUMERIC.test(r.column_type) ? `CAST(${quoteIdent(r.column_name)} AS DOUBLE)` : `CAST(${quoteIdent(r.column_name)} AS VARCHAR)`))
+      .join(', ');
+    const result = await con.stream(`SELECT ${select} FROM read_parquet(${sqlString(path)})`);
+    let row = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      for (let c = 0; c < names.length; c++) {
+        const values = chunk.getColumnValues(c) as (number | string | null)[];
+        const acc = cols[c]!;
+        for (let i = 0; i < n; i++) acc.push(values[i] ?? null, row + i + 1);
+      }
+      row += n;
+    }
+    return names;
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Text classification data for verde's text case: a local file (--data), a Hub dataset
+ * (--dataset imdb), or the embedded offline default (SpamAssassin), subsampled into seeded,
+ * stratified train / validation / test splits.
+ */
+import { UserError } from '../../util/errors.js';
+import { readTextTable } from './files.js';
+import { loadHubTextDataset, KNOWN_HUB_DATASETS } from './hub-datasets.js';
+import { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
+import { makeSplits, type SplitOptions } from './split.js';
+import type { TextSplits } from './types.js';
+
+export { readTextTable, readTexts, tableFunctionFor, type ReadTextTableOptions } from './files.js';
+export { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
+export { mailToText, htmlToText } from './mail.js';
+export { loadHubTextDataset, KNOWN_HUB_DATASETS, hubDatasetCachePath, type HubTextDataset } from './hub-datasets.js';
+export { makeSplits, allocate, DEFAULT_SPLIT, type SplitOptions } from './split.js';
+export { labelIds } from './labels.js';
+export { seededRandom, shuffleInPlace } from './random.js';
+export type { TextDataset, TextSplits } from './types.js';
+
+export interface LoadTextDataOptions extends SplitOptions {
+  /** A local CSV/TSV/JSONL/JSON/Parquet file. */
+  data?: string;
+  /** A dataset id: "imdb" (Hub, online) or "spam-assassin" (embedded). Default when no --data: spam-assassin. */
+  dataset?: string;
+  textCol?: string;
+  labelCol?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadTextData(opts: LoadTextDataOptions = {}): Promise<TextSplits> {
+  if (opts.data && opts.dataset) throw new UserError('--data and --dataset: give one or the other');
+  if (opts.data) {
+    const all = await readTextTable(opts.data, { textCol: opts.textCol, labelCol: opts.labelCol });
+    return makeSplits({ all }, opts);
+  }
+  const id = (opts.dataset ?? SPAM_ASSASSIN).toLowerCase();
+  if (id === SPAM_ASSASSIN || id === 'spamassassin') {
+    const all = await loadSpamAssassin();
+    const splits = makeSplits({ all }, opts, 'SpamAssassin public corpus (embedded)');
+    if (all.dropped) splits.notes.push(`${all.dropped} SpamAssassin mails with no readable text were left out`);
+    return splits;
+  }
+  if (id in KNOWN_HUB_DATASETS || Object.values(KNOWN_HUB_DATASETS).some((d) => d.repo === id)) return makeSplits(await loadHubTextDataset(id, opts.env), opts, `${id} (Hugging Face Hub)`);
+  return makeSplits(await loadHubTextDataset(id, opts.env), opts); // throws the "unknown dataset id" error
+}

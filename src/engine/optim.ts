@@ -1,0 +1,108 @@
+/**
+ * Optimisers as graph nodes: the update of every parameter (and its optimiser state) is part of
+ * the one training-step graph, so weights and state never leave ONNX Runtime between forward,
+ * backward and update. Per-step scalars (learning rate, bias corrections) are graph inputs computed
+ * in TypeScript each step (optimizerScalars), so schedules need no graph rebuild.
+ */
+import { type Graph, type Param, type Tensor } from './graph.js';
+import { add, div, minimum, mul, sqrt, sub, sumAll } from './ops/elementwise.js';
+import { sumSquares } from './ops/reduce.js';
+
+export type OptimizerConfig =
+  | {
+      type: 'adamw';
+      lr: number;
+      beta1?: number; // default 0.9
+      beta2?: number; // default 0.999
+      eps?: number; // default 1e-8
+      weightDecay?: number; // decoupled, default 0.01 (PyTorch AdamW's default)
+    }
+  | {
+      type: 'sgd';
+      lr: number;
+      momentum?: number; // default 0
+      weightDecay?: number; // L2 added to the gradient, as PyTorch SGD does; default 0
+      nesterov?: boolean;
+    };
+
+/** Names of the scalar graph inputs an optimiser reads each step. */
+export const SCALARS = {
+  adamw: ['opt.step_size', 'opt.decay', 'opt.bc2_rsqrt'],
+  sgd: ['opt.lr'],
+} as const;
+
+/** The per-step scalar feeds for step number `t` (1-based) at learning rate `lr`. */
+export function optimizerScalars(cfg: OptimizerConfig, t: number, lr: number): Record<string, number> {
+  if (cfg.type === 'adamw') {
+    const b1 = cfg.beta1 ?? 0.9;
+    const b2 = cfg.beta2 ?? 0.999;
+    const wd = cfg.weightDecay ?? 0.01;
+    return {
+      'opt.step_size': lr / (1 - b1 ** t),
+      'opt.decay': 1 - lr * wd,
+      'opt.bc2_rsqrt': 1 / Math.sqrt(1 - b2 ** t),
+    };
+  }
+  return { 'opt.lr': lr };
+}
+
+/** Optimiser state tensors kept per trainable parameter. */
+export function stateKinds(cfg: OptimizerConfig): string[] {
+  if (cfg.type === 'adamw') return ['m', 'v'];
+  return (cfg.momentum ?? 0) > 0 ? ['momentum'] : [];
+}
+
+export const stateName = (param: string, kind: string): string => `${param}::${kind}`;
+
+export interface UpdateOut {
+  /** state name -> tensor holding its new value */
+  updates: Map<string, Tensor>;
+}
+
+/**
+ * Scale gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_).
+ * Returns the clipped gradients and the norm before clipping.
+ */
+export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tensor[]; norm: Tensor } {
+  const norm = sqrt(sumAll(grads.map((gr) => sumSquares(gr))));
+  const coef = minimum(div(maxNorm, add(norm, 1e-6)), 1);
+  return { grads: grads.map((gr) => mul(gr, coef)), norm };
+}
+
+/** Global gradient norm without clipping (reported every step when asked). */
+export function globalNorm(grads: Tensor[]): Tensor {
+  return sqrt(sumAll(grads.map((gr) => sumSquares(gr))));
+}
+
+/** Emit the update nodes for one parameter; returns new values keyed by state name. */
+export function applyUpdate(g: Graph, cfg: OptimizerConfig, p: Param, grad: Tensor, state: Map<string, Tensor>, scalars: Map<string, Tensor>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  if (cfg.type === 'adamw') {
+    const b1 = cfg.beta1 ?? 0.9;
+    const b2 = cfg.beta2 ?? 0.999;
+    const eps = cfg.eps ?? 1e-8;
+    const m = state.get(stateName(p.name, 'm'))!;
+    const v = state.get(stateName(p.name, 'v'))!;
+    const m2 = add(mul(m, b1), mul(grad, 1 - b1));
+    const v2 = add(mul(v, b2), mul(mul(grad, grad), 1 - b2));
+    const denom = add(mul(sqrt(v2), scalars.get('opt.bc2_rsqrt')!), eps);
+    const stepv = mul(div(m2, denom), scalars.get('opt.step_size')!);
+    const decayed = p.weightDecay && (cfg.weightDecay ?? 0.01) !== 0 ? mul(p, scalars.get('opt.decay')!) : p;
+    out.set(p.name, sub(decayed, stepv));
+    out.set(stateName(p.name, 'm'), m2);
+    out.set(stateName(p.name, 'v'), v2);
+  } else {
+    const lr = scalars.get('opt.lr')!;
+    const wd = cfg.weightDecay ?? 0;
+    const mom = cfg.momentum ?? 0;
+    let d = wd && p.weightDecay ? add(grad, mul(p, wd)) : grad;
+    if (mom > 0) {
+      const buf = state.get(stateName(p.name, 'momentum'))!;
+      const buf2 = add(mul(buf, mom), d);
+      out.set(stateName(p.name, 'momentum'), buf2);
+      d = cfg.nesterov ? add(d, mul(buf2, mom)) : buf2;
+    }
+    out.set(p.name, sub(p, mul(d, lr)));
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * Writes a GBDT as a verde model directory (docs/model-directory.md): model.onnx (the
+ * TreeEnsembleClassifier graph), verde.json (task tabular-classification, the features with their
+ * categories, outputKind probabilities) and gbdt.json (the TS model, for retraining or inspection).
+ */
+import { join } from 'node:path';
+import { writeFileAtomic, writeDirAtomic } from '../../util/atomic.js';
+import { modelVersion, writeManifest, type ModelManifest } from '../../registry/manifest.js';
+import { gbdtToOnnx } from './onnx.js';
+import type { GbdtModel } from './types.js';
+
+export const GBDT_JSON_FILE = 'gbdt.json';
+
+export interface GbdtModelDirOptions {
+  name: string;
+  /** Label names, negative first (default ['legit', 'fraud']). */
+  labels?: [string, string];
+  lineage?: ModelManifest['lineage'];
+  /** Export only the first n trees. */
+  nTrees?: number;
+  /** Fixed creation time (tests); default now. */
+  createdAt?: string;
+}
+
+export interface GbdtModelDirResult {
+  dir: string;
+  onnxBytes: number;
+  manifest: ModelManifest;
+}
+
+export async function writeGbdtModelDir(dir: string, model: GbdtModel, opts: GbdtModelDirOptions): Promise<GbdtModelDirResult> {
+  const onnxBytes = gbdtToOnnx(model, { nTrees: opts.nTrees, name: opts.name });
+  const createdAt = opts.createdAt ?? new Date().toISOString();
+  const manifest: ModelManifest = {
+    format: 'verde-model',
+    formatVersion: 1,
+    name: opts.name,
+    version: modelVersion(onnxBytes, createdAt),
+    task: 'tabular-classification',
+    labels: opts.labels ?? ['legit', 'fraud'],
+    createdAt,
+    tabular: {
+      features: model.features.map((f) => (f.type === 'categorical' ? { name: f.name, type: 'categorical' as const, categories: f.categories ?? [] } : { name: f.name, type: 'numeric' as const })),
+    },
+    io: { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' },
+    lineage: opts.lineage,
+  };
+  await writeDirAtomic(dir, async (tmp) => {
+    await writeFileAtomic(join(tmp, 'model.onnx'), onnxBytes);
+    await writeFileAtomic(join(tmp, GBDT_JSON_FILE), JSON.stringify(opts.nTrees !== undefined ? { ...model, trees: model.trees.slice(0, opts.nTrees) } : model));
+    await writeManifest(tmp, manifest);
+  });
+  return { dir, onnxBytes: onnxBytes.length, manifest };
+}

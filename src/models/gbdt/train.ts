@@ -1,0 +1,232 @@
+/**
+ * Boosting loop for binary logloss: gradients/hessians in Float32Array, one leaf-wise tree per round,
+ * training margins updated through the leaves' row segments (no tree walk), validation margins
+ * through the validation rows' bin codes, early stopping on the validation metric, gain importance.
+ */
+import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
+import { buildHistogram, buildHistogramAll } from './histogram.js';
+import { growTree, type HistogramBuilder } from './grow.js';
+import { logloss, rocAuc } from './metrics.js';
+import { sigmoid } from './predict.js';
+import { Prng } from '../../data/transactions/prng.js';
+import { DEFAULT_PARAMS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
+
+export interface TrainOptions {
+  /** Validation set for early stopping and the history's validMetric. */
+  valid?: GbdtDataset;
+  /** Called after every round (progress bars, logging). */
+  onRound?: (info: { round: number; trainLogloss?: number; validMetric?: number; bestRound: number }) => void;
+  /**
+   * Start from this model's trees (transfer learning / warm start): its margins are the starting
+   * point and new trees are added on top. Features must match by name and order.
+   */
+  initModel?: GbdtModel;
+}
+
+export function checkDataset(ds: GbdtDataset, what: string): void {
+  const nF = ds.features.length;
+  if (ds.columns.length !== nF) throw new RangeError(`${what}: ${ds.columns.length} columns for ${nF} features`);
+  const n = ds.labels.length;
+  ds.columns.forEach((c, f) => {
+    if (c.length !== n) throw new RangeError(`${what}: feature "${ds.features[f]!.name}" has ${c.length} values for ${n} labels`);
+  });
+  if (n === 0) throw new RangeError(`${what}: no rows`);
+}
+
+function treeValueByCodes(tree: Tree, codes: Uint8Array, base: number): number {
+  if (tree.feature.length === 0) return tree.leafValue[0]!;
+  let node = 0;
+  for (;;) {
+    const code = codes[base + tree.feature[node]!]!;
+    const goLeft = code === MISSING_BIN ? tree.defaultLeft[node] === 1 : tree.kind[node] === 1 ? code === tree.bin[node] : code <= tree.bin[node]!;
+    const next = goLeft ? tree.left[node]! : tree.right[node]!;
+    if (next < 0) return tree.leafValue[~next]!;
+    node = next;
+  }
+}
+
+export function resolveParams(p: Partial<GbdtParams> = {}): GbdtParams {
+  const params = { ...DEFAULT_PARAMS, ...p };
+  const positiveInt = ['nTrees', 'maxLeaves', 'maxBins', 'threads'] as const;
+  for (const k of positiveInt) {
+    if (!Number.isInteger(params[k]) || params[k] < 1) throw new RangeError(`GBDT parameter ${k} must be a positive integer (got ${params[k]})`);
+  }
+  if (params.maxLeaves < 2) throw new RangeError('GBDT parameter maxLeaves must be at least 2');
+  if (!(params.learningRate > 0)) throw new RangeError(`GBDT parameter learningRate must be > 0 (got ${params.learningRate})`);
+  if (!(params.lambda >= 0)) throw new RangeError(`GBDT parameter lambda must be >= 0 (got ${params.lambda})`);
+  if (!(params.scalePosWeight > 0)) throw new RangeError(`GBDT parameter scalePosWeight must be > 0 (got ${params.scalePosWeight})`);
+  if (!(params.minDataInLeaf >= 1)) throw new RangeError(`GBDT parameter minDataInLeaf must be >= 1 (got ${params.minDataInLeaf})`);
+  return params;
+}
+
+/** Train a binary GBDT. Labels are 0/1; features column-major float32 with NaN for missing. */
+export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams> = {}, opts: TrainOptions = {}): Promise<GbdtModel> {
+  const params = resolveParams(paramsIn);
+  checkDataset(train, 'training set');
+  if (opts.valid) {
+    checkDataset(opts.valid, 'validation set');
+    if (opts.valid.features.length !== train.features.length) throw new RangeError('validation set has a different number of features');
+  }
+  const n = train.labels.length;
+  const nF = train.features.length;
+  const y = train.labels;
+  let nPos = 0;
+  for (let i = 0; i < n; i++) nPos += y[i] ? 1 : 0;
+  if (nPos === 0 || nPos === n) throw new RangeError(`training set has only one class (${nPos} positives of ${n})`);
+
+  const init = opts.initModel;
+  if (init) {
+    const same = init.features.length === nF && init.features.every((f, i) => f.name === train.features[i]!.name);
+    if (!same) throw new RangeError('initModel features differ from the training set features');
+  }
+  // Bins: a warm start keeps the initial model's edges, so old and new trees share thresholds.
+  const mapper = init
+    ? { nBins: init.binEdges.map((e, f) => (init.features[f]!.type === 'categorical' ? catBins(train.columns[f]!, init.features[f]!.categories?.length ?? 0) : e.length + 1)),
+        edges: init.binEdges.map((e) => Float32Array.from(e)), categorical: init.features.map((f) => f.type === 'categorical') }
+    : fitBins(train.columns, train.features, params.maxBins);
+  const shared = params.threads > 1;
+  const threadsMod = shared ? await import('./threads.js') : undefined;
+  const sharedCopy = <T extends Uint8Array | Float32Array | Uint32Array>(a: T): T => (threadsMod ? threadsMod.sharedCopy(a) : a);
+  const codes = sharedCopy(binRowMajor(mapper, train.columns));
+
+  const baseScore = init ? init.baseScore : params.baseScore === 'prior' ? Math.log(nPos / (n - nPos)) : params.baseScore;
+  const margin = new Float64Array(n).fill(baseScore);
+  const priorTrees: Tree[] = init ? init.trees.map((t) => structuredClone(t)) : [];
+  for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
+
+  const valid = opts.valid;
+  const vCodes = valid ? binRowMajor(mapper, valid.columns) : undefined;
+  const vMargin = valid ? new Float64Array(valid.labels.length).fill(baseScore) : undefined;
+  if (valid) for (const t of priorTrees) for (let r = 0; r < valid.labels.length; r++) vMargin![r] += treeValueByCodes(t, vCodes!, r * nF);
+
+  const grad = sharedCopy(new Float32Array(n));
+  const hess = sharedCopy(new Float32Array(n));
+  const idx = sharedCopy(new Uint32Array(n));
+  const tmp = new Uint32Array(n);
+  const pool: Float64Array[] = [];
+  const builder: HistogramBuilder = params.threads > 1
+    ? await (await import('./threads.js')).workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads)
+    : {
+        build(hist, start, end, all) {
+          if (all) buildHistogramAll(hist, codes, nF, grad, hess, start, end);
+          else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
+        },
+      };
+
+  const trees: Tree[] = [];
+  const history: GbdtModel['history'] = [];
+  let bestRound = 0;
+  let bestMetric = Infinity; // lower is better (AUC is negated)
+  const gainImp = new Array<number>(nF).fill(0);
+  const splitImp = new Array<number>(nF).fill(0);
+  const w = params.scalePosWeight;
+  const rng = params.goss ? new Prng(params.seed) : undefined;
+  try {
+    for (let round = 1; round <= params.nTrees; round++) {
+      // The training loss costs a log per row: computed every 10th round and on the last one.
+      const withLoss = round % 10 === 0 || round === params.nTrees || round === 1;
+      let loss = 0;
+      for (let r = 0; r < n; r++) {
+        const p = 1 / (1 + Math.exp(-margin[r]!));
+        const pos = y[r] === 1;
+        const wr = pos ? w : 1;
+        grad[r] = (pos ? p - 1 : p) * wr;
+        hess[r] = Math.max(p * (1 - p), 1e-16) * wr;
+        if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+        idx[r] = r;
+      }
+      const rows = params.goss ? gossSample(grad, hess, idx, params.goss, rng!) : n;
+      const { tree, segments } = await growTree({ codes, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, nRows: rows, identity: rows === n, params, builder, pool });
+      trees.push(tree);
+      if (rows === n) {
+        segments.forEach((s, leaf) => {
+          const v = tree.leafValue[leaf]!;
+          for (let i = s.start; i < s.end; i++) margin[idx[i]!] += v;
+        });
+      } else {
+        for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(tree, codes, r * nF);
+      }
+      const entry: GbdtModel['history'][number] = { round, trainLogloss: withLoss ? loss / n : undefined };
+      if (valid) {
+        const nv = valid.labels.length;
+        for (let r = 0; r < nv; r++) vMargin![r] += treeValueByCodes(tree, vCodes!, r * nF);
+        const m = params.evalMetric === 'auc' ? rocAuc(vMargin!, valid.labels) : logloss(Array.from(vMargin!, sigmoid), valid.labels);
+        entry.validMetric = m;
+        const score = params.evalMetric === 'auc' ? -m : m;
+        if (score < bestMetric - 1e-12) {
+          bestMetric = score;
+          bestRound = round;
+        }
+      } else {
+        bestRound = round;
+      }
+      history.push(entry);
+      opts.onRound?.({ round, trainLogloss: entry.trainLogloss, validMetric: entry.validMetric, bestRound });
+      if (valid && params.earlyStoppingRounds > 0 && round - bestRound >= params.earlyStoppingRounds) break;
+    }
+  } finally {
+    if ('close' in builder) await (builder as { close(): Promise<void> }).close();
+  }
+  const kept = trees.slice(0, bestRound);
+  for (const t of kept) {
+    t.feature.forEach((f, i) => {
+      gainImp[f] += t.gain[i]!;
+      splitImp[f]++;
+    });
+  }
+  return {
+    format: 'verde-gbdt',
+    formatVersion: 1,
+    features: train.features.map((f) => ({ ...f })),
+    baseScore,
+    trees: [...priorTrees, ...kept],
+    params,
+    binEdges: mapper.edges.map((e) => Array.from(e)),
+    bestIteration: priorTrees.length + bestRound,
+    history,
+    importance: { gain: gainImp, splits: splitImp },
+  };
+}
+
+function catBins(col: Float32Array, declared: number): number {
+  let max = -1;
+  for (let i = 0; i < col.length; i++) if (col[i]! > max) max = col[i]!;
+  return Math.max(1, Math.min(255, Math.max(declared, max + 1)));
+}
+
+/** Features ranked by total split gain (with their share of the total). */
+export function featureImportance(model: GbdtModel): { name: string; gain: number; share: number; splits: number }[] {
+  const total = model.importance.gain.reduce((a, b) => a + b, 0) || 1;
+  return model.features
+    .map((f, i) => ({ name: f.name, gain: model.importance.gain[i]!, share: model.importance.gain[i]! / total, splits: model.importance.splits[i]! }))
+    .sort((a, b) => b.gain - a.gain);
+}
+
+/**
+ * GOSS: keep the rows with the largest |gradient| (about topRate of them, threshold from a sample)
+ * and a random otherRate share of the rest, whose gradients and hessians are scaled by
+ * (1 - topRate) / otherRate so the histograms stay unbiased. Writes the kept rows, in order, to
+ * idx[0..k) and returns k.
+ */
+export function gossSample(grad: Float32Array, hess: Float32Array, idx: Uint32Array, goss: { topRate: number; otherRate: number }, rng: Prng): number {
+  const n = grad.length;
+  const { topRate, otherRate } = goss;
+  if (!(topRate > 0 && otherRate > 0 && topRate + otherRate < 1)) throw new RangeError('GOSS rates must be > 0 and sum to less than 1');
+  const sampleSize = Math.min(n, 20_000);
+  const sample = new Float32Array(sampleSize);
+  for (let i = 0; i < sampleSize; i++) sample[i] = Math.abs(grad[rng.int(n)]!);
+  sample.sort();
+  const threshold = sample[Math.min(sampleSize - 1, Math.floor(sampleSize * (1 - topRate)))]!;
+  const keep = otherRate / (1 - topRate);
+  const amplify = (1 - topRate) / otherRate;
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    if (Math.abs(grad[r]!) >= threshold) idx[k++] = r;
+    else if (rng.next() < keep) {
+      grad[r] = grad[r]! * amplify;
+      hess[r] = hess[r]! * amplify;
+      idx[k++] = r;
+    }
+  }
+  return k;
+}

@@ -1,0 +1,23 @@
+/**
+ * SmallNet behind the generic fit/predictProba interface (active learning, distillation students),
+ * with the standardisation fitted on the training rows each time.
+ */
+import type { Matrix } from './matrix.js';
+import { SmallNet, type TrainOptions } from './net.js';
+
+export class SmallNetClassifier {
+  net?: SmallNet;
+  constructor(readonly hidden: number[] = [], readonly train: TrainOptions = {}) {}
+
+  fit(x: Matrix, y: ArrayLike<number>): void {
+    const net = SmallNet.create(x.cols, this.hidden, this.train.seed ?? 0);
+    net.fitNormaliser(x);
+    net.train(x, y, this.train);
+    this.net = net;
+  }
+
+  predictProba(x: Matrix): Float32Array {
+    if (!this.net) throw new Error('SmallNetClassifier: predict before fit');
+    return this.net.predict(x);
+  }
+}

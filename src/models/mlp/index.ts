@@ -1,0 +1,1 @@
+export { trainDeepMlp, type DeepMlp, type DeepMlpOptions } from './deep-mlp.js';

@@ -1,0 +1,43 @@
+/**
+ * Load a text classifier from what the user passed to --model: a verde model directory
+ * (verde.json), a Hugging Face DistilBERT directory (config.json), or a Hub id (fetched into the
+ * cache when online).
+ */
+import { join } from 'node:path';
+import { exists } from '../util/atomic.js';
+import { fail } from '../util/errors.js';
+import { resolveModelDir } from '../hub/resolve.js';
+import { loadHfPredictor } from './hf-predictor.js';
+import { loadVerdePredictor } from './verde-predictor.js';
+import { readManifest } from '../registry/manifest.js';
+import { loadTabularPredictor, type TabularPredictor } from './tabular-predictor.js';
+import type { Predictor, PredictorOptions } from './types.js';
+
+export type { Prediction, Predictor, PredictorOptions } from './types.js';
+export { loadVerdePredictor, MODEL_FILE } from './verde-predictor.js';
+export { loadHfPredictor } from './hf-predictor.js';
+export { OnnxTextPredictor, type OnnxTextPredictorSpec } from './onnx-text-predictor.js';
+export { softmaxRows, argmax } from './softmax.js';
+export { loadTabularPredictor, type TabularPredictor, type TabularPrediction } from './tabular-predictor.js';
+
+export type OpenedModel =
+  | { task: 'text-classification'; predictor: Predictor }
+  | { task: 'tabular-classification'; predictor: TabularPredictor };
+
+/** Open any model verde can predict with: text (verde or HF directory, Hub id) or tabular (verde directory). */
+export async function openModel(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<OpenedModel> {
+  const dir = await resolveModelDir(model, { env: opts.env });
+  if (await exists(join(dir, 'verde.json'))) {
+    const manifest = await readManifest(dir);
+    if (manifest.task === 'tabular-classification') return { task: manifest.task, predictor: await loadTabularPredictor(dir, manifest, opts) };
+  }
+  return { task: 'text-classification', predictor: await loadPredictor(dir, opts) };
+}
+
+/** A text classifier from a verde model directory, a Hugging Face directory or a Hub id. */
+export async function loadPredictor(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Predictor> {
+  const dir = await resolveModelDir(model, { env: opts.env });
+  if (await exists(join(dir, 'verde.json'))) return loadVerdePredictor(dir, opts);
+  if (await exists(join(dir, 'config.json'))) return loadHfPredictor(dir, opts);
+  fail(dir, 'neither a verde model directory (verde.json) nor a Hugging Face model directory (config.json)');
+}

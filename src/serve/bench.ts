@@ -1,0 +1,319 @@
+/**
+ * `verde bench-serve`: autocannon against `verde serve` on 127.0.0.1 (started here, one child
+ * process per scenario, so each server's meter sees only its own work) or against a given --url.
+ * At rising concurrency it prints throughput, p50/p99 latency and joules per request for batch-1
+ * vs dynamic batching, cache off/on, early exit off/on, cascade off/on; then overload at 10x the
+ * measured capacity (shed with 429, admitted p99 from the server's own summary). Every energy
+ * figure carries its method; J/request is the server process's energy (HTTP handling included)
+ * divided by the requests it answered.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { readManifest, type ModelManifest } from '../registry/manifest.js';
+import { UserError } from '../util/errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { requestBodies } from './bench-inputs.js';
+
+export interface BenchOptions {
+  model: string;
+  exitModel?: string;
+  small?: string;
+  large?: string;
+  url?: string;
+  concurrency: number[];
+  durationS: number;
+  p99BudgetMs: number;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  threads: number;
+  out: string;
+  /** Skip the overload run. */
+  noOverload?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LevelResult {
+  scenario: string;
+  concurrency: number;
+  requestsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** Server process energy per answered request (HTTP handling included). */
+  joulesPerRequest: number | null;
+  /** Energy of the inference batches only, per answered instance. */
+  batchJoulesPerInstance: number | null;
+  method: string;
+  meanBatchSize: number | null;
+}
+
+export interface OverloadResult {
+  offeredPerS: number;
+  connections: number;
+  okPerS: number;
+  shed429: number;
+  otherErrors: number;
+  admittedP99Ms: number | null;
+  healthyAfter: boolean;
+}
+
+interface Scenario {
+  name: string;
+  group: string;
+  modelDir?: string;
+  flags: string[];
+  /** Which model name to call. */
+  target: string;
+  bodies: string[];
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Start `verde serve` with `args` on a free port; resolves with its URL once it listens. */
+export function startServeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return new Promise((resolveStart, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolveStart({ url: m[1]!, child, stop: async () => (child.kill('SIGTERM'), exited) });
+    });
+    void exited.then((code) => reject(new UserError(`bench-serve: verde serve ${args.join(' ')} exited (${code}): ${err.trim().split('\n').pop()}`)));
+  });
+}
+
+/** Scrape /metrics into a map from sample (name{labels}) to value. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    out.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  }
+  return out;
+}
+
+function sumMatching(m: Map<string, number>, prefix: string, contains = ''): number {
+  let s = 0;
+  for (const [k, v] of m) if (k.startsWith(prefix) && k.includes(contains)) s += v;
+  return s;
+}
+
+function methodOf(m: Map<string, number>): string {
+  for (const k of m.keys()) {
+    const r = /^verde_process_energy_joules_total\{method="([^"]+)"\}/.exec(k);
+    if (r) return r[1]!;
+  }
+  return 'none';
+}
+
+async function runLevel(url: string, sc: Scenario, connections: number, durationS: number, overallRate?: number) {
+  let i = 0;
+  const path = `/v1/models/${sc.target}:predict`;
+  const before = await scrape(url);
+  const r = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    timeout: 30,
+    ...(overallRate ? { overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: sc.bodies[i++ % sc.bodies.length] }),
+      },
+    ],
+  });
+  const after = await scrape(url);
+  return { r, before, after };
+}
+
+function energyFigures(before: Map<string, number>, after: Map<string, number>, ok: number, target: string) {
+  const dProc = sumMatching(after, 'verde_process_energy_joules_total') - sumMatching(before, 'verde_process_energy_joules_total');
+  const q = `model="${target}"`;
+  const dBatch = sumMatching(after, 'verde_energy_joules_total', q) - sumMatching(before, 'verde_energy_joules_total', q);
+  const dInst = sumMatching(after, 'verde_instances_total', q) - sumMatching(before, 'verde_instances_total', q);
+  const dBatches = sumMatching(after, `verde_batch_size_count{${q}`) - sumMatching(before, `verde_batch_size_count{${q}`);
+  const dBatchSum = sumMatching(after, `verde_batch_size_sum{${q}`) - sumMatching(before, `verde_batch_size_sum{${q}`);
+  return {
+    joulesPerRequest: ok > 0 ? dProc / ok : null,
+    batchJoulesPerInstance: dInst > 0 ? dBatch / dInst : null,
+    method: methodOf(after),
+    meanBatchSize: dBatches > 0 ? dBatchSum / dBatches : null,
+  };
+}
+
+function scenarios(o: BenchOptions, m: ModelManifest, exitM: ModelManifest | null, smallM: ModelManifest | null): Scenario[] {
+  const distinct = requestBodies(m, 5000, 1);
+  const repeated = requestBodies(m, 16, 2);
+  const common = ['--threads', String(o.threads), '--max-queue', '4096', '--max-queue-delay-ms', String(o.maxQueueDelayMs)];
+  const dyn = ['--max-batch-size', String(o.maxBatchSize)];
+  const list: Scenario[] = [
+    { name: 'batch-1', group: 'batching', modelDir: o.model, flags: [...common, '--max-batch-size', '1', '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: distinct },
+    { name: `dynamic-${o.maxBatchSize}`, group: 'batching', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: distinct },
+    { name: 'cache-off (16 repeated inputs)', group: 'cache', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: repeated },
+    { name: 'cache-on (16 repeated inputs)', group: 'cache', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'lru', '--exit-threshold', 'off'], target: m.name, bodies: repeated },
+  ];
+  if (exitM && o.exitModel) {
+    const b = requestBodies(exitM, 5000, 3);
+    list.push(
+      { name: 'early-exit-off', group: 'early exit', modelDir: o.exitModel, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: exitM.name, bodies: b },
+      { name: 'early-exit-on', group: 'early exit', modelDir: o.exitModel, flags: [...common, ...dyn, '--cache', 'off'], target: exitM.name, bodies: b },
+    );
+  }
+  if (smallM && o.small && o.large) {
+    const b = requestBodies(smallM, 5000, 4);
+    list.push(
+      { name: 'cascade-off (large only)', group: 'cascade', modelDir: o.large, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: '', bodies: b },
+      { name: 'cascade-on', group: 'cascade', flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off', '--cascade', `small=${o.small},large=${o.large},name=bench-cascade`], target: 'bench-cascade', bodies: b },
+    );
+  }
+  return list;
+}
+
+const fmt = (x: number | null, d = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+
+export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]; overload: OverloadResult | null; summary: Record<string, unknown> }> {
+  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const levels: LevelResult[] = [];
+  const header = 'scenario                         conc   req/s   p50 ms   p99 ms  non2xx   J/req(process)  J/inst(batches)  mean batch  method';
+  let overload: OverloadResult | null = null;
+
+  if (o.url) {
+    // A server someone else started: load only, its configuration is theirs.
+    const models = (await (await fetch(`${o.url}/v1/models`)).json()) as { models: Array<{ name: string }> };
+    const target = models.models[0]?.name;
+    if (!target) throw new UserError(`--url ${o.url}: GET /v1/models lists no model`);
+    const m = await readManifest(resolve(o.model)).catch(() => null);
+    const bodies = m ? requestBodies(m, 5000, 1) : [JSON.stringify({ instances: [{ text: 'free cash prize' }] })];
+    log(header);
+    for (const c of o.concurrency) levels.push(await measureLevel(o.url, { name: 'given server', group: 'given', flags: [], target, bodies }, c));
+    return { levels, overload, summary: {} };
+  }
+
+  const m = await readManifest(resolve(o.model));
+  const exitM = o.exitModel ? await readManifest(resolve(o.exitModel)) : null;
+  if (exitM && !exitM.earlyExit?.stages.length) throw new UserError(`--exit-model ${o.exitModel}: verde.json has no earlyExit stages`);
+  const smallM = o.small ? await readManifest(resolve(o.small)) : null;
+  const largeM = o.large ? await readManifest(resolve(o.large)) : null;
+  log(header);
+
+  async function measureLevel(url: string, sc: Scenario, c: number): Promise<LevelResult> {
+    const { r, before, after } = await runLevel(url, sc, c, o.durationS);
+    const ok = r['2xx'];
+    const e = energyFigures(before, after, ok, sc.target);
+    const res: LevelResult = {
+      scenario: sc.name,
+      concurrency: c,
+      requestsPerS: ok / (r.duration || o.durationS),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      ok,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+      ...e,
+    };
+    log(
+      `${sc.name.padEnd(32)} ${String(c).padStart(4)} ${fmt(res.requestsPerS).padStart(7)} ${fmt(res.p50Ms).padStart(8)} ${fmt(res.p99Ms).padStart(8)} ${String(res.non2xx + res.errors).padStart(7)} ${fmt(res.joulesPerRequest, 4).padStart(16)} ${fmt(res.batchJoulesPerInstance, 4).padStart(16)} ${fmt(res.meanBatchSize, 2).padStart(11)}  ${res.method}`,
+    );
+    return res;
+  }
+
+  for (const sc of scenarios(o, m, exitM, smallM)) {
+    if (sc.target === '' && largeM) sc.target = largeM.name;
+    const server = await startServeProcess([...(sc.modelDir ? ['--model', sc.modelDir] : []), ...sc.flags]);
+    try {
+      // Warm-up: the first batches pay for session initialisation and JIT.
+      await runLevel(server.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
+      for (const c of o.concurrency) levels.push(await measureLevel(server.url, sc, c));
+    } finally {
+      await server.stop();
+    }
+  }
+
+  // Capacity: the best dynamic-batching throughput; overload: 10x that, offered open-loop.
+  const dynName = `dynamic-${o.maxBatchSize}`;
+  const dyn = levels.filter((l) => l.scenario === dynName);
+  const capacity = Math.max(...dyn.map((l) => l.requestsPerS));
+  if (!o.noOverload && capacity > 0) {
+    const conns = Math.min(1024, 10 * Math.max(...o.concurrency));
+    const server = await startServeProcess(['--model', o.model, '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
+    try {
+      const sc: Scenario = { name: 'overload', group: 'overload', flags: [], target: m.name, bodies: requestBodies(m, 5000, 5) };
+      const { r, after } = await runLevel(server.url, sc, conns, o.durationS, Math.round(10 * capacity));
+      const p99 = after.get(`verde_request_latency_seconds{model="${m.name}",quantile="0.99"}`);
+      const healthy = (await fetch(`${server.url}/healthz`).then((x) => x.status).catch(() => 0)) === 200;
+      overload = {
+        offeredPerS: Math.round(10 * capacity),
+        connections: conns,
+        okPerS: r['2xx'] / (r.duration || o.durationS),
+        shed429: r.statusCodeStats['429']?.count ?? 0,
+        otherErrors: r.errors + r.timeouts + (r.non2xx - (r.statusCodeStats['429']?.count ?? 0)),
+        admittedP99Ms: p99 === undefined ? null : p99 * 1000,
+        healthyAfter: healthy,
+      };
+      log(
+        `overload: offered ${overload.offeredPerS} req/s over ${conns} connections -> answered ${fmt(overload.okPerS)} req/s, shed ${overload.shed429} with 429, ` +
+          `other errors ${overload.otherErrors}, admitted p99 ${fmt(overload.admittedP99Ms)} ms (server-side), healthy after: ${healthy}`,
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+
+  // Batch-1 vs dynamic at the same p99 budget: the best throughput each reaches within it.
+  const within = (name: string) => levels.filter((l) => l.scenario === name && l.p99Ms <= o.p99BudgetMs && l.errors === 0 && l.non2xx === 0);
+  const best = (name: string) => within(name).sort((a, b) => b.requestsPerS - a.requestsPerS)[0] ?? null;
+  const b1 = best('batch-1');
+  const bd = best(dynName);
+  const pair = (a: string, b: string) => {
+    const la = levels.filter((l) => l.scenario === a);
+    const lb = levels.filter((l) => l.scenario === b);
+    // Compare at the highest concurrency both ran (the loaded regime, where these levers act).
+    const c = Math.max(...o.concurrency);
+    const x = la.find((l) => l.concurrency === c);
+    const y = lb.find((l) => l.concurrency === c);
+    if (!x || !y) return null;
+    return {
+      concurrency: c,
+      throughputRatio: y.requestsPerS / x.requestsPerS,
+      energyPerRequestChange: x.joulesPerRequest && y.joulesPerRequest ? y.joulesPerRequest / x.joulesPerRequest - 1 : null,
+      method: y.method,
+    };
+  };
+  const summary: Record<string, unknown> = {
+    p99BudgetMs: o.p99BudgetMs,
+    batch1Best: b1,
+    dynamicBest: bd,
+    throughputRatioAtBudget: b1 && bd ? bd.requestsPerS / b1.requestsPerS : null,
+    energyPerRequestChangeAtBudget: b1?.joulesPerRequest && bd?.joulesPerRequest ? bd.joulesPerRequest / b1.joulesPerRequest - 1 : null,
+    cache: pair('cache-off (16 repeated inputs)', 'cache-on (16 repeated inputs)'),
+    earlyExit: pair('early-exit-off', 'early-exit-on'),
+    cascade: pair('cascade-off (large only)', 'cascade-on'),
+    overload,
+  };
+  log('');
+  log(
+    `batch-1 vs dynamic-${o.maxBatchSize} within p99 <= ${o.p99BudgetMs} ms: ` +
+      (b1 && bd
+        ? `${fmt(b1.requestsPerS)} -> ${fmt(bd.requestsPerS)} req/s (x${fmt(summary.throughputRatioAtBudget as number, 2)}), ` +
+          `J/request ${fmt(b1.joulesPerRequest, 4)} -> ${fmt(bd.joulesPerRequest, 4)} (${fmt(100 * ((summary.energyPerRequestChangeAtBudget as number) ?? NaN), 0)} %, ${bd.method})`
+        : 'one of them never met the budget (raise --p99-budget-ms or lower --concurrency)'),
+  );
+  for (const [label, key] of [['cache on vs off', 'cache'], ['early exit on vs off', 'earlyExit'], ['cascade on vs off', 'cascade']] as const) {
+    const p = summary[key] as ReturnType<typeof pair>;
+    if (p) log(`${label} at concurrency ${p.concurrency}: throughput x${fmt(p.throughputRatio, 2)}, J/request ${fmt(100 * (p.energyPerRequestChange ?? NaN), 0)} % (${p.method})`);
+  }
+  await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, levels, summary, createdAt: new Date().toISOString() });
+  log(`results: ${o.out}`);
+  return { levels, overload, summary };
+}

@@ -1,0 +1,74 @@
+/**
+ * Run real models over validation data to choose the early-exit and cascade thresholds
+ * (src/serve/thresholds.ts does the choosing). Each model runs in its own inference worker, the
+ * same code path the server uses.
+ */
+import { resolve } from 'node:path';
+import { readManifest } from '../registry/manifest.js';
+import { UserError } from '../util/errors.js';
+import { ModelWorker } from './model-worker.js';
+import type { BatchRows } from './protocol.js';
+import { chooseCascadeThreshold, chooseExitThreshold, type CascadeChoice, type ExitChoice } from './thresholds.js';
+
+export interface ValidationSet {
+  /** Texts (text models) or feature vectors in manifest order (tabular models). */
+  rows: BatchRows;
+  /** True label of each row, as the manifest's label string. */
+  labels: string[];
+}
+
+const BATCH = 64;
+
+function slice(rows: BatchRows, from: number, to: number): BatchRows {
+  return rows.kind === 'text' ? { kind: 'text', texts: rows.texts.slice(from, to) } : { kind: 'tabular', features: rows.features.slice(from, to) };
+}
+
+function count(rows: BatchRows): number {
+  return rows.kind === 'text' ? rows.texts.length : rows.features.length;
+}
+
+function labelIndices(labels: string[], known: string[], where: string): number[] {
+  return labels.map((l, i) => {
+    const k = known.indexOf(l);
+    if (k < 0) throw new UserError(`${where}: validation label ${i} "${l}" is not one of the model's labels (${known.join(', ')})`);
+    return k;
+  });
+}
+
+/** Choose the early-exit threshold of a model with earlyExit stages for `targetAccuracy` on `data`. */
+export async function calibrateEarlyExit(dir: string, data: ValidationSet, targetAccuracy: number, threads = 1): Promise<ExitChoice> {
+  const m = await readManifest(resolve(dir));
+  if (!m.earlyExit?.stages.length) throw new UserError(`${dir}: verde.json has no "earlyExit" stages`);
+  const worker = new ModelWorker(resolve(dir), m, threads, m.earlyExit.threshold);
+  try {
+    await worker.ready;
+    const perStage: number[][][] = m.earlyExit.stages.map(() => []);
+    for (let i = 0; i < count(data.rows); i += BATCH) {
+      const stages = await worker.traceStages(slice(data.rows, i, i + BATCH));
+      stages.forEach((rows, k) => perStage[k]!.push(...rows));
+    }
+    return chooseExitThreshold(perStage, labelIndices(data.labels, m.labels, dir), targetAccuracy);
+  } finally {
+    await worker.close();
+  }
+}
+
+/** Choose a cascade's threshold so its accuracy stays within `maxDrop` of the large model's on `data`. */
+export async function calibrateCascade(smallDir: string, largeDir: string, data: ValidationSet, maxDrop: number, threads = 1): Promise<CascadeChoice> {
+  const [ms, ml] = [await readManifest(resolve(smallDir)), await readManifest(resolve(largeDir))];
+  const small = new ModelWorker(resolve(smallDir), ms, threads, null);
+  const large = new ModelWorker(resolve(largeDir), ml, threads, null);
+  try {
+    await Promise.all([small.ready, large.ready]);
+    const sp: number[][] = [];
+    const lp: number[][] = [];
+    for (let i = 0; i < count(data.rows); i += BATCH) {
+      const part = slice(data.rows, i, i + BATCH);
+      sp.push(...(await small.run(part)).probabilities);
+      lp.push(...(await large.run(part)).probabilities);
+    }
+    return chooseCascadeThreshold(sp, lp, labelIndices(data.labels, ml.labels, largeDir), maxDrop);
+  } finally {
+    await Promise.all([small.close(), large.close()]);
+  }
+}

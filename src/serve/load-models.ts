@@ -1,0 +1,74 @@
+/**
+ * Load the model directories named on the command line (and the cascades) into ServedModels:
+ * read each manifest (src/registry/manifest.ts), start one inference worker per directory, and
+ * check what must agree (unique names, a cascade's two models on the same task and labels).
+ */
+import { resolve } from 'node:path';
+import { readManifest, type ModelManifest } from '../registry/manifest.js';
+import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
+import { UserError } from '../util/errors.js';
+import { ModelWorker } from './model-worker.js';
+import type { ServeOptions } from './options.js';
+import { CascadePredictor, SinglePredictor } from './predictors.js';
+import { ServedModel, type ServedModelDeps } from './served-model.js';
+
+/** The threshold a model's worker runs its early-exit stages with, or null to run model.onnx whole. */
+function exitThresholdFor(m: ModelManifest, opt: number | null | undefined): number | null {
+  if (!m.earlyExit || m.earlyExit.stages.length === 0 || opt === null) return null;
+  return opt ?? m.earlyExit.threshold;
+}
+
+async function tokenizerFor(dir: string, m: ModelManifest): Promise<WordPieceTokenizer | null> {
+  return m.task === 'text-classification' ? loadTokenizer(dir) : null;
+}
+
+export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps): Promise<ServedModel[]> {
+  const served: ServedModel[] = [];
+  const names = new Set<string>();
+  const claim = (name: string, where: string) => {
+    if (names.has(name)) throw new UserError(`${where}: a model named "${name}" is already served (names come from verde.json's "name")`);
+    names.add(name);
+  };
+  try {
+    for (const dirArg of opts.models) {
+      const dir = resolve(dirArg);
+      const m = await readManifest(dir);
+      claim(m.name, `--model ${dirArg}`);
+      const threshold = exitThresholdFor(m, opts.exitThreshold);
+      const worker = new ModelWorker(dir, m, opts.threads, threshold);
+      const model = new ServedModel(m.name, m.version, `${m.version}|exit=${threshold ?? 'off'}`, new SinglePredictor(worker), await tokenizerFor(dir, m), deps, {
+        task: m.task,
+        labels: m.labels,
+        earlyExit: threshold === null ? null : { stages: m.earlyExit!.stages.length, threshold },
+      });
+      served.push(model);
+      await worker.ready;
+    }
+    for (const c of opts.cascades) {
+      const where = `--cascade small=${c.small},large=${c.large}`;
+      const [ms, ml] = [await readManifest(resolve(c.small)), await readManifest(resolve(c.large))];
+      if (ms.task !== ml.task) throw new UserError(`${where}: the small model is ${ms.task} but the large one is ${ml.task}`);
+      if (ms.labels.join('\u0000') !== ml.labels.join('\u0000')) {
+        throw new UserError(`${where}: the models' labels differ ([${ms.labels.join(', ')}] vs [${ml.labels.join(', ')}])`);
+      }
+      const name = c.name ?? 'cascade';
+      claim(name, where);
+      const small = new ModelWorker(resolve(c.small), ms, opts.threads, exitThresholdFor(ms, opts.exitThreshold));
+      const large = new ModelWorker(resolve(c.large), ml, opts.threads, exitThresholdFor(ml, opts.exitThreshold));
+      const predictor = new CascadePredictor(small, large, opts.cascadeThreshold);
+      const version = `${ms.version}|${ml.version}`;
+      const model = new ServedModel(name, version, `${version}|cascade=${opts.cascadeThreshold}|exit=${opts.exitThreshold ?? 'manifest'}`, predictor, await tokenizerFor(resolve(c.small), ms), deps, {
+        task: ml.task,
+        labels: ml.labels,
+        cascade: { small: ms.name, large: ml.name, threshold: opts.cascadeThreshold },
+      });
+      served.push(model);
+      await predictor.ready;
+    }
+  } catch (err) {
+    await Promise.all(served.map((s) => s.predictor.close().catch(() => undefined)));
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot load model: ${(err as Error).message}`);
+  }
+  return served;
+}

@@ -1,0 +1,51 @@
+/**
+ * Messages between the server (main thread) and an inference worker. One worker holds the ONNX
+ * Runtime sessions of one model directory and runs one batch at a time, so `session.run` never
+ * blocks the event loop that answers HTTP.
+ */
+import type { ModelManifest } from '../registry/manifest.js';
+
+export interface WorkerInit {
+  dir: string;
+  manifest: ModelManifest;
+  /** ONNX Runtime intra-op threads for this model's sessions. */
+  threads: number;
+  /** Run the early-exit stages (when the model has them) with this softmax threshold; null: run model.onnx. */
+  exitThreshold: number | null;
+}
+
+/**
+ * One batch: text rows are the texts (the worker tokenizes them with the model's own tokenizer,
+ * truncating to the manifest's maxLength, so tokenising too stays off the event loop); tabular rows
+ * are feature vectors in manifest order.
+ */
+export type BatchRows = { kind: 'text'; texts: string[] } | { kind: 'tabular'; features: Float32Array[] };
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  rows: BatchRows;
+  /** Calibration: run every row through every stage and return each stage's probabilities. */
+  traceStages?: boolean;
+}
+
+export interface RunResult {
+  type: 'result';
+  id: number;
+  /** Row-major [rows, labels] class probabilities. */
+  probabilities: Float32Array;
+  /** Per row, the index of the early-exit stage that answered; empty when the model ran whole. */
+  exits: Int32Array;
+  /** Padded sequence length of a text batch (0 for tabular). */
+  paddedLength: number;
+  /** With traceStages: per stage, row-major [rows, labels] probabilities. */
+  stageProbabilities?: Float32Array[];
+}
+
+export interface RunError {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+export type WorkerReply = RunResult | RunError | { type: 'ready'; stages: number } | { type: 'fatal'; message: string };

@@ -1,0 +1,146 @@
+/**
+ * One model as the server exposes it: input checking, the cache, the dynamic batcher, the
+ * predictor behind it, and the per-instance energy of each answer.
+ */
+import type { ModelManifest } from '../registry/manifest.js';
+import type { WordPieceTokenizer } from '../tokenizers/index.js';
+import { Batcher, QueueFullError, type BatcherOptions } from './batcher.js';
+import { cacheKey, type PredictionCache } from './cache.js';
+import { NO_ENERGY, shareOf, type Energy, type EnergyAccountant } from './energy.js';
+import { instancesOf, parseTabularInstance, parseTextInstance, type Instance, type InstanceLimits, type ParsedInstance } from './instances.js';
+import type { BatchRows } from './protocol.js';
+import type { Predictor, RowAnswer } from './predictors.js';
+import { RequestError } from './request-error.js';
+import type { ServeMetrics } from './serve-metrics.js';
+
+export interface InstanceResult {
+  label: string;
+  probabilities: number[];
+  exit?: number;
+  answeredBy?: 'small' | 'large';
+  cached: boolean;
+  energy: Energy;
+}
+
+type Answered = RowAnswer & { energy: Energy };
+
+export interface ServedModelDeps {
+  metrics: ServeMetrics;
+  energy: EnergyAccountant;
+  cache: PredictionCache | null;
+  batching: BatcherOptions;
+  limits: InstanceLimits;
+  timeoutMs: number;
+}
+
+export class ServedModel {
+  readonly manifest: ModelManifest;
+  private readonly batcher: Batcher<Instance, Answered>;
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    /** Everything that changes this model's answers (version, exit threshold, cascade threshold). */
+    readonly cacheScope: string,
+    readonly predictor: Predictor,
+    private readonly tokenizer: WordPieceTokenizer | null,
+    private readonly deps: ServedModelDeps,
+    /** What GET /v1/models says about it beyond name and version. */
+    readonly info: Record<string, unknown> = {},
+  ) {
+    this.manifest = predictor.manifest;
+    this.batcher = new Batcher(deps.batching, (inputs) => this.runBatch(inputs), (size) => deps.metrics.batchSize.observe({ model: name }, size));
+  }
+
+  get queueDepth(): number {
+    return this.batcher.depth;
+  }
+
+  parse(body: unknown): ParsedInstance[] {
+    const list = instancesOf(body, this.deps.limits);
+    return list.map((raw, i) =>
+      this.manifest.task === 'text-classification'
+        ? parseTextInstance(raw, i, this.manifest, this.deps.limits, this.tokenizer)
+        : parseTabularInstance(raw, i, this.manifest),
+    );
+  }
+
+  private async runBatch(inputs: Instance[]): Promise<Answered[]> {
+    const rows: BatchRows =
+      inputs[0]!.kind === 'text'
+        ? { kind: 'text', texts: inputs.map((x) => (x as { text: string }).text) }
+        : { kind: 'tabular', features: inputs.map((x) => (x as { features: Float32Array }).features) };
+    const t0 = performance.now();
+    const { result, energy } = await this.deps.energy.measure(`batch:${this.name}`, () => this.predictor.run(rows));
+    const m = this.deps.metrics;
+    m.batchSeconds.observe({ model: this.name }, (performance.now() - t0) / 1000);
+    if (result[0]?.paddedLength) m.paddedLength.observe({ model: this.name }, result[0].paddedLength);
+    m.energy.inc({ model: this.name, method: energy.method }, energy.energyJ);
+    m.co2e.inc({ model: this.name, method: energy.method }, energy.co2eGrams);
+    const share = shareOf(energy, inputs.length);
+    return result.map((r) => {
+      if (r.exit !== undefined) m.exits.inc({ model: this.name, exit: String(r.exit) });
+      if (r.answeredBy) m.cascade.inc({ model: this.name, answered_by: r.answeredBy });
+      return { ...r, energy: share };
+    });
+  }
+
+  /** Answer parsed instances: cache first, then the batcher; 429 when the queue is full, 504 past the timeout. */
+  async predict(parsed: ParsedInstance[]): Promise<InstanceResult[]> {
+    const m = this.deps.metrics;
+    const labels = this.manifest.labels;
+    const keys = parsed.map((p) => cacheKey(this.cacheScope, p.normalised));
+    const cached = this.deps.cache ? await this.deps.cache.getMany(keys) : parsed.map(() => undefined);
+    const results: Array<InstanceResult | undefined> = cached.map((c) => (c ? { label: c.label, probabilities: c.probabilities, cached: true, energy: NO_ENERGY } : undefined));
+    const missIdx = results.flatMap((r, i) => (r ? [] : [i]));
+    if (this.deps.cache) {
+      m.cacheHits.inc({ model: this.name }, parsed.length - missIdx.length);
+      m.cacheMisses.inc({ model: this.name }, missIdx.length);
+    }
+    m.instances.inc({ model: this.name, source: 'cache' }, parsed.length - missIdx.length);
+    if (missIdx.length > 0) {
+      let queued;
+      try {
+        queued = this.batcher.submit(missIdx.map((i) => parsed[i]!.input));
+      } catch (err) {
+        if (err instanceof QueueFullError) {
+          m.rejected.inc({ model: this.name, reason: 'queue_full' });
+          throw new RequestError(429, null, `model "${this.name}" is at capacity (queue full); retry after ${err.retryAfterS} s`, { 'retry-after': String(err.retryAfterS) });
+        }
+        throw err;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          queued.forEach((q) => (q.item.cancelled = true));
+          m.rejected.inc({ model: this.name, reason: 'timeout' });
+          reject(new RequestError(504, null, `model "${this.name}" did not answer within ${this.deps.timeoutMs} ms (--timeout-ms)`));
+        }, this.deps.timeoutMs);
+      });
+      try {
+        const answers = await Promise.race([Promise.all(queued.map((q) => q.done)), timeout]);
+        m.instances.inc({ model: this.name, source: 'inference' }, answers.length);
+        const toCache: Array<[string, { label: string; probabilities: number[] }]> = [];
+        answers.forEach((a, j) => {
+          const i = missIdx[j]!;
+          const best = a.probabilities.indexOf(Math.max(...a.probabilities));
+          const r: InstanceResult = { label: labels[best]!, probabilities: a.probabilities, exit: a.exit, answeredBy: a.answeredBy, cached: false, energy: a.energy };
+          results[i] = r;
+          toCache.push([keys[i]!, { label: r.label, probabilities: r.probabilities }]);
+        });
+        if (this.deps.cache) await this.deps.cache.setMany(toCache);
+      } catch (err) {
+        if (err instanceof RequestError) throw err;
+        throw new RequestError(500, null, (err as Error).message);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return results as InstanceResult[];
+  }
+
+  /** Finish everything queued (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.batcher.drain();
+  }
+}

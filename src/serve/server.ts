@@ -1,0 +1,203 @@
+/**
+ * The HTTP server of `verde serve` (Fastify): routes, bearer-token check, JSON errors that name
+ * the field, energy headers, and a graceful close (stop accepting, finish every queued batch).
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { UserError } from '../util/errors.js';
+import { LruCache, RedisCache, type PredictionCache } from './cache.js';
+import { addEnergy, EnergyAccountant, NO_ENERGY, type Energy } from './energy.js';
+import { FeedbackStore } from './feedback.js';
+import { loadServedModels } from './load-models.js';
+import { openApiDocument } from './openapi.js';
+import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
+import { RequestError } from './request-error.js';
+import type { ServedModel } from './served-model.js';
+import { ServeMetrics } from './serve-metrics.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** http://host:port */
+  url: string;
+  port: number;
+  models: ServedModel[];
+  metrics: ServeMetrics;
+  /** Stop accepting, answer everything queued, then release workers, cache and meter. Idempotent. */
+  close(): Promise<void>;
+}
+
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
+
+function sendError(reply: FastifyReply, err: RequestError): FastifyReply {
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.status).type('application/json').send(err.body());
+}
+
+/** Fastify's own client errors (bad JSON, body too large, wrong content type) in verde's error shape. */
+function fromFastifyError(err: { statusCode?: number; code?: string; message: string }): RequestError {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new RequestError(400, 'body', `not valid JSON (${err.message})`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new RequestError(413, 'body', `${err.message} (--body-limit)`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new RequestError(415, 'content-type', 'must be application/json');
+    default:
+      if (err instanceof SyntaxError) return new RequestError(400, 'body', `not valid JSON (${err.message})`);
+      return new RequestError(status, null, status === 500 ? 'internal error' : err.message);
+  }
+}
+
+export async function createServer(partial: Partial<ServeOptions> & { models: string[] }): Promise<RunningServer> {
+  const opts: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, ...partial };
+  const metrics = new ServeMetrics(() => models.map((m) => ({ name: m.name, depth: () => m.queueDepth })));
+  let cache: PredictionCache | null = null;
+  if (opts.cache === 'lru') cache = new LruCache(opts.cacheSize);
+  else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) cache = await RedisCache.connect(opts.cache);
+  const energy = new EnergyAccountant(opts.meter);
+  try {
+    await energy.start();
+  } catch (err) {
+    await cache?.close();
+    throw err;
+  }
+  let models: ServedModel[] = [];
+  try {
+    models = await loadServedModels(opts, {
+      metrics,
+      energy,
+      cache,
+      batching: { maxBatchSize: opts.maxBatchSize, maxQueueDelayMs: opts.maxQueueDelayMs, maxQueue: opts.maxQueue },
+      limits: { maxInstances: opts.maxInstances, longText: opts.longText },
+      timeoutMs: opts.timeoutMs,
+    });
+  } catch (err) {
+    await cache?.close();
+    await energy.stop();
+    throw err;
+  }
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const feedback = new FeedbackStore(metrics);
+  let closing = false;
+
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, forceCloseConnections: 'idle', return503OnClosing: true });
+
+  // JSON only: a text/plain body gets 415 instead of being taken for a string.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!opts.token || PUBLIC_ROUTES.has(req.url.split('?')[0]!)) return;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const want = Buffer.from(`Bearer ${opts.token}`);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, new RequestError(401, 'authorization', 'missing or wrong bearer token (the server runs with --token)'));
+    }
+  });
+
+  // While draining, every answer closes its connection, so keep-alive clients do not hold the
+  // server open until their idle timeout.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    const e = err instanceof RequestError ? err : fromFastifyError(err as Error & { statusCode?: number; code?: string });
+    if (e.status >= 500) process.stderr.write(`verde serve: ${(err as Error).stack ?? String(err)}\n`);
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, new RequestError(404, 'path', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => (closing ? reply.code(503).send({ status: 'shutting down' }) : { status: 'ready', models: models.length }));
+  app.get('/metrics', async (_req, reply) => {
+    const p = await energy.processEnergy();
+    metrics.processEnergy.set({ method: p.method }, p.energyJ);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+  });
+  app.get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));
+  app.get('/v1/models', async () => ({ models: models.map((m) => ({ name: m.name, version: m.version, ...m.info })) }));
+
+  // Paths are /v1/models/{name}:{action}; the colon is part of the last segment, so split it here.
+  app.post('/v1/models/:target', async (req: FastifyRequest<{ Params: { target: string } }>, reply) => {
+    const target = req.params.target;
+    const colon = target.lastIndexOf(':');
+    const name = colon > 0 ? target.slice(0, colon) : target;
+    const action = colon > 0 ? target.slice(colon + 1) : '';
+    const model = byName.get(name);
+    if (!model) throw new RequestError(404, 'model', `no model named "${name}" (served: ${[...byName.keys()].join(', ')})`);
+    if (action === 'feedback') {
+      const res = feedback.apply(name, model.manifest.labels, req.body);
+      metrics.requests.inc({ model: name, route: 'feedback', code: '200' });
+      return res;
+    }
+    if (action !== 'predict') throw new RequestError(404, 'path', `unknown action ":${action}" (use :predict or :feedback)`);
+    const t0 = performance.now();
+    try {
+      const parsed = model.parse(req.body);
+      const results = await model.predict(parsed);
+      const total: Energy = results.reduce((a, r) => addEnergy(a, r.energy), NO_ENERGY);
+      const id = randomUUID();
+      feedback.remember(id, name, results.map((r) => r.label), results.map((r) => r.energy));
+      const seconds = (performance.now() - t0) / 1000;
+      metrics.latency.observe({ model: name }, seconds);
+      metrics.latencyHist.observe({ model: name }, seconds);
+      metrics.requests.inc({ model: name, route: 'predict', code: '200' });
+      reply.header('x-request-id', id);
+      reply.header('x-energy-joules', total.energyJ.toPrecision(6));
+      reply.header('x-co2e-grams', total.co2eGrams.toPrecision(6));
+      reply.header('x-energy-method', total.method);
+      return {
+        id,
+        model: name,
+        version: model.version,
+        predictions: results.map((r) => ({
+          label: r.label,
+          probabilities: r.probabilities,
+          cached: r.cached,
+          ...(r.exit !== undefined ? { exit: r.exit } : {}),
+          ...(r.answeredBy ? { answeredBy: r.answeredBy } : {}),
+        })),
+      };
+    } catch (err) {
+      const code = err instanceof RequestError ? err.status : 500;
+      metrics.requests.inc({ model: name, route: 'predict', code: String(code) });
+      throw err;
+    }
+  });
+
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await Promise.all(models.map((m) => m.predictor.close()));
+    await cache?.close();
+    await energy.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`--host ${opts.host} --port ${opts.port}: cannot listen (${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message})`);
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      closing = true;
+      // Flush the queues now (no waiting for the batching delay) while Fastify stops accepting and
+      // waits for the requests in flight, which those batches answer.
+      const drained = Promise.all(models.map((m) => m.drain()));
+      const stopped = app.close();
+      await drained;
+      app.server.closeIdleConnections();
+      await stopped;
+      await Promise.all(models.map((m) => m.predictor.close()));
+      await cache?.close();
+      await energy.stop();
+    })());
+
+  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, close };
+}

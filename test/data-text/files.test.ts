@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTextTable, loadTextData } from '../../src/data/text/index.js';
+import { writeParquet } from './parquet.js';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'verde-data-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('CSV with string labels: ids follow sorted label order, whatever the row order', async () => {
+  await withDir(async (dir) => {
+    const f = join(dir, 'reviews.csv');
+    await writeFile(f, 'review,sentiment\n"Great, loved it",positive\nawful,negative\n"meh, ""fine""",neutral\nsuperb,positive\n');
+    const ds = await readTextTable(f, { textCol: 'review', labelCol: 'sentiment' });
+    assert.deepEqual(ds.labelNames, ['negative', 'neutral', 'positive']);
+    assert.deepEqual(ds.labels, [2, 0, 1, 2]);
+    assert.deepEqual(ds.texts, ['Great, loved it', 'awful', 'meh, "fine"', 'superb']);
+    assert.equal(ds.source, f);
+  });
+});
+
+test('JSONL with integer labels sorts numerically; Parquet reads the same', async () => {
+  await withDir(async (dir) => {
+    const rows = [{ text: 'a', label: 10 }, { text: 'b', label: 2 }, { text: 'c', label: 2 }, { text: 'd', label: 0 }];
+    const jl = join(dir, 'd.jsonl');
+    await writeFile(jl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const a = await readTextTable(jl);
+    assert.deepEqual(a.labelNames, ['0', '2', '10']);
+    assert.deepEqual(a.labels, [2, 1, 1, 0]);
+    const pq = join(dir, 'd.parquet');
+    await writeParquet(pq, rows);
+    const b = await readTextTable(pq);
+    assert.deepEqual(b.labelNames, a.labelNames);
+    assert.deepEqual(b.labels, a.labels);
+    assert.deepEqual(b.texts, a.texts);
+  });
+});
+
+test('bad input: one-line errors naming the file and the field', async () => {
+  await withDir(async (dir) => {
+    const f = join(dir, 'd.csv');
+    await writeFile(f, 'text,label\nhello,spam\nbye,ham\n');
+    const oneLine = (re: RegExp) => (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+      assert.match(e.message, re);
+      return true;
+    };
+    await assert.rejects(readTextTable(f, { labelCol: 'lable' }),
+      oneLine(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: no column "lable" \\(columns: text, label\\); did you mean --label-col label\\?$`)));
+    await assert.rejects(readTextTable(f, { textCol: 'body' }), oneLine(/d\.csv: no column "body" \(columns: text, label\); name the right one with --text-col/));
+
+    await writeFile(f, 'text,label\nhello,spam\nbye,spam\n');
+    await assert.rejects(readTextTable(f), oneLine(/d\.csv: field "label" has only one class \("spam"\); a classifier needs two or more classes/));
+
+    await writeFile(f, 'text,label\nhello,spam\n"  ",ham\n');
+    await assert.rejects(readTextTable(f), oneLine(/d\.csv: record 2: field "text" is empty/));
+    await writeFile(f, 'text,label\nhello,spam\nbye,\n');
+    await assert.rejects(readTextTable(f), oneLine(/d\.csv: record 2: field "label" is empty/));
+
+    await writeFile(f, Buffer.concat([Buffer.from('text,label\nhello,1\nbad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes,0\n')]));
+    await assert.rejects(readTextTable(f), oneLine(/d\.csv: line \d+: not valid UTF-8 text/));
+    const jl = join(dir, 'd.jsonl');
+    await writeFile(jl, Buffer.concat([Buffer.from('{"text":"ok","label":1}\n{"text":"bad '), Buffer.from([0xff]), Buffer.from('","label":0}\n')]));
+    await assert.rejects(readTextTable(jl), oneLine(/d\.jsonl: line \d+: not valid UTF-8 text/));
+
+    await assert.rejects(readTextTable(join(dir, 'missing.csv')), oneLine(/missing\.csv: file not found/));
+    await writeFile(join(dir, 'd.xlsx'), 'x');
+    await assert.rejects(readTextTable(join(dir, 'd.xlsx')), oneLine(/d\.xlsx: unknown file type "\.xlsx"/));
+    await assert.rejects(loadTextData({ data: f, dataset: 'imdb' }), oneLine(/--data and --dataset/));
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * `verde fraud` through the real CLI (a child process running dist/src/cli/main.js): end to end on
+ * small generated data, on a user's CSV, and the bad inputs that must give one-line errors and
+ * leave nothing behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../src/train/hpo/random.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function verde(args: string[], timeoutMs = 180_000) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, VERDE_QUIET: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const MODEL_FIELDS = ['name', 'prAuc', 'rocAuc', 'recallAt1PctFpr', 'trainEnergyJ', 'inferenceEnergyJPerRow', 'sizeBytes', 'energyMethod'] as const;
+const ALL_TECHNIQUE_ROWS = [
+  'data-minimisation', 'gbdt-vs-deep-mlp', 'hpo-tpe-vs-grid', 'active-learning-uncertainty', 'active-learning-margin',
+  'active-learning-diversity', 'pruning', 'quantisation-8bit', 'distillation', 'transfer-warm-start', 'federated-vs-centralised', 'batched-inference',
+];
+
+function checkModels(models: Record<string, unknown>[], out: string) {
+  assert.ok(models.length > 0);
+  for (const m of models) {
+    for (const f of MODEL_FIELDS) assert.ok(f in m, `model ${m.name} lacks ${f}`);
+    for (const f of ['prAuc', 'rocAuc', 'recallAt1PctFpr'] as const) {
+      const v = m[f] as number;
+      assert.ok(v >= 0 && v <= 1, `model ${m.name} ${f} = ${v}`);
+    }
+    assert.ok((m.trainEnergyJ as number) > 0, `model ${m.name} trainEnergyJ`);
+    assert.ok((m.inferenceEnergyJPerRow as number) > 0, `model ${m.name} inferenceEnergyJPerRow`);
+    assert.match(m.energyMethod as string, /modelled|measured/);
+    assert.ok(existsSync(join(out, m.modelDir as string, 'model.onnx')), `model ${m.name}: model.onnx`);
+    assert.ok(existsSync(join(out, m.modelDir as string, 'verde.json')), `model ${m.name}: verde.json`);
+  }
+}
+
+test('verde fraud end to end on 10k generated rows: every technique row, every model field, files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verde-fraud-cli-'));
+  try {
+    const out = join(dir, 'out');
+    const r = verde(['fraud', '--rows', '10000', '--out', out, '--seed', '7', '--country', 'ESP']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\| technique/);
+    assert.match(r.stdout, /hpo-tpe-vs-grid/);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.deepEqual(res.techniques.map((t: { name: string }) => t.name).sort(), [...ALL_TECHNIQUE_ROWS].sort());
+    assert.deepEqual(res.skipped, []);
+    for (const t of res.techniques) {
+      assert.ok(Object.keys(t.baseline).length > 0 && Object.keys(t.technique).length > 0, t.name);
+      assert.match(t.energyMethod, /modelled|measured/, t.name);
+      for (const k of [...Object.keys(t.baseline), ...Object.keys(t.technique)]) assert.match(k, /^[a-z][a-zA-Z0-9]*$/, `${t.name}: ${k} is camelCase`);
+    }
+    checkModels(res.models, out);
+    assert.ok(res.datasets.length >= 2 && res.datasets[0].rows > 0);
+    assert.ok(res.totalEnergyJ > 0);
+    const fed = res.techniques.find((t: { name: string }) => t.name === 'federated-vs-centralised');
+    assert.equal(fed.technique.sites, 3);
+    assert.ok(fed.technique.bytesUpInt8 < fed.technique.bytesUpIfFloat32);
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8');
+    assert.match(csv.split('\n')[0], /^section,name,metric,baseline,technique,value,energyMethod$/);
+    assert.ok(csv.includes('technique,batched-inference,energyJPerRow,'));
+    // Nothing half-written beside the results directory.
+    assert.deepEqual(readdirSync(dir), ['out']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function writeUserCsv(path: string, rows: number, label: (i: number, risky: boolean) => string) {
+  const rng = seededRandom(3);
+  const lines = ['id,amount,merchant_type,hour,score,label'];
+  for (let i = 0; i < rows; i++) {
+    const risky = rng.next() < 0.06;
+    const amount = risky ? 200 + rng.next() * 800 : rng.next() * 300;
+    const type = risky ? (rng.next() < 0.7 ? 'online' : 'atm') : ['shop', 'online', 'food', 'fuel'][rng.int(4)];
+    const hour = risky ? rng.int(5) : rng.int(24);
+    const score = rng.next() < 0.05 ? 'NA' : (rng.normal() + (risky ? 1.5 : 0)).toFixed(3); // missing values
+    lines.push(`${i},${amount.toFixed(2)},${type},${hour},${score},${label(i, risky)}`);
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+test('verde fraud on a user CSV with string labels: minority class is positive, inapplicable techniques say why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verde-fraud-cli-'));
+  try {
+    const csv = join(dir, 'tx.csv');
+    writeUserCsv(csv, 6000, (_i, risky) => (risky ? 'fraud' : 'ok'));
+    const out = join(dir, 'out');
+    const r = verde(['fraud', '--data', csv, '--label-col', 'label', '--out', out, '--clients', '2', '--skip', 'hpo', 'active-learning', 'gbdt-vs-mlp']);
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const skipped = Object.fromEntries(res.skipped.map((s: { name: string; reason: string }) => [s.name, s.reason]));
+    assert.equal(skipped.hpo, '--skip');
+    assert.match(skipped.minimisation, /generated transactions/);
+    assert.match(skipped.transfer, /second institution/);
+    const names = res.techniques.map((t: { name: string }) => t.name);
+    for (const n of ['pruning', 'quantisation-8bit', 'distillation', 'federated-vs-centralised', 'batched-inference']) assert.ok(names.includes(n), n);
+    checkModels(res.models, out);
+    const gbdt = res.models.find((m: { name: string }) => m.name === 'gbdt');
+    assert.ok(gbdt.rocAuc > 0.9, `ROC-AUC ${gbdt.rocAuc}`);
+    const manifest = JSON.parse(readFileSync(join(out, 'models', 'gbdt', 'verde.json'), 'utf8'));
+    assert.deepEqual(manifest.labels, ['ok', 'fraud']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad inputs: one-line errors naming the flag, file or column, and no results directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verde-fraud-cli-'));
+  try {
+    const csv = join(dir, 'tx.csv');
+    writeUserCsv(csv, 300, (_i, risky) => (risky ? '1' : '0'));
+    const oneClass = join(dir, 'one.csv');
+    writeUserCsv(oneClass, 300, () => '0');
+    const out = join(dir, 'out');
+    const cases: [string[], RegExp][] = [
+      [['--data', csv, '--label-col', 'is_fraud'], /label column "is_fraud" not found/],
+      [['--data', oneClass, '--label-col', 'label'], /one class/],
+      [['--data', join(dir, 'missing.csv'), '--label-col', 'label'], /missing\.csv: file not found/],
+      [['--data', csv], /--label-col: required with --data/],
+      [['--label-col', 'label'], /--label-col: only applies with --data/],
+      [['--rows', '5'], /--rows: must be an integer from 10000/],
+      [['--rows', 'lots'], /--rows lots: not a whole number/],
+      [['--clients', '1'], /--clients: must be an integer from 2 to 8/],
+      [['--skip', 'magic'], /--skip: unknown technique "magic"/],
+      [['--country', 'XX'], /--country XX: unknown ISO 3166-1 alpha-3/],
+    ];
+    for (const [args, message] of cases) {
+      const r = verde(['fraud', ...args, '--out', out], 60_000);
+      assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(lines[0], /^verde: /);
+      assert.match(lines[0], message);
+      assert.equal(existsSync(out), false, `${args.join(' ')} left ${out} behind`);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['one.csv', 'tx.csv']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

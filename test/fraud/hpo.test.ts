@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gridSearch, gridPoints, tpeSearch, type SearchSpace, type Params } from '../../src/train/hpo/index.js';
+
+// A toy validation score with a known optimum at learningRate 0.03, leaves 40, depth 7, sampler 'b'.
+const space: SearchSpace = {
+  learningRate: { type: 'float', low: 1e-3, high: 1, log: true },
+  leaves: { type: 'int', low: 4, high: 128 },
+  depth: { type: 'int', low: 2, high: 12 },
+  sampler: { type: 'categorical', choices: ['a', 'b', 'c'] },
+};
+function toyScore(p: Params): number {
+  const lr = Math.log10(p.learningRate as number) - Math.log10(0.03);
+  const leaves = ((p.leaves as number) - 40) / 40;
+  const depth = ((p.depth as number) - 7) / 5;
+  return 1 - lr * lr - leaves * leaves - depth * depth - (p.sampler === 'b' ? 0 : 0.3);
+}
+
+test('grid points cover the space (log-spaced where asked)', () => {
+  const pts = gridPoints({ lr: { type: 'float', low: 0.001, high: 0.1, log: true }, k: { type: 'categorical', choices: [1, 2] } }, 3);
+  assert.equal(pts.length, 6);
+  const lrs = [...new Set(pts.map((p) => p.lr as number))];
+  assert.deepEqual(lrs.map((v) => Number(v.toPrecision(6))), [0.001, 0.01, 0.1]);
+});
+
+test('TPE reaches the grid\'s best score in fewer trials than the grid', async () => {
+  const grid = await gridSearch(space, toyScore, { pointsPerAxis: 4 }); // 4 x 4 x 4 x 3 = 192 trials
+  assert.equal(grid.trials.length, 192);
+  const target = grid.best.score;
+  const tpe = await tpeSearch(space, toyScore, { maxTrials: 150, seed: 7, target, stopAtTarget: true });
+  assert.ok(tpe.trialsToTarget !== undefined, `TPE never reached ${target} (best ${tpe.best.score})`);
+  assert.ok(tpe.trialsToTarget < grid.trials.length / 2, `TPE took ${tpe.trialsToTarget} trials vs grid ${grid.trials.length}`);
+  assert.equal(tpe.best.params.sampler, 'b');
+});
+
+test('TPE is repeatable for a seed and beats random start-up on its own budget', async () => {
+  const a = await tpeSearch(space, toyScore, { maxTrials: 30, seed: 3 });
+  const b = await tpeSearch(space, toyScore, { maxTrials: 30, seed: 3 });
+  assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+  const startupBest = Math.max(...a.trials.slice(0, 5).map((t) => t.score));
+  assert.ok(a.best.score > startupBest, 'the model-guided trials improved on the random start-up');
+});
+
+test('energy to target sums trial energies up to the hit', async () => {
+  const r = await gridSearch({ x: { type: 'int', low: 0, high: 4 } }, (p) => ({ score: p.x as number, energyJ: 2 }), { pointsPerAxis: 5, target: 3 });
+  assert.equal(r.trialsToTarget, 4);
+  assert.equal(r.energyToTargetJ, 8);
+  assert.equal(r.totalEnergyJ, 10);
+});
+
+test('a bad space is a one-line user error', async () => {
+  await assert.rejects(tpeSearch({ lr: { type: 'float', low: 0, high: 1, log: true } }, () => 0, { maxTrials: 1 }), /"lr" is log-scaled but low 0/);
+});

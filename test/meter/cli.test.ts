@@ -1,0 +1,169 @@
+/**
+ * `verde measure` and `verde detect` end to end: the real CLI, real child processes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CODECARBON_COLUMNS, detectSources } from '../../src/meter/index.js';
+import { splitCsvLine } from '../../src/meter/outputs/codecarbon-csv.js';
+import { twoPackageTree } from './fake-sysfs.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** A child that spins until it has used `ms` of CPU time (not wall time: other jobs share these CPUs). */
+const BUSY = (ms: number, code = 0) =>
+  `const c = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; while (c() < ${ms}); process.exit(${code})`;
+
+function verde(args: string[], cwd?: string) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'verde-cli-'));
+}
+
+test('measure: a real busy child — energy > 0 with its method, emissions.csv with CodeCarbon\'s header, exit code passed on', async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'energy');
+    const expected = (await detectSources()).methods.cpu; // modelled:tdp on this KVM VM (no powercap)
+    const r = verde(['measure', '--out', out, '--country', 'ESP', '--interval', '200ms', '--project', 'e2e', '--', process.execPath, '-e', BUSY(1200, 3)]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`cpu +[0-9.]+ (J|Wh) +mean [0-9.]+ W +\\[${expected}\\]`));
+    assert.match(r.stderr, /carbon +[0-9.]+ (mg|g) CO2e at 174\.05 gCO2e\/kWh, Spain \(ESP\), source table:owid-2023/);
+    const csv = readFileSync(join(out, 'emissions.csv'), 'utf8').trimEnd().split('\n');
+    assert.equal(csv[0], CODECARBON_COLUMNS.join(','));
+    assert.equal(csv.length, 2);
+    const row = splitCsvLine(csv[1]);
+    const col = (name: string) => row[CODECARBON_COLUMNS.indexOf(name as never)];
+    assert.equal(col('project_name'), 'e2e');
+    assert.equal(col('tracking_mode'), 'process');
+    assert.ok(Number(col('cpu_energy')) > 0);
+    assert.ok(Number(col('duration')) >= 1.2);
+    const json = JSON.parse(readFileSync(join(out, `${col('run_id')}.json`), 'utf8'));
+    const cpu = json.components.find((c: { component: string }) => c.component === 'cpu');
+    assert.equal(cpu.method, expected);
+    assert.ok(cpu.energyJ > 0);
+    assert.ok(json.energyJ > 0);
+    // The child used 1.2 CPU seconds spinning plus Node's start-up: the model bills exactly that.
+    if (expected === 'modelled:tdp') {
+      const perThread = Number(/([0-9.]+) W per busy thread/.exec(cpu.detail)![1]);
+      const cpuS = cpu.energyJ / perThread;
+      assert.ok(cpuS >= 1.2 - 0.02 && cpuS < 2, `${cpuS} CPU s`);
+    }
+    assert.match(readFileSync(join(out, 'metrics.prom'), 'utf8'), /verde_energy_joules_total\{project="e2e",component="cpu",method="[a-z:]+"\} [0-9.e-]+/);
+    // A second run appends a row under the same header.
+    const r2 = verde(['measure', '--out', out, '--', process.execPath, '-e', BUSY(50)]);
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(readFileSync(join(out, 'emissions.csv'), 'utf8').trimEnd().split('\n').length, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('measure: the whole process tree counts — two grandchildren running in parallel under a shell', async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'energy');
+    const spin = `${process.execPath} -e "${BUSY(400).replace(/"/g, '\\"')}"`;
+    const r = verde(['measure', '--out', out, '--tdp', '2', '--', 'sh', '-c', `${spin} & ${spin} & wait`]);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.json'))!), 'utf8'));
+    // --tdp 2 W over the visible threads: CPU seconds = energy / (2 / threads).
+    const cpuS = json.components.find((c: { component: string }) => c.component === 'cpu').energyJ / (2 / json.machine.cpuCount);
+    assert.ok(cpuS >= 0.8 - 0.04, `only ${cpuS} CPU s for two children that each spun 0.4 s of CPU`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('measure: SIGINT is forwarded to the child and the outputs are still written', async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'energy');
+    const child = spawn(process.execPath, [CLI, 'measure', '--out', out, '--', process.execPath, '-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 130, stderr); // 128 + SIGINT, as a shell reports it
+    assert.match(stderr, /exit 130, SIGINT/);
+    const files = readdirSync(out).sort();
+    assert.equal(files.length, 3, files.join(','));
+    assert.ok(files.includes('emissions.csv') && files.includes('metrics.prom'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function assertOneLineError(r: ReturnType<typeof verde>, pattern: RegExp, status = 2) {
+  assert.equal(r.status, status, `exit ${r.status}: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^verde: /);
+  assert.match(lines[0], pattern);
+}
+
+test('measure bad input: unknown country, non-positive interval, unwritable out, missing command — one line, no files', () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'energy');
+    const marker = join(dir, 'ran');
+    const child = ['--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
+    assertOneLineError(verde(['measure', '--out', out, '--country', 'XYZ', ...child]), /--country XYZ: unknown ISO 3166-1 alpha-3/);
+    assertOneLineError(verde(['measure', '--out', out, '--interval=0', ...child]), /--interval 0: must be positive/);
+    assertOneLineError(verde(['measure', '--out', out, '--interval=-1s', ...child]), /--interval -1s: expected a duration/);
+    assertOneLineError(verde(['measure', '--out', out, '--pue', '0.9', ...child]), /--pue 0\.9: must be >= 1/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    assertOneLineError(verde(['measure', '--out', join(file, 'sub'), ...child]), /--out .*a-file\/sub: .*a-file is not a directory/);
+    assertOneLineError(verde(['measure', '--out', out, '--', 'no-such-command-verde-test']), /command not found: no-such-command-verde-test/, 127);
+    assert.ok(!existsSync(out), 'no output directory was created');
+    assert.ok(!existsSync(marker), 'the command never ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('measure bad input: a malformed existing emissions.csv is refused, untouched, before the command runs', () => {
+  const dir = tmp();
+  try {
+    const csv = join(dir, 'emissions.csv');
+    const text = 'when,what\n1,2\n';
+    writeFileSync(csv, text);
+    const marker = join(dir, 'ran');
+    const r = verde(['measure', '--out', dir, '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]);
+    assertOneLineError(r, /emissions\.csv: malformed emissions\.csv: header column 1 is "when", expected "timestamp"/);
+    assert.equal(readFileSync(csv, 'utf8'), text);
+    assert.deepEqual(readdirSync(dir), ['emissions.csv']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detect: every source with readable/why and the methods; a fake sysfs tree shows RAPL zones', () => {
+  const r = verde(['detect']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const s of ['RAPL', 'NVML', 'nvidia-smi', 'CPU model / TDP', 'RAM', 'Carbon intensity']) assert.match(r.stdout, new RegExp(`\\n  ${s}`));
+  assert.match(r.stdout, /Methods in process scope: cpu (modelled:tdp|measured:rapl), ram (modelled:ram|measured:rapl), gpu (none|measured:nvml|measured:nvidia-smi)/);
+  if (!existsSync('/sys/class/powercap')) assert.match(r.stdout, /RAPL \(powercap\) +no +no \/sys\/class\/powercap/);
+
+  const fs = twoPackageTree();
+  try {
+    const j = verde(['detect', '--json', '--scope', 'machine', '--sysfs-root', fs.root]);
+    assert.equal(j.status, 0, j.stderr);
+    const report = JSON.parse(j.stdout);
+    assert.deepEqual(report.methods.cpu, 'measured:rapl');
+    assert.deepEqual(report.methods.ram, 'measured:rapl');
+    const zone = (id: string) => report.sources.find((s: { source: string }) => s.source.startsWith(`RAPL ${id} `));
+    assert.match(zone('intel-rapl:0').why, /summed as CPU/);
+    assert.match(zone('intel-rapl:0:0').why, /not summed: core is inside its package/);
+    assert.match(zone('intel-rapl:2').why, /not summed: platform zone/);
+  } finally {
+    fs.remove();
+  }
+});

@@ -1,0 +1,61 @@
+/** Shared by the serving tests: tiny real model directories in a temp dir, and small HTTP helpers. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTinyTabularModel, writeTinyTextModel } from '../../src/serve/tiny-models.js';
+
+export interface Fixture {
+  root: string;
+  text: string;
+  textExit: string;
+  tabular: string;
+  tabularSmall: string;
+  cleanup(): Promise<void>;
+}
+
+/** Write the tiny models once per test file: a text model, its 3-stage early-exit twin, two tabular models. */
+export async function fixture(): Promise<Fixture> {
+  const root = await mkdtemp(join(tmpdir(), 'verde-serve-test-'));
+  const f: Fixture = {
+    root,
+    text: join(root, 'text'),
+    textExit: join(root, 'text-exit'),
+    tabular: join(root, 'tabular'),
+    tabularSmall: join(root, 'tabular-small'),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+  await writeTinyTextModel(f.text, { name: 'text' });
+  await writeTinyTextModel(f.textExit, { name: 'text-exit', earlyExit: true, layers: 3, exitThreshold: 0.9 });
+  await writeTinyTabularModel(f.tabular, { name: 'fraud' });
+  await writeTinyTabularModel(f.tabularSmall, { name: 'fraud-small', scale: 0.5, amountOnly: true });
+  return f;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export async function request(url: string, init: RequestInit = {}): Promise<Reply> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  let body: unknown = undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON (e.g. /metrics) */
+  }
+  return { status: r.status, headers: r.headers, body, text };
+}
+
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** The value of a Prometheus sample `name{labels}` in /metrics text (labels in the order the server writes them). */
+export function metric(text: string, sample: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}

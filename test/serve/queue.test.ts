@@ -1,0 +1,85 @@
+/**
+ * Overload and slowness: a full queue answers 429 with Retry-After, a request past --timeout-ms
+ * answers 504, and the batcher keeps Triton's semantics (size or delay, whichever first).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Batcher, QueueFullError } from '../../src/serve/batcher.js';
+import { createServer, type RunningServer } from '../../src/serve/server.js';
+import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
+
+describe('Batcher (Triton semantics)', () => {
+  it('dispatches at max batch size without waiting for the delay', async () => {
+    const sizes: number[] = [];
+    const b = new Batcher<number, number>({ maxBatchSize: 4, maxQueueDelayMs: 10_000, maxQueue: 100 }, async (xs) => xs.map((x) => x * 2), (n) => sizes.push(n));
+    const t0 = performance.now();
+    const out = await Promise.all(b.submit([1, 2, 3, 4]).map((q) => q.done));
+    assert.deepEqual(out, [2, 4, 6, 8]);
+    assert.deepEqual(sizes, [4]);
+    assert.ok(performance.now() - t0 < 5_000);
+  });
+
+  it('dispatches a partial batch once the oldest waited max-queue-delay', async () => {
+    const sizes: number[] = [];
+    const b = new Batcher<number, number>({ maxBatchSize: 8, maxQueueDelayMs: 30, maxQueue: 100 }, async (xs) => xs, (n) => sizes.push(n));
+    const first = b.submit([1]);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = b.submit([2, 3]);
+    await Promise.all([...first, ...second].map((q) => q.done));
+    assert.deepEqual(sizes, [3], 'the three instances ran together after the delay');
+  });
+
+  it('refuses what does not fit in the queue, all or nothing', () => {
+    const b = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 3 }, async (xs) => xs);
+    b.submit([1]);
+    assert.throws(() => b.submit([1, 2, 3]), QueueFullError);
+    assert.equal(b.depth, 1);
+    void b.drain();
+  });
+});
+
+describe('verde serve under overload', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    // A long batching delay keeps instances queued, so the queue fills deterministically.
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 400, maxQueue: 4, timeoutMs: 5_000, cache: 'off' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('answers 429 with Retry-After when the queue is full, and serves the admitted requests', async () => {
+    const inst = (i: number) => ({ amount: i, hour: 1, channel: 'web' });
+    const admitted = postJson(`${s.url}/v1/models/fraud:predict`, { instances: [inst(1), inst(2), inst(3), inst(4)] });
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await postJson(`${s.url}/v1/models/fraud:predict`, { instances: [inst(5)] });
+    assert.equal(refused.status, 429, refused.text);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.equal(refused.body.error.status, 429);
+    assert.equal((await admitted).status, 200);
+    const m = (await request(`${s.url}/metrics`)).text;
+    assert.equal(metric(m, 'verde_rejected_total{model="fraud",reason="queue_full"}'), 1);
+  });
+});
+
+describe('verde serve --timeout-ms', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, timeoutMs: 100, cache: 'off' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('answers 504 when a request is not answered in time', async () => {
+    const r = await postJson(`${s.url}/v1/models/fraud:predict`, { instances: [{ amount: 1, hour: 1, channel: 'web' }] });
+    assert.equal(r.status, 504, r.text);
+    assert.match(r.body.error.message, /timeout-ms/);
+  });
+});

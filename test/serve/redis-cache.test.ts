@@ -1,0 +1,80 @@
+/**
+ * `--cache redis://...`: two server replicas share one real redis-server (started here on a free
+ * port), so an input one replica answered is a cache hit on the other. Skipped, with a message,
+ * when redis-server is not installed (CI installs the Debian package).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer as netServer } from 'node:net';
+import { createServer, type RunningServer } from '../../src/serve/server.js';
+import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
+
+const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = netServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/Ready to accept connections/i.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  return child;
+}
+
+describe('verde serve --cache redis://', { skip: hasRedis ? false : 'redis-server not installed (apt-get install redis-server); skipping the shared-cache test' }, () => {
+  let f: Fixture;
+  let redis: ChildProcess;
+  let a: RunningServer;
+  let b: RunningServer;
+
+  before(async () => {
+    f = await fixture();
+    const port = await freePort();
+    redis = await startRedis(port);
+    a = await createServer({ models: [f.text], port: 0, cache: `redis://127.0.0.1:${port}` });
+    b = await createServer({ models: [f.text], port: 0, cache: `redis://127.0.0.1:${port}` });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    redis?.kill('SIGTERM');
+    await f?.cleanup();
+  });
+
+  it('shares predictions between replicas', async () => {
+    const body = { instances: [{ text: 'win a free prize today' }, { text: 'project review tomorrow' }] };
+    const first = await postJson(`${a.url}/v1/models/text:predict`, body);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.body.predictions.map((p: { cached: boolean }) => p.cached), [false, false]);
+    const second = await postJson(`${b.url}/v1/models/text:predict`, body);
+    assert.deepEqual(second.body.predictions.map((p: { cached: boolean }) => p.cached), [true, true]);
+    assert.deepEqual(second.body.predictions, first.body.predictions.map((p: object) => ({ ...p, cached: true })));
+    const m = (await request(`${b.url}/metrics`)).text;
+    assert.equal(metric(m, 'verde_cache_hits_total{model="text"}'), 2);
+    assert.equal(metric(m, 'verde_cache_hit_ratio{model="text"}'), 1);
+  });
+
+  it('refuses to start when Redis cannot be reached', async () => {
+    const port = await freePort();
+    await assert.rejects(createServer({ models: [f.text], port: 0, cache: `redis://127.0.0.1:${port}` }), /cannot reach Redis/);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * `verde serve` as a real child process: it starts from the CLI, and on SIGTERM stops accepting,
+ * answers every request already queued, and exits 0. Bad flags are one-line errors, exit 2.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fixture, postJson, type Fixture } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function startServe(args: string[]): { child: ChildProcess; url: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, url, stderr: () => err, exit };
+}
+
+describe('verde serve (child process)', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture();
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  it('drains queued batches on SIGTERM and exits 0', async () => {
+    // A long batching delay: the requests are still queued when SIGTERM arrives.
+    const p = startServe(['--model', f.tabular, '--port', '0', '--max-batch-size', '64', '--max-queue-delay-ms', '3000']);
+    const url = await p.url;
+    const inflight = Array.from({ length: 5 }, (_, i) => postJson(`${url}/v1/models/fraud:predict`, { instances: [{ amount: i * 100, hour: 2, channel: 'web' }] }));
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    p.child.kill('SIGTERM');
+    const replies = await Promise.all(inflight);
+    for (const r of replies) assert.equal(r.status, 200, r.text);
+    assert.ok(performance.now() - t0 < 2500, 'the queue was flushed at once, not after the 3 s batching delay');
+    assert.equal(await p.exit, 0, p.stderr());
+    assert.match(p.stderr(), /SIGTERM: draining/);
+    await assert.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
+  });
+
+  it('rejects a bad flag with a one-line error naming it (exit 2)', async () => {
+    const p = startServe(['--model', f.tabular, '--max-batch-size', 'lots']);
+    p.url.catch(() => undefined);
+    assert.equal(await p.exit, 2);
+    assert.match(p.stderr(), /^verde: --max-batch-size: expected a whole number/m);
+  });
+
+  it('rejects a directory that is not a model (exit 2)', async () => {
+    const p = startServe(['--model', f.root, '--port', '0']);
+    p.url.catch(() => undefined);
+    assert.equal(await p.exit, 2);
+    assert.match(p.stderr(), /verde: .*verde\.json: not found/);
+  });
+});
