@@ -88,10 +88,26 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedModel {
   }
   for (const t of outTensors) used.add(t.name);
 
+  // Graph outputs take their requested names by renaming the producing node's output, not by an
+  // Identity node: ORT would run that Identity as a full copy (for a 67M-float model state, ~0.5 s
+  // per step). Only inputs or tensors exported under two names still need an Identity.
+  const graphInputNames = new Set([...g.inputs, ...g.params].map((t) => t.name));
+  const rename = new Map<string, string>();
+  const aliases: { from: string; to: string }[] = [];
+  for (const o of opts.outputs) {
+    const name = o.name ?? o.tensor.name;
+    if (name === o.tensor.name) continue;
+    const isConst = g.constants.some((c) => c.tensor === o.tensor);
+    if (graphInputNames.has(o.tensor.name) || isConst || rename.has(o.tensor.name) || opts.outputs.some((p) => (p.name ?? p.tensor.name) === o.tensor.name)) {
+      aliases.push({ from: o.tensor.name, to: name });
+    } else rename.set(o.tensor.name, name);
+  }
+  const nm = (t: string) => rename.get(t) ?? t;
+
   const nodeProtos: onnxProto.onnx.INodeProto[] = [];
   for (const n of nodes) {
     if (opts.mode === 'infer' && n.inferenceIdentity) {
-      nodeProtos.push({ opType: 'Identity', input: [n.inputs[0]!.name], output: [n.outputs[0].name], name: `n${n.id}` });
+      nodeProtos.push({ opType: 'Identity', input: [nm(n.inputs[0]!.name)], output: [nm(n.outputs[0].name)], name: `n${n.id}` });
       continue;
     }
     let outs = n.outputs.map((o) => o.name);
@@ -102,8 +118,8 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedModel {
     nodeProtos.push({
       opType: n.opType,
       domain: n.domain || undefined,
-      input: n.inputs.map((t) => (t ? t.name : '')),
-      output: outs,
+      input: n.inputs.map((t) => (t ? nm(t.name) : '')),
+      output: outs.map((o) => (o ? nm(o) : '')),
       name: `n${n.id}`,
       attribute: Object.entries(n.attrs).map(([k, v]) => attrProto(k, v)),
     });
@@ -135,12 +151,9 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedModel {
   // graph outputs under their requested names
   const outputs: onnxProto.onnx.IValueInfoProto[] = [];
   const outputNames: string[] = [];
-  const graphInputs = new Set(inputNames);
+  for (const { from, to } of aliases) nodeProtos.push({ opType: 'Identity', input: [nm(from)], output: [to], name: `out_${to}` });
   for (const o of opts.outputs) {
     const name = o.name ?? o.tensor.name;
-    if (name !== o.tensor.name || graphInputs.has(o.tensor.name)) {
-      nodeProtos.push({ opType: 'Identity', input: [o.tensor.name], output: [name], name: `out_${name}` });
-    }
     outputs.push(valueInfo(o.tensor, name));
     outputNames.push(name);
   }

@@ -27,7 +27,7 @@ export type OptimizerConfig =
 
 /** Names of the scalar graph inputs an optimiser reads each step. */
 export const SCALARS = {
-  adamw: ['opt.step_size', 'opt.decay', 'opt.bc2_rsqrt'],
+  adamw: ['opt.step_size', 'opt.decay', 'opt.eps_hat'],
   sgd: ['opt.lr'],
 } as const;
 
@@ -37,10 +37,14 @@ export function optimizerScalars(cfg: OptimizerConfig, t: number, lr: number): R
     const b1 = cfg.beta1 ?? 0.9;
     const b2 = cfg.beta2 ?? 0.999;
     const wd = cfg.weightDecay ?? 0.01;
+    const eps = cfg.eps ?? 1e-8;
+    // PyTorch: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2):
+    // p -= (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)), one elementwise pass fewer.
+    const bc2sqrt = Math.sqrt(1 - b2 ** t);
     return {
-      'opt.step_size': lr / (1 - b1 ** t),
+      'opt.step_size': (lr * bc2sqrt) / (1 - b1 ** t),
       'opt.decay': 1 - lr * wd,
-      'opt.bc2_rsqrt': 1 / Math.sqrt(1 - b2 ** t),
+      'opt.eps_hat': eps * bc2sqrt,
     };
   }
   return { 'opt.lr': lr };
@@ -80,12 +84,11 @@ export function applyUpdate(g: Graph, cfg: OptimizerConfig, p: Param, grad: Tens
   if (cfg.type === 'adamw') {
     const b1 = cfg.beta1 ?? 0.9;
     const b2 = cfg.beta2 ?? 0.999;
-    const eps = cfg.eps ?? 1e-8;
     const m = state.get(stateName(p.name, 'm'))!;
     const v = state.get(stateName(p.name, 'v'))!;
     const m2 = add(mul(m, b1), mul(grad, 1 - b1));
     const v2 = add(mul(v, b2), mul(mul(grad, grad), 1 - b2));
-    const denom = add(mul(sqrt(v2), scalars.get('opt.bc2_rsqrt')!), eps);
+    const denom = add(sqrt(v2), scalars.get('opt.eps_hat')!);
     const stepv = mul(div(m2, denom), scalars.get('opt.step_size')!);
     const decayed = p.weightDecay && (cfg.weightDecay ?? 0.01) !== 0 ? mul(p, scalars.get('opt.decay')!) : p;
     out.set(p.name, sub(decayed, stepv));

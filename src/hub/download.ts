@@ -50,6 +50,20 @@ async function get(url: string, headersTimeoutMs: number): Promise<Response> {
   }
 }
 
+/** GET `url` and parse its JSON body (small API answers). */
+export async function fetchJson(url: string, opts: DownloadOptions = {}): Promise<unknown> {
+  const res = await get(url, opts.headersTimeoutMs ?? 30_000);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new HubHttpError(url, res.status);
+  }
+  try {
+    return await res.json();
+  } catch (err) {
+    throw new Error(`${url}: answer is not JSON (${(err as Error).message})`);
+  }
+}
+
 /** Download `url` to `dest` atomically. Returns the number of bytes written. */
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<number> {
   const res = await get(url, opts.headersTimeoutMs ?? 30_000);

@@ -4,7 +4,7 @@ export type { DistilBertConfig } from '../models/distilbert/config.js';
 export { resolveModelDir, fetchHubModel, MODEL_FILES, type ResolveOptions } from './resolve.js';
 export { hubEndpoint, hubOffline, modelFileUrl, datasetFileUrl, looksLikeRepoId, DEFAULT_HUB_ENDPOINT } from './endpoint.js';
 export { verdeCacheRoot, hubCacheDir, datasetCacheDir, modelCacheDir } from './cache.js';
-export { downloadFile, HubUnreachable, HubHttpError } from './download.js';
+export { downloadFile, fetchJson, HubUnreachable, HubHttpError } from './download.js';
 
 import { loadHfModelDir, type HfModelDir } from './hf-dir.js';
 import { resolveModelDir, type ResolveOptions } from './resolve.js';

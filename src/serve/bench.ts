@@ -197,6 +197,8 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     const bodies = m ? requestBodies(m, 5000, 1) : [JSON.stringify({ instances: [{ text: 'free cash prize' }] })];
     log(header);
     for (const c of o.concurrency) levels.push(await measureLevel(o.url, { name: 'given server', group: 'given', flags: [], target, bodies }, c));
+    await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, levels, summary: {}, createdAt: new Date().toISOString() });
+    log(`results: ${o.out}`);
     return { levels, overload, summary: {} };
   }
 

@@ -46,7 +46,7 @@ function inputTensors(rows: BatchRows, nFeatures: number, tokenizer: WordPieceTo
     const n = rows.features.length;
     const data = new Float32Array(n * nFeatures);
     rows.features.forEach((f, i) => data.set(f, i * nFeatures));
-    return { feeds: { features: new ort.Tensor('float32', data, [n, nFeatures]) }, n, padded: 0 };
+    return { feeds: { [init.manifest.io.inputs[0] ?? 'features']: new ort.Tensor('float32', data, [n, nFeatures]) }, n, padded: 0 };
   }
   if (!tokenizer) throw new Error('text batch sent to a model without a tokenizer');
   const enc = tokenizer.encodeBatch(rows.texts, { maxLength, padding: 'longest' });

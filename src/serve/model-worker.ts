@@ -13,43 +13,68 @@ export interface BatchOutput {
   paddedLength: number;
 }
 
+/** A worker that dies after it was ready is restarted, at most this many times per minute. */
+const MAX_RESTARTS_PER_MINUTE = 3;
+
 export class ModelWorker {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
+  private closing = false;
+  private restarts: number[] = [];
   /** How many early-exit stages the worker runs (0: the whole model.onnx). */
   stages = 0;
   readonly ready: Promise<void>;
 
-  constructor(readonly dir: string, readonly manifest: ModelManifest, threads: number, exitThreshold: number | null) {
-    const init: WorkerInit = { dir, manifest, threads, exitThreshold };
-    this.worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init });
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.on('message', (msg: WorkerReply) => {
+  constructor(readonly dir: string, readonly manifest: ModelManifest, private readonly threads: number, private readonly exitThreshold: number | null) {
+    this.ready = this.start();
+  }
+
+  private start(): Promise<void> {
+    const init: WorkerInit = { dir: this.dir, manifest: this.manifest, threads: this.threads, exitThreshold: this.exitThreshold };
+    const worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init });
+    this.worker = worker;
+    let wasReady = false;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (msg: WorkerReply) => {
         if (msg.type === 'ready') {
           this.stages = msg.stages;
+          this.dead = null;
+          wasReady = true;
           resolve();
         } else if (msg.type === 'fatal') {
-          this.die(new Error(`${dir}: ${msg.message}`));
+          this.fail(new Error(`${this.dir}: ${msg.message}`));
           reject(this.dead);
         } else {
           const p = this.pending.get(msg.id);
           if (!p) return;
           this.pending.delete(msg.id);
           if (msg.type === 'result') p.resolve(msg);
-          else p.reject(new Error(`${manifest.name}: inference failed: ${msg.message}`));
+          else p.reject(new Error(`${this.manifest.name}: inference failed: ${msg.message}`));
         }
       });
-      this.worker.on('error', (err) => {
-        this.die(err);
+      worker.on('error', (err) => {
+        this.fail(err);
         reject(err);
       });
-      this.worker.on('exit', (code) => this.die(new Error(`${manifest.name}: inference worker exited (code ${code})`)));
+      worker.on('exit', (code) => {
+        this.fail(new Error(`${this.manifest.name}: inference worker exited (code ${code})`));
+        reject(this.dead);
+        // A worker that served and then died (out of memory, a native crash) comes back, so one bad
+        // moment does not turn every later request into a 500; a worker that keeps dying stays down.
+        const now = Date.now();
+        this.restarts = this.restarts.filter((t) => now - t < 60_000);
+        if (wasReady && !this.closing && this.restarts.length < MAX_RESTARTS_PER_MINUTE) {
+          this.restarts.push(now);
+          process.stderr.write(`verde serve: ${this.manifest.name}: inference worker exited (code ${code}); restarting\n`);
+          this.start().catch(() => undefined);
+        }
+      });
     });
   }
 
-  private die(err: Error): void {
+  private fail(err: Error): void {
     if (!this.dead) this.dead = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -86,6 +111,7 @@ export class ModelWorker {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.dead ??= new Error(`${this.manifest.name}: closed`);
     await this.worker.terminate();
   }

@@ -98,6 +98,9 @@ export class ServedModel {
       m.cacheMisses.inc({ model: this.name }, missIdx.length);
     }
     m.instances.inc({ model: this.name, source: 'cache' }, parsed.length - missIdx.length);
+    if (missIdx.length > this.deps.batching.maxQueue) {
+      throw new RequestError(413, 'instances', `${missIdx.length} uncached instances can never fit the queue of ${this.deps.batching.maxQueue} (--max-queue)`);
+    }
     if (missIdx.length > 0) {
       let queued;
       try {

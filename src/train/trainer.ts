@@ -31,10 +31,12 @@ export interface FitOptions {
   /** Evaluate after each epoch; `metric` drives early stopping and the plateau schedule. */
   evaluate?: (session: TrainingSession, epoch: number) => Promise<{ metric: number } & Record<string, number>>;
   earlyStopping?: EarlyStopping;
-  /** Meter tracker: spans 'train:epoch N' and 'eval:epoch N'. */
+  /** Meter tracker: spans 'train:epoch N' and 'eval:epoch N' (and 'train:step N' with stepSpans). */
   tracker?: SpanSource;
+  /** Also open one energy span per optimiser micro-step (reported to onStep as `energy`). */
+  stepSpans?: boolean;
   /** Called after every micro-batch. */
-  onStep?: (r: StepResult & { epoch: number; lr: number }) => void;
+  onStep?: (r: StepResult & { epoch: number; lr: number; energy?: SpanReport }) => void;
   /** Save a resumable checkpoint after every epoch to this path (atomic). */
   checkpointPath?: string;
   /** Progress bar label (stderr); default 'train'. */
@@ -72,11 +74,13 @@ export async function fit(session: TrainingSession, opts: FitOptions): Promise<F
       let n = 0;
       for await (const batch of opts.batches(epoch)) {
         lr = opts.plateau ? opts.plateau.lr : opts.schedule ? opts.schedule(session.step) : lr;
+        const stepSpan = opts.stepSpans ? opts.tracker?.startSpan(`train:step ${session.step + 1}`) : undefined;
         const r = await session.trainStep(batch, { lr });
+        const energy = stepSpan ? await stepSpan.end() : undefined;
         if (!Number.isFinite(r.loss)) throw new Error(`training diverged: loss is ${r.loss} at step ${r.step} (epoch ${epoch + 1}); lower the learning rate`);
         sum += r.loss;
         n++;
-        opts.onStep?.({ ...r, epoch, lr });
+        opts.onStep?.({ ...r, epoch, lr, energy });
         if (opts.stepsPerEpoch) bar.increment(1, { loss: r.loss.toFixed(4), lr: lr.toExponential(2) });
       }
       if (!opts.stepsPerEpoch) bar.increment(1, { loss: (sum / Math.max(1, n)).toFixed(4), lr: lr.toExponential(2) });

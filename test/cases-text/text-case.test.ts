@@ -78,7 +78,9 @@ test('from scratch on a CSV: results.json/csv with every field, five loadable mo
   assert.deepEqual(json.stages.map((s: { name: string }) => s.name), ['prepare', 'train', 'prune-l1', 'prune-structured', 'recovery', 'quantize']);
   for (const s of json.stages) assert.ok(s.energyJ >= 0 && typeof s.energyMethod === 'string', s.name);
   const byName = Object.fromEntries(results.variants.map((v) => [v.name, v]));
-  assert.ok(byName.int8.sizeBytes <= 0.3 * byName.base.sizeBytes, 'int8 file <= 30 % of fp32');
+  // dim 16: the per-row embedding scales cost 1/16 of the int8 table; at dim >= 64 the file is
+  // <= 30 % (test/compress/quantize.test.ts), at DistilBERT-base ~26 % (bench/text-variants).
+  assert.ok(byName.int8.sizeBytes <= 0.35 * byName.base.sizeBytes, `int8 ${byName.int8.sizeBytes} vs base ${byName.base.sizeBytes}`);
   assert.ok(byName['pruned-structured'].parameters < byName.base.parameters);
   assert.ok(byName.int8.outputRelError! < 0.1);
   const csvText = await readFile(join(out, 'results.csv'), 'utf8');

@@ -74,3 +74,28 @@ test("device 'cuda' without the CUDA provider is a clear UserError", async () =>
     return true;
   });
 });
+
+test('loadWeights maps Hugging Face names (with a prefix) onto parameters; new heads keep their init', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'verde-st-'));
+  const g = new Graph('w');
+  const x = g.input('x', 'float32', ['batch', 2]);
+  const w = g.param('encoder.weight', [2, 2], new Float32Array(4));
+  const head = g.param('classifier.weight', [1, 2], Float32Array.of(7, 8));
+  const loss = op.reduceSum(op.linear(op.linear(x, w), head));
+  const s = await TrainingSession.create(g, { loss, optimizer: { type: 'sgd', lr: 0.1 } }, { threads: 1 });
+  try {
+    const path = join(dir, 'model.safetensors');
+    // F16 in the file, as many Hub checkpoints are: 1, -2, 0.5, 1
+    const f16 = { dtype: 'float16' as const, dims: [2, 2], data: Uint16Array.of(0x3c00, 0xc000, 0x3800, 0x3c00) };
+    await writeSafetensors(path, { 'distilbert.encoder.weight': f16, 'distilbert.pooler.weight': { dtype: 'float32', dims: [1], data: Float32Array.of(1) } });
+    const r = await s.loadWeights(path, { prefix: 'distilbert.' });
+    assert.deepEqual(r, { loaded: ['encoder.weight'], missing: ['classifier.weight'], unused: ['distilbert.pooler.weight'] });
+    const p = await s.getParams();
+    assert.deepEqual(p.get('encoder.weight'), Float32Array.of(1, -2, 0.5, 1));
+    assert.deepEqual(p.get('classifier.weight'), Float32Array.of(7, 8));
+    await assert.rejects(s.loadWeights(path, { prefix: 'distilbert.', strict: true }), /no tensor for 1 parameter\(s\): classifier.weight/);
+  } finally {
+    await s.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -21,10 +21,13 @@ export interface FakeHubOptions {
   redirects?: Record<string, string>;
   /** paths answered with a truncated body (Content-Length larger than what is sent) */
   truncate?: string[];
+  /** paths answered with JSON (API routes); a function gets the server's endpoint to build URLs */
+  json?: Record<string, unknown | ((endpoint: string) => unknown)>;
 }
 
 export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   const requests: string[] = [];
+  let endpoint = '';
   const server: Server = createServer(async (req, res) => {
     // Match on the raw path: a revision like refs%2Fconvert%2Fparquet is one segment until decoded.
     const rawPath = new URL(req.url ?? '/', 'http://x').pathname;
@@ -35,6 +38,12 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         res.writeHead(307, { location: `/${target}/${path.slice(legacy.length + 2)}` }).end();
         return;
       }
+    }
+    if (opts.json && path in opts.json) {
+      const v = opts.json[path];
+      const body = JSON.stringify(typeof v === 'function' ? (v as (e: string) => unknown)(endpoint) : v);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      return;
     }
     const m = /^\/(.+)\/resolve\/([^/]+)\/(.+)$/.exec(rawPath)?.map((g) => decodeURIComponent(g));
     const repoDir = m ? opts.repos[m[1]!] : undefined;
@@ -61,8 +70,9 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
+  endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };

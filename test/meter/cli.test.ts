@@ -32,7 +32,7 @@ test('measure: a real busy child — energy > 0 with its method, emissions.csv w
     const expected = (await detectSources()).methods.cpu; // modelled:tdp on this KVM VM (no powercap)
     const r = verde(['measure', '--out', out, '--country', 'ESP', '--interval', '200ms', '--project', 'e2e', '--', process.execPath, '-e', BUSY(1200, 3)]);
     assert.equal(r.status, 3, r.stderr);
-    assert.match(r.stderr, new RegExp(`cpu +[0-9.]+ (J|Wh) +mean [0-9.]+ W +\\[${expected}\\]`));
+    assert.match(r.stderr, new RegExp(`cpu +[0-9.]+ (mJ|J|Wh) +mean [0-9.]+ W +\\[${expected}\\]`));
     assert.match(r.stderr, /carbon +[0-9.]+ (mg|g) CO2e at 174\.05 gCO2e\/kWh, Spain \(ESP\), source table:owid-2023/);
     const csv = readFileSync(join(out, 'emissions.csv'), 'utf8').trimEnd().split('\n');
     assert.equal(csv[0], CODECARBON_COLUMNS.join(','));

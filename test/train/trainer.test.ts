@@ -29,6 +29,7 @@ test('fit: epochs with a schedule, evaluation, early stopping (best weights rest
     };
     const es = new EarlyStopping({ patience: 3, mode: 'max', minDelta: 0.001 });
     const lrs: number[] = [];
+    const stepEnergy: string[] = [];
     const res = await fit(s, {
       epochs: 40,
       batches,
@@ -40,12 +41,17 @@ test('fit: epochs with a schedule, evaluation, early stopping (best weights rest
       },
       earlyStopping: es,
       tracker,
-      onStep: (r) => lrs.push(r.lr),
+      onStep: (r) => {
+        lrs.push(r.lr);
+        if (r.energy) stepEnergy.push(r.energy.method);
+      },
+      stepSpans: true,
       checkpointPath: join(dir, 'ckpt.safetensors'),
     });
     assert.equal(lrs[0], 0);
     assert.ok(Math.abs(lrs[4] - 0.015) < 1e-12);
     assert.ok(res.epochs.length >= 2);
+    assert.equal(stepEnergy.length, lrs.length, 'one energy span per step');
     assert.ok(res.epochs.at(-1)!.meanLoss < res.epochs[0].meanLoss, 'mean loss falls over epochs');
     for (const e of res.epochs) {
       assert.ok(e.energy && e.energy.energyJ >= 0 && e.energy.method.length > 0, 'each epoch has an energy span with its method');

@@ -17,6 +17,8 @@ export interface Split {
 
 export interface CaseData {
   features: FeatureSpec[];
+  /** [negative, positive] label names written into every model's manifest. */
+  labels: [string, string];
   train: Split;
   valid: Split;
   test: Split;

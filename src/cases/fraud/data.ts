@@ -55,6 +55,7 @@ export async function prepareGeneratedData(o: FraudCaseOptionsResolved, meter: M
   const schema = sets.train.schema;
   const data: CaseData = {
     features: sets.train.features,
+    labels: ['legit', 'fraud'],
     train: toSplit(sets.train),
     valid: toSplit(sets.valid),
     test: toSplit(sets.test),
@@ -122,6 +123,7 @@ export async function prepareFileData(o: FraudCaseOptionsResolved, log: (l: stri
   const sites = Math.max(0, o.clients - 1);
   const data: CaseData = {
     features: ds.features,
+    labels: ds.schema.labels,
     train, valid, test,
     datasets: [{ name: 'file', source: file, rows: n, positives: ds.report.positives, notes: ds.report.dropped.map((d) => `dropped column ${d.column}: ${d.reason}`) }],
     splitHow: `random 70/15/15 split of the file's rows (seed ${o.seed})`,

@@ -70,7 +70,7 @@ export async function scoreTestOnnx(ctx: CaseContext, onnx: Uint8Array, batchSiz
 export async function recordModel(ctx: CaseContext, m: ModelToRecord): Promise<ModelResult & { scores: Float32Array }> {
   const modelDir = join('models', m.name);
   if (m.writeDir) await m.writeDir(join(ctx.workDir, modelDir));
-  else await writeTabularModelDir(join(ctx.workDir, modelDir), { name: m.name, onnx: m.onnx, features: ctx.data.features, lineage: m.lineage });
+  else await writeTabularModelDir(join(ctx.workDir, modelDir), { name: m.name, onnx: m.onnx, features: ctx.data.features, labels: ctx.data.labels, lineage: m.lineage });
   const s = await scoreTestOnnx(ctx, m.onnx);
   const result: ModelResult = {
     name: m.name,

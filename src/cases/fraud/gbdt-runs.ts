@@ -42,7 +42,7 @@ export async function recordGbdt(ctx: CaseContext, name: string, model: GbdtMode
   const onnx = gbdtToOnnx(model, { name });
   const rec = await recordModel(ctx, {
     name, kind: extra.kind ?? 'gbdt', onnx, train, lineage: extra.lineage, notes: extra.notes, sizeBytes: extra.sizeBytes,
-    writeDir: async (dir) => { await writeGbdtModelDir(dir, model, { name, lineage: extra.lineage }); },
+    writeDir: async (dir) => { await writeGbdtModelDir(dir, model, { name, labels: ctx.data.labels, lineage: extra.lineage }); },
   });
   return { ...rec, onnx };
 }

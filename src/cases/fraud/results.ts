@@ -67,6 +67,12 @@ export interface FraudResults {
   totalEnergyJ: number;
 }
 
+/** "3.2x less" or "1.8x more": how the green figure compares with the plain one. */
+export function ratio(plain: number, green: number): string {
+  if (!(plain > 0 && green > 0)) return 'n/a';
+  return plain >= green ? `${(plain / green).toFixed(1)}x less` : `${(green / plain).toFixed(1)}x more`;
+}
+
 function fmt(v: unknown): string {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return String(v);

@@ -21,6 +21,8 @@ import { loadHfDistilBert } from '../../models/distilbert/checkpoint.js';
 import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js';
 import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
 import { evaluateVariantInChild } from '../../evaluate/variants.js';
+import { evaluateEarlyExit, type EarlyExitEval } from '../../evaluate/early-exit.js';
+import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-graphs.js';
 import { writeTextModelDir } from './model-dir.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
@@ -53,6 +55,10 @@ export interface TextCaseOptions {
   recoveryEpochs?: number;
   /** 'auto' (default: from the CPU flags), true: 7-bit weights, false: 8-bit. */
   reduceRange?: 'auto' | boolean;
+  /** Train exit heads after every layer but the last and write exit stages into models/base/exits/. */
+  earlyExit?: boolean;
+  /** Softmax confidence at which a sample leaves at an exit (default 0.9). */
+  exitThreshold?: number;
   /** Print the table (default true). */
   print?: boolean;
 }
@@ -99,6 +105,7 @@ function checkOptions(o: TextCaseOptions): void {
   positiveInt(o.recoveryEpochs, '--recovery-epochs', 0);
   if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) fail('--lr', `must be in (0, 1) (got ${o.lr})`);
   if (o.pruneAmount !== undefined && !(o.pruneAmount > 0 && o.pruneAmount < 1)) fail('--prune', `must be in (0, 1) (got ${o.pruneAmount})`);
+  if (o.exitThreshold !== undefined && !(o.exitThreshold > 0 && o.exitThreshold <= 1)) fail('--exit-threshold', `must be in (0, 1] (got ${o.exitThreshold})`);
   if (o.model && o.fromScratch) throw new UserError('--model and --from-scratch: give one or the other');
   if (o.model && (o.layers || o.dim || o.heads || o.hiddenDim)) throw new UserError('--layers/--dim/--heads/--hidden-dim size a model trained --from-scratch; a --model has its own config');
   const dim = o.dim ?? TEXT_DEFAULTS.dim;
@@ -138,7 +145,7 @@ function stageOf(name: string, span: SpanReport, detail?: Record<string, unknown
   return { name, durationS: span.durationS, energyJ: span.energyJ, co2eGrams: span.co2eGrams, energyMethod: span.method, detail };
 }
 
-async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number }): Promise<FitResult> {
+async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number; exits?: number[] }): Promise<FitResult> {
   const steps = Math.ceil(trainSet.ids.length / opts.batchSize) * opts.epochs;
   const bar = progressBar(label, steps, ['epoch', 'loss', 'val_acc']);
   let ema = NaN;
@@ -151,6 +158,7 @@ async function train(label: string, config: DistilBertConfig, params: Params, tr
       threads: opts.threads,
       padId: opts.padId,
       warmupFraction: opts.warmup,
+      exits: opts.exits,
       onStep: (s) => {
         ema = Number.isNaN(ema) ? s.loss : 0.9 * ema + 0.1 * s.loss;
         bar.update(s.step, { epoch: s.epoch, loss: ema.toFixed(4) });
@@ -193,11 +201,22 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
 
     // 2. Train.
     span = tracker.startSpan('train');
-    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06 });
-    stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize }));
+    const exits = o.earlyExit ? Array.from({ length: prep.config.nLayers - 1 }, (_, l) => l) : undefined;
+    if (o.earlyExit && !exits!.length) fail('--early-exit', 'needs a model with at least 2 layers');
+    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06, exits });
+    stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize, exitLossWeights: fit.exitWeights }));
     const config = prep.config;
     const base = fit.params;
     const baseOnnx = buildInferenceGraph(config, base, 'distilbert').bytes;
+    let earlyExit: { stages: ExitStage[]; threshold: number; evaluation: EarlyExitEval[] } | undefined;
+    if (exits) {
+      span = tracker.startSpan('early-exit');
+      const stagesX = buildExitStages(config, base, exits);
+      const threshold = o.exitThreshold ?? 0.9;
+      const evaluation = await evaluateEarlyExit(stagesX, testSet.ids, testSet.labels, config.labels.length, [...new Set([0.8, 0.9, 0.95, 0.99, threshold])].sort((a, b) => a - b), threads ?? 1);
+      earlyExit = { stages: stagesX, threshold, evaluation };
+      stages.push(stageOf('early-exit', await span.end(), { exits, threshold, evaluation }));
+    }
 
     // 3. Prune: L1 unstructured (stored as mask + values), structured (+ recovery).
     span = tracker.startSpan('prune-l1');
@@ -247,6 +266,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
           tokenizer,
           maxLength,
           lineage: { parent: v.parent, technique: v.technique, dataset, params: v.params_ },
+          exits: v.name === 'base' && earlyExit ? { files: earlyExit.stages.map((x) => [x.file, x.bytes] as [string, Uint8Array]), threshold: earlyExit.threshold } : undefined,
         });
         bar.update(rows.length, { variant: v.name });
         const r = await evaluateVariantInChild({
@@ -288,6 +308,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         energyMethod: total.method,
         notes,
       };
+      if (earlyExit) results.earlyExit = { threshold: earlyExit.threshold, stages: earlyExit.stages.map((x) => ({ file: `models/base/${x.file}`, layers: x.layers })), evaluation: earlyExit.evaluation };
       await writeJsonAtomic(join(tmp, 'results.json'), results);
       await writeFileAtomic(join(tmp, 'results.csv'), resultsCsv(rows));
       return results;

@@ -12,6 +12,15 @@ interface PredictFlags {
   batchSize: string;
   maxLength?: string;
   threads?: string;
+  country?: string;
+}
+
+/** Run `fn` under the energy meter (the prediction work only: model loading is not counted). */
+async function metered<T>(fn: () => Promise<T>, country?: string): Promise<{ result: T; line: string }> {
+  const { measure, formatEnergy } = await import('../../meter/index.js');
+  const { result, energy } = await measure(fn, { country, intervalMs: 250 });
+  const co2 = energy.co2eGrams >= 1 ? `${energy.co2eGrams.toFixed(3)} g` : `${(energy.co2eGrams * 1000).toFixed(3)} mg`;
+  return { result, line: `energy ${formatEnergy(energy.energyJ)} (${energy.method}), ${co2} CO2e at ${energy.carbonIntensityGPerKWh.toFixed(0)} g/kWh (${energy.carbonIntensitySource})` };
 }
 
 function positiveInt(flag: string, text: string): number {
@@ -33,9 +42,13 @@ async function predictTabular(predictor: TabularPredictor, flags: PredictFlags):
     if (!flags.data) {
       throw new UserError(`--text: ${predictor.description} is a tabular model; pass --data FILE with the columns ${predictor.features.map((f) => f.name).join(', ')}`);
     }
-    const started = performance.now();
-    const predictions = await predictor.predictFile(flags.data);
-    const ms = performance.now() - started;
+    let ms = 0;
+    const { result: predictions, line: energyLine } = await metered(async () => {
+      const started = performance.now(); // time the predictions only, not the meter's start/stop
+      const r = await predictor.predictFile(flags.data!);
+      ms = performance.now() - started;
+      return r;
+    }, flags.country);
     const rows = predictions.map((p) => ({ row: p.row, label: p.label, probabilities: p.probabilities }));
     if (flags.out) {
       const { writeJsonAtomic } = await import('../../util/atomic.js');
@@ -49,7 +62,7 @@ async function predictTabular(predictor: TabularPredictor, flags: PredictFlags):
         process.stdout.write(`row ${p.row}  ${p.label.padEnd(width)}  ${p.probabilities[p.labelId]!.toFixed(3)}  (${probs})\n`);
       }
     }
-    process.stderr.write(`verde predict: ${predictor.description}; ${rows.length} rows in ${ms.toFixed(0)} ms${flags.out ? `; wrote ${flags.out}` : ''}\n`);
+    process.stderr.write(`verde predict: ${predictor.description}; ${rows.length} rows in ${ms.toFixed(0)} ms; ${energyLine}${flags.out ? `; wrote ${flags.out}` : ''}\n`);
   } finally {
     await predictor.close();
   }
@@ -75,6 +88,7 @@ export function registerPredict(program: Command): void {
     .option('--batch-size <n>', 'texts per ONNX Runtime call (grouped by length to keep padding small)', '16')
     .option('--max-length <n>', 'truncate texts to this many tokens, [CLS]/[SEP] included (default: the model\'s)')
     .option('--threads <n>', 'ONNX Runtime threads (default: all cores)')
+    .option('--country <ISO3>', 'grid carbon intensity for the energy line on stderr (ESP, FRA, ...); default: world average')
     .action(async (flags: PredictFlags) => {
       flags.text ??= [];
       if (flags.text.length && flags.data) throw new UserError('--text and --data: give one or the other');
@@ -86,6 +100,7 @@ export function registerPredict(program: Command): void {
       const maxLength = flags.maxLength !== undefined ? positiveInt('--max-length', flags.maxLength) : undefined;
       if (maxLength !== undefined && maxLength < 2) throw new UserError(`--max-length ${maxLength}: must be at least 2 ([CLS] and [SEP])`);
       const threads = flags.threads !== undefined ? positiveInt('--threads', flags.threads) : undefined;
+      if (flags.country !== undefined) (await import('../../meter/index.js')).requireCountry(flags.country);
 
       const { openModel } = await import('../../predict/index.js');
       const opened = await openModel(flags.model, { batchSize, maxLength, threads });
@@ -96,9 +111,13 @@ export function registerPredict(program: Command): void {
       const predictor = opened.predictor;
       try {
         const texts = flags.data ? await (await import('../../data/text/files.js')).readTexts(flags.data, flags.textCol) : flags.text;
-        const started = performance.now();
-        const predictions = await predictor.predict(texts);
-        const ms = performance.now() - started;
+        let ms = 0;
+        const { result: predictions, line: energyLine } = await metered(async () => {
+          const started = performance.now(); // time the predictions only, not the meter's start/stop
+          const r = await predictor.predict(texts);
+          ms = performance.now() - started;
+          return r;
+        }, flags.country);
         const rows = predictions.map((p) => ({ text: p.text, label: p.label, probabilities: p.probabilities }));
         if (flags.out) {
           const { writeJsonAtomic } = await import('../../util/atomic.js');
@@ -112,7 +131,7 @@ export function registerPredict(program: Command): void {
         }
         process.stderr.write(
           `verde predict: ${predictor.description}; ${texts.length} text${texts.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms` +
-            ` (${(ms / texts.length).toFixed(1)} ms each, batches of ${batchSize})${flags.out ? `; wrote ${flags.out}` : ''}\n`,
+            ` (${(ms / texts.length).toFixed(1)} ms each, batches of ${batchSize}); ${energyLine}${flags.out ? `; wrote ${flags.out}` : ''}\n`,
         );
       } finally {
         await predictor.close();

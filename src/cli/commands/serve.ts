@@ -30,11 +30,13 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'Serve verde model directories over HTTP with dynamic batching, a prediction cache, early exit,\n' +
-        'model cascades and the energy of every answer (guide §3.4). POST /v1/models/{name}:predict with\n' +
-        '{"instances": [{"text": "..."}]} (tabular: one object of features per instance). Also GET /v1/models,\n' +
-        '/healthz, /readyz, /metrics (Prometheus), /openapi.json, and POST /v1/models/{name}:feedback.\n' +
-        'Responses carry X-Energy-Joules, X-CO2e-Grams and X-Energy-Method. SIGTERM/SIGINT drain and exit 0.',
+      'Serve verde model directories over HTTP with dynamic batching, a prediction cache, early\n' +
+        'exit, model cascades and the energy of every answer (guide §3.4).\n' +
+        '  POST /v1/models/{name}:predict  {"instances": [{"text": "..."}]} (tabular: feature objects)\n' +
+        '  POST /v1/models/{name}:feedback {"id": "<X-Request-Id>", "labels": [...]}\n' +
+        '  GET /v1/models, /healthz, /readyz, /metrics (Prometheus), /openapi.json\n' +
+        'Answers carry X-Energy-Joules, X-CO2e-Grams and X-Energy-Method. SIGTERM/SIGINT: finish\n' +
+        'the queued batches and exit 0. See docs/serving.md.',
     )
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
@@ -46,7 +48,7 @@ export function registerServe(program: Command): void {
     .option('--timeout-ms <ms>', 'per-request limit; a request not answered by then gets 504', intFlag('--timeout-ms', 1), 30_000)
     .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, 'lru')
     .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), 10_000)
-    .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz')
+    .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz (or set VERDE_SERVE_TOKEN, which keeps it out of ps)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads per model', intFlag('--threads', 1, 256), 1)
     .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
     .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
@@ -75,7 +77,7 @@ export function registerServe(program: Command): void {
         timeoutMs: flags.timeoutMs,
         cache: flags.cache,
         cacheSize: flags.cacheSize,
-        token: flags.token,
+        token: flags.token ?? (process.env.VERDE_SERVE_TOKEN || undefined),
         threads: flags.threads,
         exitThreshold: flags.exitThreshold,
         cascadeThreshold: flags.cascadeThreshold,
@@ -86,7 +88,7 @@ export function registerServe(program: Command): void {
       });
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
-      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token) {
+      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token && !process.env.VERDE_SERVE_TOKEN) {
         process.stderr.write(`verde serve: warning: bound to ${flags.host} without --token; anyone who can reach it can use it\n`);
       }
       await new Promise<void>((resolve) => {

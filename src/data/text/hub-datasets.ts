@@ -65,7 +65,7 @@ async function fetchSplit(id: string, d: HubTextDataset, split: string, env: Nod
 export async function loadHubTextDataset(id: string, env: NodeJS.ProcessEnv = process.env): Promise<{ train: TextDataset; test: TextDataset }> {
   const d = KNOWN_HUB_DATASETS[id] ?? Object.values(KNOWN_HUB_DATASETS).find((k) => k.repo === id);
   if (!d) {
-    throw new UserError(`--dataset ${id}: unknown dataset id (known: ${Object.keys(KNOWN_HUB_DATASETS).join(', ')}, spam-assassin); for other data pass a CSV, JSONL or Parquet file with --data`);
+    throw new UserError(`--dataset ${id}: unknown dataset id (known: ${Object.keys(KNOWN_HUB_DATASETS).join(', ')}, spam-assassin, or a Hub id org/name when online); for other data pass a CSV, JSONL or Parquet file with --data`);
   }
   const read = async (split: string): Promise<TextDataset> => {
     const file = await fetchSplit(id, d, split, env);

@@ -6,6 +6,8 @@
 import { UserError } from '../../util/errors.js';
 import { readTextTable } from './files.js';
 import { loadHubTextDataset, KNOWN_HUB_DATASETS } from './hub-datasets.js';
+import { loadAnyHubDataset } from './hub-any-dataset.js';
+import { looksLikeRepoId } from '../../hub/endpoint.js';
 import { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
 import { makeSplits, type SplitOptions } from './split.js';
 import type { TextSplits } from './types.js';
@@ -14,6 +16,7 @@ export { readTextTable, readTexts, tableFunctionFor, type ReadTextTableOptions }
 export { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
 export { mailToText, htmlToText } from './mail.js';
 export { loadHubTextDataset, KNOWN_HUB_DATASETS, hubDatasetCachePath, type HubTextDataset } from './hub-datasets.js';
+export { loadAnyHubDataset } from './hub-any-dataset.js';
 export { makeSplits, allocate, DEFAULT_SPLIT, type SplitOptions } from './split.js';
 export { labelIds } from './labels.js';
 export { seededRandom, shuffleInPlace } from './random.js';
@@ -22,7 +25,7 @@ export type { TextDataset, TextSplits } from './types.js';
 export interface LoadTextDataOptions extends SplitOptions {
   /** A local CSV/TSV/JSONL/JSON/Parquet file. */
   data?: string;
-  /** A dataset id: "imdb" (Hub, online) or "spam-assassin" (embedded). Default when no --data: spam-assassin. */
+  /** A dataset id: "imdb" (Hub, online), any Hub "org/name" (online, its Parquet conversion), or "spam-assassin" (embedded, the default). */
   dataset?: string;
   textCol?: string;
   labelCol?: string;
@@ -43,5 +46,10 @@ export async function loadTextData(opts: LoadTextDataOptions = {}): Promise<Text
     return splits;
   }
   if (id in KNOWN_HUB_DATASETS || Object.values(KNOWN_HUB_DATASETS).some((d) => d.repo === id)) return makeSplits(await loadHubTextDataset(id, opts.env), opts, `${id} (Hugging Face Hub)`);
+  if (opts.dataset && looksLikeRepoId(opts.dataset) && opts.dataset.includes('/')) {
+    const pools = await loadAnyHubDataset(opts.dataset, { textCol: opts.textCol, labelCol: opts.labelCol, env: opts.env });
+    const name = `${opts.dataset} (Hugging Face Hub)`;
+    return pools.test ? makeSplits({ train: pools.train, test: pools.test }, opts, name) : makeSplits({ all: pools.train }, opts, name);
+  }
   return makeSplits(await loadHubTextDataset(id, opts.env), opts); // throws the "unknown dataset id" error
 }

@@ -212,12 +212,18 @@ function legitimate(rng: Prng, world: World, cust: Customer, dayStart: number, w
   const hour = pickCum(rng, hourCum[cat]!);
   const ts = dayStart + hour * 3600 + rng.int(3600);
   const home = world.regions[cust.home]!;
-  const amountCents = cents(rng.logNormal(c.logMedian, c.sigma) * cust.amountScale);
+  // Now and then a genuine splurge (a new TV, a holiday): legit rows that look like out-of-pattern fraud.
+  const splurge = rng.chance(0.004) ? rng.uniform(5, 15) : 1;
+  const amountCents = cents(rng.logNormal(c.logMedian, c.sigma) * cust.amountScale * splurge);
   if (rng.chance(c.online)) {
     const list = world.onlineBy[cat]!;
+    // A genuine new device (new phone, a borrowed laptop) from time to time; it becomes one of theirs.
+    if (rng.chance(0.01)) cust.devices.push(world.nextDeviceId++);
+    // Online purchases are geolocated by IP: at home, or wherever the customer travels.
+    const at = rng.chance(cust.travel) ? world.regions[rng.int(world.regions.length)]! : home;
     return {
       txId: 0, ts, card: cust.card, merchant: list[rng.int(list.length)]!, category: c.name, channel: 'online', amountCents,
-      device: cust.devices[rng.int(cust.devices.length)]!, lat: jitter(rng, home.lat, 0.05), lon: jitter(rng, home.lon, 0.05),
+      device: cust.devices[rng.int(cust.devices.length)]!, lat: jitter(rng, at.lat, 0.05), lon: jitter(rng, at.lon, 0.05),
       homeLat: home.lat, homeLon: home.lon, fraud: 0,
     };
   }
@@ -251,14 +257,14 @@ function fraudEpisode(pattern: FraudPattern, rng: Prng, world: World, victim: Cu
   if (pattern === 'cardTesting') {
     // A burst of tiny online charges at different merchants from an unknown device, often followed by a cash-out.
     const device = world.nextDeviceId++;
-    const where = world.regions[farRegion(rng, world, victim.home)]!;
+    const where = world.regions[rng.chance(0.3) ? victim.home : farRegion(rng, world, victim.home)]!;
     const digital = categoryIndex(world, 'digital');
     let ts = dayStart + rng.int(86400 - 3600);
     const n = 4 + rng.int(9);
     for (let i = 0; i < n; i++) {
       const list = world.onlineBy[digital]!;
       out.push({ ...base, ts, merchant: list[rng.int(list.length)]!, category: 'digital', channel: 'online',
-        amountCents: 50 + rng.int(250), device, lat: jitter(rng, where.lat, 0.05), lon: jitter(rng, where.lon, 0.05) });
+        amountCents: rng.chance(0.7) ? 50 + rng.int(250) : cents(rng.logNormal(Math.log(6), 0.5)), device, lat: jitter(rng, where.lat, 0.05), lon: jitter(rng, where.lon, 0.05) });
       ts += 10 + rng.int(110);
     }
     if (rng.chance(0.5)) {
@@ -270,7 +276,8 @@ function fraudEpisode(pattern: FraudPattern, rng: Prng, world: World, victim: Cu
   } else if (pattern === 'accountTakeover') {
     // A new device, a geographic jump, several larger online purchases within a couple of hours.
     const device = world.nextDeviceId++;
-    const where = world.regions[farRegion(rng, world, victim.home)]!;
+    // Mostly a geographic jump; sometimes a local fraudster (or a VPN exit near the victim).
+    const where = world.regions[rng.chance(0.3) ? victim.home : farRegion(rng, world, victim.home)]!;
     let ts = dayStart + rng.int(86400 - 6 * 3600);
     const n = 2 + rng.int(4);
     for (let i = 0; i < n; i++) {

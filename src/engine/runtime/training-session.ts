@@ -151,6 +151,35 @@ export class TrainingSession {
   }
 
   /**
+   * Load pretrained weights from a safetensors file by name (e.g. a Hugging Face
+   * model.safetensors; F16/BF16 are widened). `prefix` is prepended to each parameter name when
+   * looking it up (HF DistilBertForSequenceClassification stores 'distilbert.embeddings...').
+   * Parameters absent from the file keep their values (a new head); returns what was loaded,
+   * what was missing and what in the file was unused. `strict` makes a missing parameter an error.
+   */
+  async loadWeights(path: string, opts: { prefix?: string; strict?: boolean } = {}): Promise<{ loaded: string[]; missing: string[]; unused: string[] }> {
+    const { tensors } = await readSafetensors(path);
+    const prefix = opts.prefix ?? '';
+    const values = new Map<string, Float32Array>();
+    const missing: string[] = [];
+    for (const p of this.graph.params) {
+      const t = tensors.get(prefix + p.name) ?? tensors.get(p.name);
+      if (!t) {
+        missing.push(p.name);
+        continue;
+      }
+      if (t.dtype !== 'float32' || t.dims.join(',') !== p.dims.join(',')) {
+        throw new UserError(`${path}: tensor "${prefix + p.name}" is ${t.dtype}[${t.dims}], the model needs float32[${p.dims}]`);
+      }
+      values.set(p.name, t.data as Float32Array);
+    }
+    if (opts.strict && missing.length) throw new UserError(`${path}: no tensor for ${missing.length} parameter(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+    await this.setParams(values);
+    const used = new Set([...values.keys()].flatMap((n) => [n, prefix + n]));
+    return { loaded: [...values.keys()], missing, unused: [...tensors.keys()].filter((n) => !used.has(n)) };
+  }
+
+  /**
    * Save everything needed to resume (parameters, optimiser state, accumulators, step counters)
    * to one safetensors file, atomically. Parameter tensors keep their names, so the file also
    * loads as plain weights; optimiser state is stored as "<param>::m" etc.

@@ -40,10 +40,10 @@ export class SmiGpu implements ComponentMeter {
     return this.devices.length;
   }
 
-  async sample(nowMs: number): Promise<void> {
+  /** The reading's own time (after the spawn returns) is used, not the tick's. */
+  async sample(): Promise<void> {
     const readings = await querySmi(this.executable, this.env);
     const t = Date.now();
-    void nowMs;
     for (const d of this.devices) {
       const w = readings.find((r) => r.index === d.index)?.powerW ?? d.lastW;
       d.accJ += ((d.lastW + w) / 2) * Math.max(0, (t - d.lastT) / 1000);

@@ -4,6 +4,7 @@ import type { EnergyReport, SpanReport } from '../types.js';
 export function formatEnergy(j: number): string {
   if (j >= 3.6e6) return `${(j / 3.6e6).toFixed(4)} kWh`;
   if (j >= 3600) return `${(j / 3600).toFixed(3)} Wh`;
+  if (j > 0 && j < 1) return `${(j * 1000).toFixed(3)} mJ`;
   return `${j.toFixed(j >= 10 ? 1 : 3)} J`;
 }
 

@@ -22,6 +22,7 @@ export interface NvmlBinding {
 
 const NVML_SUCCESS = 0;
 export const NVML_LIBRARY = 'libnvidia-ml.so.1';
+let deviceTypeDeclared = false;
 
 /**
  * Cheap pre-check before loading koffi and dlopen-ing NVML (~20 ms of CPU): on Linux an NVIDIA
@@ -46,7 +47,8 @@ export async function loadNvml(libPath = NVML_LIBRARY): Promise<NvmlBinding> {
   } catch (err) {
     throw new Error(`${libPath} not loadable (${(err as Error).message.split('\n')[0]}): no NVIDIA driver here`);
   }
-  const device = koffi.pointer('nvmlDevice_t', koffi.opaque());
+  // koffi type names are process-wide and may be declared only once, however often NVML is loaded.
+  deviceTypeDeclared ||= (koffi.pointer('nvmlDevice_t', koffi.opaque()), true);
   const init = lib.func('int nvmlInit_v2()');
   const shutdown = lib.func('int nvmlShutdown()');
   const getCount = lib.func('int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)');
@@ -55,7 +57,6 @@ export async function loadNvml(libPath = NVML_LIBRARY): Promise<NvmlBinding> {
   const getUuid = lib.func('int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ uint8_t *uuid, unsigned int length)');
   const getEnergy = lib.func('int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, _Out_ uint64_t *energy)');
   const getPower = lib.func('int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ unsigned int *power)');
-  void device;
 
   const rc = init() as number;
   if (rc !== NVML_SUCCESS) throw new Error(`nvmlInit_v2 returned ${rc} (driver not running or no permission)`);

@@ -18,9 +18,10 @@ export interface BinMapper {
   categorical: boolean[];
 }
 
-const SAMPLE = 200_000;
+/** Values sampled per feature for the quantile edges (LightGBM samples 200k; 100k keeps ~400 per bin). */
+const SAMPLE = 100_000;
 
-/** Quantile edges for each feature from (at most 200k evenly spaced) non-missing values. */
+/** Quantile edges for each feature from (about 100k evenly spaced) non-missing values. */
 export function fitBins(columns: Float32Array[], features: FeatureSpec[], maxBins = 255): BinMapper {
   if (maxBins < 2 || maxBins > 255) throw new RangeError(`maxBins must be 2..255 (got ${maxBins})`);
   const nBins: number[] = [];
@@ -40,12 +41,13 @@ export function fitBins(columns: Float32Array[], features: FeatureSpec[], maxBin
       return;
     }
     const stride = Math.max(1, Math.floor(col.length / SAMPLE));
-    const sample: number[] = [];
+    const buf = new Float32Array(Math.ceil(col.length / stride));
+    let k = 0;
     for (let i = 0; i < col.length; i += stride) {
       const v = col[i]!;
-      if (v === v) sample.push(v);
+      if (v === v) buf[k++] = v;
     }
-    const sorted = Float32Array.from(sample).sort();
+    const sorted = buf.subarray(0, k).sort();
     const unique: number[] = [];
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique.push(sorted[i]!);
     let e: number[];
@@ -96,23 +98,25 @@ export function binRowMajor(mapper: BinMapper, columns: Float32Array[]): Uint8Ar
       for (let r = 0; r < n; r++) codes[r * nF + f] = binValue(mapper, f, col[r]!);
       continue;
     }
-    const e = mapper.edges[f]!;
-    const ne = e.length;
-    for (let r = 0; r < n; r++) {
+    // Fixed-step (branch-free) search over the edges padded to 255 with +Infinity: count of edges <= v.
+    const ep = new Float32Array(256).fill(Infinity);
+    ep.set(mapper.edges[f]!);
+    for (let r = 0, o = f; r < n; r++, o += nF) {
       const v = col[r]!;
-      let code: number;
-      if (v !== v) code = MISSING_BIN;
-      else {
-        let lo = 0;
-        let hi = ne;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (e[mid]! <= v) lo = mid + 1;
-          else hi = mid;
-        }
-        code = lo;
+      if (v !== v) {
+        codes[o] = MISSING_BIN;
+        continue;
       }
-      codes[r * nF + f] = code;
+      let lo = 0;
+      lo = ep[lo + 127]! <= v ? lo + 128 : lo;
+      lo = ep[lo + 63]! <= v ? lo + 64 : lo;
+      lo = ep[lo + 31]! <= v ? lo + 32 : lo;
+      lo = ep[lo + 15]! <= v ? lo + 16 : lo;
+      lo = ep[lo + 7]! <= v ? lo + 8 : lo;
+      lo = ep[lo + 3]! <= v ? lo + 4 : lo;
+      lo = ep[lo + 1]! <= v ? lo + 2 : lo;
+      lo = ep[lo]! <= v ? lo + 1 : lo;
+      codes[o] = lo;
     }
   }
   return codes;

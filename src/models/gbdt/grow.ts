@@ -39,7 +39,10 @@ export interface HistogramBuilder {
 }
 
 export interface GrowInput {
+  /** Row-major codes (row r, feature f at r * nF + f): histograms. */
   codes: Uint8Array;
+  /** The same codes column-major (one array per feature): partitioning. */
+  codesByFeature: Uint8Array[];
   nF: number;
   nBins: number[];
   categorical: boolean[];
@@ -150,15 +153,15 @@ export function findBestSplit(hist: Float64Array, input: GrowInput, g: number, h
 
 /** Stable in-place partition of idx[start..end) by the split; returns the number of left rows. */
 function partition(input: GrowInput, leaf: Leaf, s: Split): number {
-  const { codes, nF, idx, tmp } = input;
-  const f = s.feature;
+  const { idx, tmp } = input;
+  const col = input.codesByFeature[s.feature]!;
   const b = s.bin;
   const dl = s.defaultLeft;
   let nl = leaf.start;
   let nr = 0;
   for (let i = leaf.start; i < leaf.end; i++) {
     const r = idx[i]!;
-    const code = codes[r * nF + f]!;
+    const code = col[r]!;
     const goLeft = code === MISSING_BIN ? dl : s.categorical ? code === b : code <= b;
     if (goLeft) idx[nl++] = r;
     else tmp[nr++] = r;

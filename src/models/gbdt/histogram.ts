@@ -37,7 +37,10 @@ export function buildHistogram(
   }
 }
 
-/** Rows 0..n-1 in order (the root): no index indirection. */
+/**
+ * Rows start..end in order (the root over all rows): no index indirection, and no counts: the root's
+ * bin counts are the same every round, so they are computed once (rootCounts) and copied in.
+ */
 export function buildHistogramAll(hist: Float64Array, codes: Uint8Array, nF: number, grad: Float32Array, hess: Float32Array, start: number, end: number): void {
   let base = start * nF;
   for (let r = start; r < end; r++) {
@@ -48,9 +51,21 @@ export function buildHistogramAll(hist: Float64Array, codes: Uint8Array, nF: num
       const o = off + codes[base++]! * 3;
       hist[o] += g;
       hist[o + 1] += h;
-      hist[o + 2]++;
     }
   }
+}
+
+/** Bin counts of all rows, per feature (the count slots of the root histogram). */
+export function rootCounts(codes: Uint8Array, nF: number, nRows: number): Float64Array {
+  const counts = new Float64Array(nF * 256);
+  let base = 0;
+  for (let r = 0; r < nRows; r++) for (let f = 0; f < nF; f++) counts[f * 256 + codes[base++]!]++;
+  return counts;
+}
+
+/** Write the cached root counts into a histogram's count slots. */
+export function setCounts(hist: Float64Array, counts: Float64Array): void {
+  for (let i = 0; i < counts.length; i++) hist[i * 3 + 2] = counts[i]!;
 }
 
 /** parent -= child, in place: the parent's buffer becomes the sibling's histogram. */

@@ -4,7 +4,7 @@
  * partial histograms are summed. Small nodes stay on this thread (messaging would cost more).
  */
 import { Worker } from 'node:worker_threads';
-import { buildHistogram, buildHistogramAll, histSize } from './histogram.js';
+import { buildHistogram, buildHistogramAll, histSize, setCounts } from './histogram.js';
 import type { HistogramBuilder } from './grow.js';
 
 const MIN_ROWS_PER_THREAD = 8192;
@@ -23,6 +23,7 @@ export async function workerHistogramBuilder(
   hess: Float32Array,
   idx: Uint32Array,
   threads: number,
+  rootCounts: Float64Array,
 ): Promise<HistogramBuilder & { close(): Promise<void> }> {
   for (const a of [codes, grad, hess, idx]) {
     if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('threads > 1 needs SharedArrayBuffer-backed arrays');
@@ -42,8 +43,10 @@ export async function workerHistogramBuilder(
       const n = end - start;
       const parts = Math.min(threads, Math.max(1, Math.floor(n / MIN_ROWS_PER_THREAD)));
       if (parts <= 1) {
-        if (all) buildHistogramAll(hist, codes, nF, grad, hess, start, end);
-        else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
+        if (all) {
+          buildHistogramAll(hist, codes, nF, grad, hess, start, end);
+          setCounts(hist, rootCounts);
+        } else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
         return;
       }
       const chunk = Math.ceil(n / parts);
@@ -63,6 +66,7 @@ export async function workerHistogramBuilder(
         const wh = workers[p - 1]!.hist;
         for (let i = 0; i < hist.length; i++) hist[i] += wh[i]!;
       }
+      if (all) setCounts(hist, rootCounts);
     },
     async close() {
       await Promise.all(workers.map((w) => w.worker.terminate()));

@@ -4,7 +4,7 @@
  * through the validation rows' bin codes, early stopping on the validation metric, gain importance.
  */
 import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
-import { buildHistogram, buildHistogramAll } from './histogram.js';
+import { buildHistogram, buildHistogramAll, rootCounts, setCounts } from './histogram.js';
 import { growTree, type HistogramBuilder } from './grow.js';
 import { logloss, rocAuc } from './metrics.js';
 import { sigmoid } from './predict.js';
@@ -104,12 +104,21 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   const idx = sharedCopy(new Uint32Array(n));
   const tmp = new Uint32Array(n);
   const pool: Float64Array[] = [];
+  const counts = rootCounts(codes, nF, n);
+  // Column-major copy of the codes: partitioning reads one feature of a leaf's rows, sequentially.
+  const codesByFeature = train.columns.map((_, f) => {
+    const c = new Uint8Array(n);
+    for (let r = 0, o = f; r < n; r++, o += nF) c[r] = codes[o]!;
+    return c;
+  });
   const builder: HistogramBuilder = params.threads > 1
-    ? await (await import('./threads.js')).workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads)
+    ? await (await import('./threads.js')).workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads, counts)
     : {
         build(hist, start, end, all) {
-          if (all) buildHistogramAll(hist, codes, nF, grad, hess, start, end);
-          else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
+          if (all) {
+            buildHistogramAll(hist, codes, nF, grad, hess, start, end);
+            setCounts(hist, counts);
+          } else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
         },
       };
 
@@ -136,7 +145,7 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         idx[r] = r;
       }
       const rows = params.goss ? gossSample(grad, hess, idx, params.goss, rng!) : n;
-      const { tree, segments } = await growTree({ codes, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, nRows: rows, identity: rows === n, params, builder, pool });
+      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, nRows: rows, identity: rows === n, params, builder, pool });
       trees.push(tree);
       if (rows === n) {
         segments.forEach((s, leaf) => {

@@ -6,7 +6,7 @@ import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
 import { ensureBaseline } from '../gbdt-runs.js';
 import { onnxScorer } from '../onnx-scorer.js';
-import type { TechniqueResult } from '../results.js';
+import { ratio, type TechniqueResult } from '../results.js';
 
 export async function batchingTechnique(ctx: CaseContext): Promise<TechniqueResult> {
   const base = await ensureBaseline(ctx);
@@ -28,7 +28,7 @@ export async function batchingTechnique(ctx: CaseContext): Promise<TechniqueResu
       techniqueName: 'batches of 1024 rows',
       baseline: fig(single, 1),
       technique: fig(batched, 1024),
-      summary: `batches of 1024: ${(single.durationS / batched.durationS).toFixed(1)}x the throughput and ${(single.energyJ / Math.max(batched.energyJ, 1e-30)).toFixed(1)}x less energy per row (scores identical to ${maxDiff.toExponential(1)})`,
+      summary: `batches of 1024: ${(single.durationS / batched.durationS).toFixed(1)}x the throughput, ${ratio(single.energyJ, batched.energyJ)} energy per row (scores identical to ${maxDiff.toExponential(1)})`,
       energyMethod: batched.method,
       notes: [`onnxruntime-node, ${ctx.opts.threads} intra-op thread(s), ${rows} test rows, the baseline GBDT`],
     };

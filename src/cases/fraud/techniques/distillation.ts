@@ -11,7 +11,7 @@ import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
 import { ensureBaseline, gbdtScores } from '../gbdt-runs.js';
 import { recordModel } from '../evaluate-model.js';
-import type { TechniqueResult } from '../results.js';
+import { ratio, type TechniqueResult } from '../results.js';
 
 const STUDENT_HIDDEN = [16];
 const EPOCHS = 4;
@@ -40,7 +40,7 @@ export async function distillationTechnique(ctx: CaseContext): Promise<Technique
     techniqueName: `MLP student [${STUDENT_HIDDEN.join(',')}] (${distilled.result.parameterCount} weights)`,
     baseline: { sizeBytes: t.sizeBytes, inferenceEnergyJPerRow: t.inferenceEnergyJPerRow, inferenceRowsPerS: t.inferenceRowsPerS, prAuc: t.prAuc, rocAuc: t.rocAuc, recallAt1PctFpr: t.recallAt1PctFpr, trainEnergyJ: t.trainEnergyJ },
     technique: { sizeBytes: student.sizeBytes, inferenceEnergyJPerRow: student.inferenceEnergyJPerRow, inferenceRowsPerS: student.inferenceRowsPerS, prAuc: student.prAuc, rocAuc: student.rocAuc, recallAt1PctFpr: student.recallAt1PctFpr, trainEnergyJ: distilled.energyJ, sameStudentFromLabelsPrAuc: aloneQ.prAuc },
-    summary: `student is ${(t.sizeBytes / student.sizeBytes).toFixed(0)}x smaller and uses ${(t.inferenceEnergyJPerRow / Math.max(student.inferenceEnergyJPerRow, 1e-30)).toFixed(1)}x less energy per row; PR-AUC ${t.prAuc.toFixed(3)} -> ${student.prAuc.toFixed(3)} (the same student from labels alone: ${aloneQ.prAuc.toFixed(3)})`,
+    summary: `student: ${ratio(t.sizeBytes, student.sizeBytes)} bytes, ${ratio(t.inferenceEnergyJPerRow, student.inferenceEnergyJPerRow)} energy per row; PR-AUC ${t.prAuc.toFixed(3)} -> ${student.prAuc.toFixed(3)} (the same student from labels alone: ${aloneQ.prAuc.toFixed(3)})`,
     energyMethod: student.energyMethod,
     notes: ['student trainEnergyJ includes the teacher scoring the transfer set'],
   };

@@ -8,7 +8,7 @@ import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
 import { recordModel } from '../evaluate-model.js';
 import { ensureBaseline } from '../gbdt-runs.js';
-import type { ModelResult, TechniqueResult } from '../results.js';
+import { ratio, type ModelResult, type TechniqueResult } from '../results.js';
 import { progressBar } from '../../../util/progress.js';
 
 const HIDDEN = [256, 128, 64];
@@ -39,7 +39,7 @@ export async function gbdtVsMlpTechnique(ctx: CaseContext): Promise<TechniqueRes
     techniqueName: `GBDT (${base.model.trees.length} trees, ${base.model.params.maxLeaves} leaves)`,
     baseline: fig(mlp),
     technique: fig(g),
-    summary: `GBDT: ${(mlp.trainEnergyJ / g.trainEnergyJ).toFixed(1)}x less training energy, ${(mlp.inferenceEnergyJPerRow / g.inferenceEnergyJPerRow).toFixed(1)}x less inference energy per row; PR-AUC ${g.prAuc.toFixed(3)} vs ${mlp.prAuc.toFixed(3)} for the MLP`,
+    summary: `GBDT: ${ratio(mlp.trainEnergyJ, g.trainEnergyJ)} training energy, ${ratio(mlp.inferenceEnergyJPerRow, g.inferenceEnergyJPerRow)} inference energy per row, ${ratio(mlp.sizeBytes, g.sizeBytes)} bytes; PR-AUC ${g.prAuc.toFixed(3)} vs ${mlp.prAuc.toFixed(3)} for the MLP`,
     energyMethod: g.energyMethod,
     notes: [`MLP on the engine (ONNX Runtime training steps in a worker thread, ${ctx.opts.threads} thread(s)), best of ${EPOCHS} epochs by validation PR-AUC (epoch ${run.result.bestEpoch})`],
   };

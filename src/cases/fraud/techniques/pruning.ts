@@ -9,7 +9,7 @@ import { packGbdt, pruneLowGainSplits, quantiseGbdt, type GbdtModel } from '../.
 import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
 import { baselineParams, ensureBaseline, recordGbdt } from '../gbdt-runs.js';
-import type { ModelResult, TechniqueResult, Figures } from '../results.js';
+import { ratio, type ModelResult, type TechniqueResult, type Figures } from '../results.js';
 import { progressBar } from '../../../util/progress.js';
 
 function splits(m: GbdtModel): number {
@@ -48,7 +48,7 @@ export async function pruningTechnique(ctx: CaseContext): Promise<TechniqueResul
     techniqueName: `early stopping (${base.model.trees.length} trees) + low-gain splits collapsed`,
     baseline: { ...modelFigures(full.result, fullRec), packedFloat32Bytes: packGbdt(full.result, 32).length },
     technique: { ...modelFigures(pruned.model, prunedRec), packedFloat32Bytes: packGbdt(pruned.model, 32).length },
-    summary: `${full.result.trees.length} -> ${pruned.model.trees.length} trees, ${splits(full.result)} -> ${pruned.splitsAfter} splits; PR-AUC ${fullRec.prAuc.toFixed(3)} -> ${prunedRec.prAuc.toFixed(3)}; inference ${(fullRec.inferenceEnergyJPerRow / prunedRec.inferenceEnergyJPerRow).toFixed(1)}x less energy per row`,
+    summary: `${full.result.trees.length} -> ${pruned.model.trees.length} trees, ${splits(full.result)} -> ${pruned.splitsAfter} splits; PR-AUC ${fullRec.prAuc.toFixed(3)} -> ${prunedRec.prAuc.toFixed(3)}; inference ${ratio(fullRec.inferenceEnergyJPerRow, prunedRec.inferenceEnergyJPerRow)} energy per row`,
     energyMethod: prunedRec.energyMethod,
     notes: [`low-gain threshold ${minGain.toExponential(3)} (25th percentile of split gains); the pruned model's training energy is the early-stopped run's`],
   };

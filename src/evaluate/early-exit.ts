@@ -1,0 +1,68 @@
+/**
+ * Evaluate early-exit stages (models/distilbert/exit-graphs.ts) one sample at a time: each sample
+ * stops at the first stage whose softmax confidence reaches the threshold. Reports accuracy, where
+ * samples exit, the mean fraction of layers run, and latency against running every stage.
+ */
+import ort from 'onnxruntime-node';
+import { classificationMetrics } from './classification.js';
+
+export interface EarlyExitEval {
+  threshold: number;
+  accuracy: number;
+  macroF1: number;
+  /** Samples that stopped at each stage. */
+  exitCounts: number[];
+  /** Mean of (layers run / all layers). */
+  meanLayerFraction: number;
+  latencyMsPerSample: number;
+}
+
+function softmaxMax(logits: Float32Array): { p: number; arg: number } {
+  let m = -Infinity, arg = 0;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > m) { m = logits[i]; arg = i; }
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - m);
+  return { p: 1 / sum, arg };
+}
+
+export async function evaluateEarlyExit(
+  stages: { bytes: Uint8Array; layers: [number, number] }[],
+  samples: number[][],
+  labels: number[],
+  nLabels: number,
+  thresholds: number[],
+  threads = 1,
+): Promise<EarlyExitEval[]> {
+  const sessions = await Promise.all(stages.map((s) => ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 })));
+  const nLayers = stages[stages.length - 1].layers[1];
+  const results: EarlyExitEval[] = [];
+  try {
+    for (const threshold of thresholds) {
+      const predicted: number[] = [];
+      const exitCounts = new Array<number>(stages.length).fill(0);
+      let layers = 0;
+      const t0 = performance.now();
+      for (const s of samples) {
+        const mask = new ort.Tensor('int64', new BigInt64Array(s.length).fill(1n), [1, s.length]);
+        let feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(s.map(BigInt)), [1, s.length]), attention_mask: mask };
+        for (let k = 0; k < sessions.length; k++) {
+          const out = await sessions[k].run(feeds);
+          const { p, arg } = softmaxMax(out.logits.data as Float32Array);
+          if (p >= threshold || k === sessions.length - 1) {
+            predicted.push(arg);
+            exitCounts[k]++;
+            layers += stages[k].layers[1];
+            break;
+          }
+          feeds = { hidden: out.next_hidden, attention_mask: mask };
+        }
+      }
+      const ms = (performance.now() - t0) / samples.length;
+      const m = classificationMetrics(predicted, labels, nLabels);
+      results.push({ threshold, accuracy: m.accuracy, macroF1: m.macroF1, exitCounts, meanLayerFraction: layers / (samples.length * nLayers), latencyMsPerSample: ms });
+    }
+  } finally {
+    for (const s of sessions) await s.release();
+  }
+  return results;
+}
