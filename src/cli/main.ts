@@ -30,6 +30,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ helpWidth: 100 })
+    .enablePositionalOptions()
     .exitOverride();
   registerDemo(program);
   registerMeasure(program);

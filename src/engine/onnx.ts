@@ -21,7 +21,7 @@ export interface EmitOptions {
   params: 'inputs' | 'initializers';
   /** Values for parameters emitted as initializers (default: their initial values). */
   paramValues?: Map<string, Float32Array>;
-  /** Extra graph inputs to declare even if unused (keeps a fixed input set). */
+  /** Free text stored in the model (ModelProto.doc_string). */
   docString?: string;
 }
 

@@ -9,8 +9,8 @@ import { UserError } from '../util/errors.js';
 import { type Graph, type Param, type Tensor } from './graph.js';
 import { gradients } from './autodiff.js';
 import { type EmittedModel, emitModel } from './onnx.js';
-import { type OptimizerConfig, SCALARS, applyUpdate, clipByGlobalNorm, globalNorm, stateKinds, stateName } from './optim.js';
-import { add, mul } from './ops/elementwise.js';
+import { type OptimizerConfig, SCALARS, applyUpdate, clipByGlobalNorm, gradScale, stateKinds, stateName } from './optim.js';
+import { add } from './ops/elementwise.js';
 
 export interface TrainingSpec {
   loss: Tensor;
@@ -67,7 +67,9 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
   const frozen = graph.params.filter((p) => isFrozen(p));
   if (trainable.length === 0) throw new UserError('compileTraining: every parameter is frozen; nothing to train');
 
-  const rawGrads = gradients(loss, trainable);
+  // gradients come out multiplied by `scale` (see optim.ts: saves Adam passes, folds 1/accumulation)
+  const scale = gradScale(optimizer, accumulation);
+  const rawGrads = gradients(loss, trainable, scale === 1 ? undefined : graph.scalar(scale, loss.dtype));
   // parameters the loss does not reach get no update (like PyTorch params whose .grad is None)
   const withGrad = trainable.map((p, i) => ({ p, g: rawGrads[i] })).filter((x): x is { p: Param; g: Tensor } => !!x.g);
 
@@ -99,12 +101,12 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
     const summed = grads.map((gr, i) => add(accs[i], gr));
     const outs = [{ name: 'loss', tensor: loss }, ...extraOutputs, ...summed.map((t, i) => ({ name: stateName(withGrad[i].p.name, 'acc') + NEW, tensor: t }))];
     accumulate = withUpdates(emitModel(graph, { outputs: outs, mode: 'train', params: 'inputs' }));
-    grads = summed.map((t) => mul(t, 1 / accumulation));
+    grads = summed; // already means: the seed carried 1/accumulation
   }
 
   const outputs = [{ name: 'loss', tensor: loss }, ...extraOutputs];
   if (spec.clipGradNorm !== undefined) {
-    const clipped = clipByGlobalNorm(grads, spec.clipGradNorm);
+    const clipped = clipByGlobalNorm(grads, spec.clipGradNorm, scale * accumulation);
     grads = clipped.grads;
     outputs.push({ name: 'grad_norm', tensor: clipped.norm });
     reported.push('grad_norm');
@@ -133,6 +135,3 @@ function withUpdates(m: EmittedModel): CompiledModel {
   for (const o of m.outputs) if (o.endsWith(NEW)) updates[o] = o.slice(0, -NEW.length);
   return { ...m, updates };
 }
-
-/** The global gradient norm as an extra output (for logging without clipping). */
-export { globalNorm };

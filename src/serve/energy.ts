@@ -65,6 +65,7 @@ export class EnergyAccountant {
     if (!this.tracker) return this.processTotal;
     await this.closeWindow();
     this.window = this.tracker.startSpan('serve:process');
+    this.spansOnTracker++;
     return this.processTotal;
   }
 

@@ -89,7 +89,7 @@ export class ServedModel {
   async predict(parsed: ParsedInstance[]): Promise<InstanceResult[]> {
     const m = this.deps.metrics;
     const labels = this.manifest.labels;
-    const keys = parsed.map((p) => cacheKey(this.cacheScope, p.normalised));
+    const keys = this.deps.cache ? parsed.map((p) => cacheKey(this.cacheScope, p.normalised)) : [];
     const cached = this.deps.cache ? await this.deps.cache.getMany(keys) : parsed.map(() => undefined);
     const results: Array<InstanceResult | undefined> = cached.map((c) => (c ? { label: c.label, probabilities: c.probabilities, cached: true, energy: NO_ENERGY } : undefined));
     const missIdx = results.flatMap((r, i) => (r ? [] : [i]));

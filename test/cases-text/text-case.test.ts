@@ -90,12 +90,16 @@ test('from scratch on a CSV: results.json/csv with every field, five loadable mo
   assert.match(table, /0\.8633/); // printed beside the guide's table
 });
 
-test('fine-tuning the tiny HF checkpoint (its own vocabulary and labels replaced by the data\'s)', async () => {
+test('fine-tuning the tiny HF checkpoint with early-exit heads (labels replaced by the data\'s)', async () => {
   const out = join(dir, 'out-finetune');
-  const { results } = await runTextCase({ ...tiny, layers: undefined, dim: undefined, heads: undefined, hiddenDim: undefined, model: fixturePath('tiny-distilbert'), data: csv, out, lr: 1e-3 });
+  const { results } = await runTextCase({ ...tiny, layers: undefined, dim: undefined, heads: undefined, hiddenDim: undefined, model: fixturePath('tiny-distilbert'), data: csv, out, lr: 1e-3, earlyExit: true, recoveryEpochs: 0 });
   assert.equal(results.variants.length, 5);
   assert.equal(results.model.dim, 32);
   await checkModelDir(join(out, 'models', 'pruned-structured-int8'), ['neg', 'pos']);
+  const m = await readManifest(join(out, 'models', 'base'));
+  assert.deepEqual(m.earlyExit?.stages, ['exits/exit-0.onnx', 'exits/exit-1.onnx']);
+  for (const f of m.earlyExit!.stages) await ort.InferenceSession.create(join(out, 'models', 'base', f)).then((s) => s.release());
+  assert.ok(Array.isArray(results.earlyExit?.evaluation) && results.earlyExit!.evaluation.length >= 4);
 });
 
 async function expectOneLineError(opts: TextCaseOptions, pattern: RegExp): Promise<void> {

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gradCheck } from './gradcheck.js';
 import * as op from '../../src/engine/ops/index.js';
-import type { Tensor } from '../../src/engine/graph.js';
 
 test('grad: Add/Sub/Mul/Div with broadcasting (grads summed over broadcast axes)', async () => {
   await gradCheck(
@@ -110,11 +109,39 @@ test('grad: Gather (embedding) scatters gradients, repeated indices add up', asy
   await gradCheck([{ name: 'ids', dims: [2, 3], dtype: 'int64', data: ids }, { name: 'table', dims: [5, 4] }], (i, t) => op.gather(t, i));
 });
 
-test('grad: Dropout (training) passes gradient through kept units, scaled by 1/(1-p)', async () => {
-  // the mask is drawn once per session run; with a fixed seed the same run repeats, so
-  // finite differences see the same mask as autodiff only if the mask is independent of x:
-  // check instead on a composite that reuses one dropout output
-  await gradCheck([{ name: 'x', dims: [4, 8] }], (x: Tensor) => op.mul(op.dropout(op.mul(x, 1), 0.0), x));
+test('grad: Dropout (training) passes dy through kept units scaled by 1/(1-p); inference drops it', async () => {
+  // a run draws a fresh mask, so finite differences cannot see one mask: check the rule exactly
+  // against the mask the kernel returned in the same run instead
+  const { Graph } = await import('../../src/engine/graph.js');
+  const { gradients } = await import('../../src/engine/autodiff.js');
+  const { emitModel } = await import('../../src/engine/onnx.js');
+  const { createSession, ort } = await import('../../src/engine/runtime/ort.js');
+  const g = new Graph('drop', { seed: 3 });
+  const x = g.input('x', 'float32', [64]);
+  const r = g.input('r', 'float32', [64]);
+  const y = op.dropout(x, 0.25);
+  const mask = y.producer!.outputs[1];
+  const loss = op.reduceSum(op.mul(y, r));
+  const [dx] = gradients(loss, [x]);
+  const m = emitModel(g, { outputs: [{ name: 'y', tensor: y }, { name: 'mask', tensor: mask }, { name: 'dx', tensor: dx! }], mode: 'train', params: 'inputs' });
+  const s = await createSession(m.bytes, { threads: 1 });
+  const xv = Float32Array.from({ length: 64 }, (_v, i) => i / 10 - 3);
+  const rv = Float32Array.from({ length: 64 }, (_v, i) => Math.cos(i));
+  const out = await s.run({ x: new ort.Tensor('float32', xv, [64]), r: new ort.Tensor('float32', rv, [64]) });
+  const mk = out.mask.data as Uint8Array;
+  const kept = mk.reduce((a, b) => a + b, 0);
+  assert.ok(kept > 32 && kept < 62, `kept ${kept} of 64 at p = 0.25`);
+  for (let i = 0; i < 64; i++) {
+    const scale = mk[i] ? 1 / 0.75 : 0;
+    assert.ok(Math.abs((out.y.data as Float32Array)[i] - xv[i] * scale) < 1e-5);
+    assert.ok(Math.abs((out.dx.data as Float32Array)[i] - rv[i] * scale) < 1e-5);
+  }
+  await s.release();
+  const inf = emitModel(g, { outputs: [{ name: 'y', tensor: y }], mode: 'infer', params: 'initializers' });
+  const si = await createSession(inf.bytes, { threads: 1 });
+  const yi = await si.run({ x: new ort.Tensor('float32', xv, [64]) });
+  assert.deepEqual(yi.y.data, xv);
+  await si.release();
 });
 
 test('grad: losses — cross-entropy (with class weights), BCE, BCE on logits, MSE, KL with temperature', async () => {

@@ -75,3 +75,20 @@ test('a client killed mid-round: the round completes with the rest and says so',
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a client waiting for a slow round is told to retry, then carries on', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'verde-fed-'));
+  try {
+    const clients = await institutions(dir, 2);
+    // Round 2 opens 300 ms late while both clients wait for it; their polls are answered every 50 ms.
+    const res = await runFederated({
+      clients, rounds: 2, seed: 2, longPollMs: 50,
+      onRoundOpen: async (round) => { if (round === 2) await new Promise((resolve) => setTimeout(resolve, 300)); },
+    });
+    assert.equal(res.rounds.length, 2);
+    assert.deepEqual(res.rounds[1].participants, ['site-0', 'site-1']);
+    assert.ok(res.pollRetries > 0, 'some polls were answered "retry"');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -91,6 +91,20 @@ test('two worker threads give the same trees as one thread', async () => {
   assert.ok(maxDiff < 1e-6, `max margin difference ${maxDiff}`);
 });
 
+test('GOSS sampling trains a comparable model from a fraction of the rows per tree', async () => {
+  const train = makeDataset(20000, 4, 13, (x, rng) => (rng.chance(1 / (1 + Math.exp(-(3 * x[0]! + 2 * x[1]! - 3)))) ? 1 : 0));
+  const test_ = makeDataset(10000, 4, 14, (x, rng) => (rng.chance(1 / (1 + Math.exp(-(3 * x[0]! + 2 * x[1]! - 3)))) ? 1 : 0));
+  const x = toRowMajor(test_.columns);
+  const full = await trainGbdt(train, quick);
+  const goss = await trainGbdt(train, { ...quick, goss: { topRate: 0.2, otherRate: 0.1 } });
+  const a = rocAuc(predictProba(full, x), test_.labels);
+  const b = rocAuc(predictProba(goss, x), test_.labels);
+  assert.ok(Math.abs(a - b) < 0.01, `AUC ${a} vs GOSS ${b}`);
+  // Fewer rows per tree: the root leaf covers only the sampled rows.
+  assert.ok(goss.trees[5]!.nodeCount[0]! < 0.4 * 20000, `root rows ${goss.trees[5]!.nodeCount[0]}`);
+  await assert.rejects(trainGbdt(train, { ...quick, goss: { topRate: 0.8, otherRate: 0.5 } }), /GOSS rates/);
+});
+
 test('JSON round trip, truncation, pruning and 8-bit quantisation', async () => {
   const ds = makeDataset(4000, 4, 10, (x, rng) => (rng.chance(1 / (1 + Math.exp(-3 * (x[0]! + x[1]!)))) ? 1 : 0));
   const m = await trainGbdt(ds, { ...quick, nTrees: 40 });

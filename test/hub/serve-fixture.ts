@@ -78,11 +78,11 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   };
 }
 
-/** A port on 127.0.0.1 with nothing listening (connection refused), to play "offline". */
+/**
+ * An endpoint that refuses connections, to play "offline": port 1023 on 127.0.0.1 (privileged, never
+ * served here). A fixed privileged port, unlike a just-closed ephemeral one, cannot be taken by a
+ * server another test starts in parallel.
+ */
 export async function closedPortEndpoint(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return `http://127.0.0.1:${port}`;
+  return 'http://127.0.0.1:1023';
 }

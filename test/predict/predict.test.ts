@@ -88,7 +88,7 @@ test('CLI: verde predict --text ... --json, --data FILE, human output and --out,
     const lines = h.stdout.trim().split('\n');
     assert.equal(lines.length, TEXTS.length);
     assert.match(lines[0]!, /^spam {2}0\.\d{3} {2}\(ham 0\.\d{3}, spam 0\.\d{3}\) {2}"Win FREE money now, click here!"$/);
-    assert.match(h.stderr, /verde predict: verde model bag-of-tokens .*4 texts in \d+ ms.*; energy [\d.]+ (J|Wh) \(modelled:tdp[^)]*\), [\d.]+ m?g CO2e at \d+ g\/kWh/);
+    assert.match(h.stderr, /verde predict: verde model bag-of-tokens .*4 texts in \d+ ms.*; energy [\d.]+ [kmµ]?(J|Wh) \(modelled:tdp[^)]*\), [\d.]+ m?g CO2e at \d+ g\/kWh/);
     const saved = JSON.parse(await readFile(out, 'utf8')) as { label: string }[];
     assert.deepEqual(saved.map((r) => r.label), ['spam', 'ham', 'ham', 'ham'], 'filler text: [CLS] 0.5 + bias 0.1 > [SEP] 0.25 - 0.1');
 

@@ -44,7 +44,7 @@ describe('verde serve under overload', () => {
   before(async () => {
     f = await fixture();
     // A long batching delay keeps instances queued, so the queue fills deterministically.
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 400, maxQueue: 4, timeoutMs: 5_000, cache: 'off' });
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 4, timeoutMs: 10_000, cache: 'off' });
   });
   after(async () => {
     await s?.close();
@@ -70,7 +70,7 @@ describe('verde serve --timeout-ms', () => {
   let s: RunningServer;
   before(async () => {
     f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, timeoutMs: 100, cache: 'off' });
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 5_000, timeoutMs: 100, cache: 'off' });
   });
   after(async () => {
     await s?.close();

@@ -1,12 +1,56 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { UserError } from '../../util/errors.js';
 
-// Placeholder: the owner of this command replaces this file.
+/**
+ * `verde demo`: the main job. Runs the guide's two worked cases back to back on the embedded,
+ * offline defaults — the §6.1 text classifier (train, prune, quantise, compare) and the §5 fraud
+ * case (data minimisation, GBDT, every technique against its plain counterpart) — under one meter
+ * run, and writes the demo's own emissions.csv / JSON summary / metrics.prom beside the results.
+ */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('(not built yet)')
-    .action(() => {
-      throw new UserError('demo: not built yet');
+    .description(
+      "Run the guide's two worked cases offline on the embedded data: the §6.1 text classifier\n" +
+        '(SpamAssassin, small DistilBERT from scratch: train, prune, quantise, compare) and the §5 fraud\n' +
+        'case (generated transactions: data minimisation, GBDT and every technique vs its counterpart).\n' +
+        'Results go to DIR/text/, DIR/fraud/ and the whole run\'s energy to DIR/emissions.csv.',
+    )
+    .option('--out <dir>', 'output directory', './verde-out')
+    .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
+    .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 10_000) throw new UserError(`--rows: "${v}" must be an integer >= 10000`);
+      return n;
+    })
+    .option('--only <case>', 'run one case: text or fraud')
+    .action(async (opts: { out: string; country?: string; rows?: number; only?: string }) => {
+      if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud') {
+        throw new UserError(`--only: "${opts.only}" must be text or fraud`);
+      }
+      const { Tracker, requireCountry, writeRunOutputs, summaryText, checkEmissionsCsv } = await import('../../meter/index.js');
+      if (opts.country) requireCountry(opts.country);
+      // A malformed emissions.csv is reported before minutes of work, not after.
+      await checkEmissionsCsv(join(opts.out, 'emissions.csv'));
+      const tracker = new Tracker({ scope: 'process', country: opts.country, projectName: 'verde-demo' });
+      await tracker.start();
+      if (opts.only !== 'fraud') {
+        const span = tracker.startSpan('text-case');
+        const { runTextCase } = await import('../../cases/text/index.js');
+        await runTextCase({ out: join(opts.out, 'text'), country: opts.country });
+        await span.end();
+      }
+      if (opts.only !== 'text') {
+        const span = tracker.startSpan('fraud-case');
+        const { runFraudCase } = await import('../../cases/fraud/index.js');
+        const run = await runFraudCase({ outDir: join(opts.out, 'fraud'), rows: opts.rows, country: opts.country });
+        process.stdout.write(`${run.table}\n`);
+        await span.end();
+      }
+      const report = await tracker.stop();
+      const files = await writeRunOutputs(opts.out, report);
+      process.stdout.write(`\nverde demo, whole run:\n${summaryText(report)}\n`);
+      process.stdout.write(`Results: ${join(opts.out, 'text', 'results.json')}, ${join(opts.out, 'fraud', 'results.json')}; energy: ${files.emissionsCsv}\n`);
     });
 }

@@ -40,7 +40,8 @@ export function registerMeasure(program: Command): void {
         'Exits with the command\'s exit code; Ctrl-C is passed to the command and the outputs are still written.\n' +
         'Example: verde measure --country ESP -- node train.js',
     )
-    .argument('<command...>', 'the command and its arguments, after --')
+    .argument('<command...>', 'the command and its arguments (after -- when they start with a dash)')
+    .passThroughOptions()
     .option('--interval <duration>', 'sampling interval (RAM, machine load, GPU power): 1s, 500ms, 2m', '1s')
     .option('--scope <scope>', 'process: the command\'s process tree (CPU-time share, resident memory); machine: the whole machine', 'process')
     .option('--country <ISO3>', 'grid carbon intensity of this country, ISO 3166-1 alpha-3 (ESP, FRA, USA); default: world average 475 g/kWh')

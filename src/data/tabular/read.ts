@@ -95,7 +95,7 @@ function categoryOrder(a: ColumnAccumulator): string[] {
 function encodeCategorical(a: ColumnAccumulator, categories: string[]): { values: Float32Array; unknown: number } {
   const index = new Map(categories.map((c, i) => [c, i]));
   const remap = new Float32Array(a.dictionary.size).fill(NaN);
-  let unknownCodes = new Set<number>();
+  const unknownCodes = new Set<number>();
   for (const [name, code] of a.dictionary) {
     const i = index.get(name);
     if (i === undefined) unknownCodes.add(code);
@@ -108,7 +108,6 @@ function encodeCategorical(a: ColumnAccumulator, categories: string[]): { values
     values[r] = c >= 0 ? remap[c]! : NaN;
     if (c >= 0 && unknownCodes.has(c)) unknown++;
   }
-  unknownCodes = new Set();
   return { values, unknown };
 }
 

@@ -12,7 +12,7 @@ import type { Graph, Param, Tensor } from '../../engine/graph.js';
 import * as op from '../../engine/ops/index.js';
 import { type DistilBertConfig, headDim } from './config.js';
 import { LN_EPS } from './inference-graph.js';
-import { P, type Params } from './params.js';
+import { P, type Params, rng } from './params.js';
 
 export interface ForwardOptions {
   /** Dropout active (training) or not. */
@@ -34,13 +34,26 @@ export function exitHeadNames(layer: number): string[] {
   return ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias'].map((n) => `exits.${layer}.${n}`);
 }
 
+/** A new exit-head tensor, initialised like Transformers' Linear layers (N(0, 0.02), zero bias). */
+function freshExitParam(c: DistilBertConfig, name: string, seed: number): { data: Float32Array; dims: number[] } {
+  const dims = name.includes('pre_classifier') ? (name.endsWith('weight') ? [c.dim, c.dim] : [c.dim]) : name.endsWith('weight') ? [c.labels.length, c.dim] : [c.labels.length];
+  const n = dims.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  if (name.endsWith('weight')) {
+    const r = rng(seed + name.length * 7919 + Number(name.split('.')[1]) * 104729);
+    for (let i = 0; i < n; i++) data[i] = r.normal() * 0.02;
+  }
+  return { data, dims };
+}
+
 /** Build the forward pass in `g` from `ids`, `mask` ([batch, seq] int64 inputs). */
 export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params, ids: Tensor, mask: Tensor, opts: ForwardOptions): ForwardResult {
   const made: Param[] = [];
   const param = (name: string): Param => {
     const found = g.findParam(name);
     if (found) return found;
-    const v = values.get(name);
+    let v = values.get(name);
+    if (!v && name.startsWith('exits.')) v = freshExitParam(c, name, g.seed);
     if (!v) throw new Error(`distilbertForward: no value for parameter ${name}`);
     const p = g.param(name, v.dims, v.data, {
       trainable: !(opts.frozen?.(name) ?? false),

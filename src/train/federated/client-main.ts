@@ -40,6 +40,7 @@ async function run(cfg: ClientConfig): Promise<void> {
     if (!res.ok) throw new Error(`round: HTTP ${res.status}`);
     const msg = decodeMessage<RoundHeader>(Buffer.from(await res.arrayBuffer()));
     if (msg.header.done) return;
+    if (msg.header.retry) continue;
     if (msg.header.normaliser) {
       net.normaliser = { mean: Float32Array.from(msg.header.normaliser.mean), std: Float32Array.from(msg.header.normaliser.std) };
     }

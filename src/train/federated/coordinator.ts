@@ -27,10 +27,12 @@ export interface FederatedOptions extends Partial<LocalTraining> {
   roundTimeoutMs?: number;
   /** How long to wait for every client to load its data and register (default 120 s). */
   registerTimeoutMs?: number;
+  /** A waiting client's poll is answered "retry" after this long (default 30 s). */
+  longPollMs?: number;
   /** Compiled client entry (default: ./client-main.js beside this module). */
   clientEntry?: string;
   /** Called when a round opens, before any client has the model (tests kill a child here). */
-  onRoundOpen?: (round: number, children: ReadonlyMap<string, ChildProcess>) => void;
+  onRoundOpen?: (round: number, children: ReadonlyMap<string, ChildProcess>) => void | Promise<void>;
   onRound?: (log: RoundLog) => void;
 }
 
@@ -54,9 +56,13 @@ export interface FederatedResult {
   bytesUpFloat32: number;
   /** One line per event worth telling the user (dropped clients, stragglers). */
   notes: string[];
+  /** Long polls answered "retry" because the next round was not open yet. */
+  pollRetries: number;
 }
 
 interface Pending { resolve: () => void }
+
+const LONG_POLL_MS = 30_000;
 
 class Coordinator {
   readonly children = new Map<string, ChildProcess>();
@@ -68,6 +74,8 @@ class Coordinator {
   private deaths = new Map<string, string>();
   private waiter?: Pending;
   round = 0;
+  /** False while a round is being prepared: polls wait until the model for it is final. */
+  roundOpen = false;
   done = false;
   global!: SmallNet;
   normaliserSent = new Set<string>();
@@ -78,6 +86,8 @@ class Coordinator {
   roundBytesUp = 0;
   server!: Server;
   url = '';
+  longPollMs = LONG_POLL_MS;
+  pollRetries = 0;
 
   async listen(): Promise<void> {
     this.server = createServer((req, res) => {
@@ -134,6 +144,15 @@ class Coordinator {
     if (req.method === 'GET' && url.pathname === '/round') {
       const id = url.searchParams.get('client') ?? '';
       this.polls.set(id, res);
+      // A long poll is answered "retry" after 30 s, well inside undici's 300 s headers timeout.
+      const timer = setTimeout(() => {
+        if (this.polls.get(id) !== res) return;
+        this.polls.delete(id);
+        const h: RoundHeader = { round: this.round, done: false, retry: true };
+        this.pollRetries++;
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(encodeMessage(h, []));
+      }, this.longPollMs);
+      res.on('close', () => clearTimeout(timer));
       this.release();
       return;
     }
@@ -162,7 +181,7 @@ class Coordinator {
       if (this.done) {
         const h: RoundHeader = { round: this.round, done: true };
         body = encodeMessage(h, []);
-      } else if (this.round > 0 && this.sentRound.get(id) !== this.round) {
+      } else if (this.roundOpen && this.sentRound.get(id) !== this.round) {
         const h: RoundHeader = { round: this.round, done: false };
         if (!this.normaliserSent.has(id)) {
           h.normaliser = { mean: Array.from(this.global.normaliser.mean), std: Array.from(this.global.normaliser.std) };
@@ -181,12 +200,14 @@ class Coordinator {
   }
 
   async runRound(opts: FederatedOptions): Promise<RoundLog> {
+    this.roundOpen = false;
     this.round++;
     this.updates.clear();
     this.roundBytesDown = 0;
     this.roundBytesUp = 0;
     const expected = [...this.alive];
-    opts.onRoundOpen?.(this.round, this.children);
+    await opts.onRoundOpen?.(this.round, this.children);
+    this.roundOpen = true;
     this.release();
     const complete = await this.until(() => expected.every((id) => this.updates.has(id) || !this.alive.has(id)), opts.roundTimeoutMs ?? 120_000);
     const dropped: RoundLog['dropped'] = [];
@@ -194,6 +215,7 @@ class Coordinator {
       if (this.updates.has(id)) continue;
       dropped.push({ clientId: id, reason: this.alive.has(id) ? `no update within ${(opts.roundTimeoutMs ?? 120_000) / 1000} s` : this.deaths.get(id) ?? 'exited' });
     }
+    this.roundOpen = false;
     if (!complete) for (const d of dropped) if (this.alive.has(d.clientId)) this.sentRound.delete(d.clientId);
     // FedAvg: the row-weighted mean of the updates that arrived.
     const arrived = [...this.updates.values()];
@@ -237,6 +259,7 @@ export async function runFederated(opts: FederatedOptions): Promise<FederatedRes
     compress: opts.compress ?? 'int8',
   };
   const c = new Coordinator();
+  c.longPollMs = opts.longPollMs ?? LONG_POLL_MS;
   await c.listen();
   const notes: string[] = [];
   try {
@@ -273,7 +296,7 @@ export async function runFederated(opts: FederatedOptions): Promise<FederatedRes
       opts.onRound?.(log);
     }
     await c.finish();
-    return { model: c.global, rounds, clientsRegistered: regs.map((r) => r.clientId), bytesDown: c.bytesDown, bytesUp: c.bytesUp, bytesUpFloat32: c.bytesUpFloat32, notes };
+    return { model: c.global, rounds, clientsRegistered: regs.map((r) => r.clientId), bytesDown: c.bytesDown, bytesUp: c.bytesUp, bytesUpFloat32: c.bytesUpFloat32, notes, pollRetries: c.pollRetries };
   } catch (err) {
     for (const child of c.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
     if (!c.done) { c.done = true; c.server.close(); c.server.closeAllConnections(); }

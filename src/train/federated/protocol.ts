@@ -41,6 +41,8 @@ export interface RegisterBody {
 export interface RoundHeader {
   round: number;
   done: boolean;
+  /** Nothing new yet: poll again (long polls are answered after a while so no HTTP timeout fires). */
+  retry?: boolean;
   normaliser?: { mean: number[]; std: number[] };
 }
 
