@@ -2,16 +2,16 @@
 Transformers) with the SAME weights and token ids verde used, timed fp32 and after
 torch.quantization.quantize_dynamic (nn.Linear -> qint8), batch 1 and 8.
 
-Usage: /usr/bin/python3 bench/text-variants.py WORKDIR THREADS REPEATS
+Usage: /usr/bin/python3 bench/text-variants.py WORKDIR THREADS
 WORKDIR holds weights.bin + weights.json (name -> offset, shape; float32) and ids-b<B>.bin (int64).
-Prints one JSON object on stdout.
+Prints READY + a JSON object (logits, state_dict sizes), then times one forward per stdin line.
 """
 import json, math, os, sys, time, statistics
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-work, threads, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+work, threads = sys.argv[1], int(sys.argv[2])
 torch.set_num_threads(threads)
 index = json.load(open(os.path.join(work, 'weights.json')))
 blob = torch.from_numpy(__import__('numpy').fromfile(os.path.join(work, 'weights.bin'), dtype='float32'))
@@ -66,26 +66,26 @@ class Model(nn.Module):
         return self.cls(F.relu(self.pre(x[:, 0])))
 
 
-def timed(model, ids):
-    mask = torch.ones_like(ids, dtype=torch.bool)
-    with torch.inference_mode():
-        out = model(ids, mask)
-        model(ids, mask)
-        ts = []
-        for _ in range(repeats):
-            t = time.perf_counter(); model(ids, mask); ts.append(time.perf_counter() - t)
-    return statistics.median(ts), out
-
-
 model = Model().eval()
 qmodel = torch.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
-result = {'torch': torch.__version__, 'threads': threads, 'quantized_engine': torch.backends.quantized.engine, 'runs': {}}
-for b in (1, 8):
-    ids = torch.from_numpy(__import__('numpy').fromfile(os.path.join(work, f'ids-b{b}.bin'), dtype='int64')).view(b, -1)
-    t32, y32 = timed(model, ids)
-    t8, y8 = timed(qmodel, ids)
-    result['runs'][str(b)] = {'fp32_s': t32, 'int8_s': t8, 'fp32_logits': y32.flatten().tolist(), 'int8_logits': y8.flatten().tolist()}
+models = {'fp32': model, 'int8': qmodel}
+inputs = {}
+result = {'torch': torch.__version__, 'threads': threads, 'quantized_engine': torch.backends.quantized.engine, 'logits': {}}
+with torch.inference_mode():
+    for b in (1, 8):
+        ids = torch.from_numpy(__import__('numpy').fromfile(os.path.join(work, f'ids-b{b}.bin'), dtype='int64')).view(b, -1)
+        inputs[b] = (ids, torch.ones_like(ids, dtype=torch.bool))
+        for name, m in models.items():
+            result['logits'][f'{name}-{b}'] = m(*inputs[b]).flatten().tolist()
+            m(*inputs[b])  # warm-up
 import io
-for name, m in (('fp32', model), ('int8', qmodel)):
+for name, m in models.items():
     buf = io.BytesIO(); torch.save(m.state_dict(), buf); result[f'{name}_state_dict_bytes'] = buf.tell()
-print(json.dumps(result))
+print('READY ' + json.dumps(result), flush=True)
+# Timing service: the TS side sends "<fp32|int8> <batch>" lines and alternates them with its own
+# runs, so machine load affects every contender alike; each reply is one forward's seconds.
+for line in sys.stdin:
+    name, b = line.split()
+    with torch.inference_mode():
+        t = time.perf_counter(); models[name](*inputs[int(b)]); dt = time.perf_counter() - t
+    print(dt, flush=True)

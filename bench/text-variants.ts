@@ -6,12 +6,13 @@
  * run by this script). Prints throughputs, the ratios against the issue's targets, and file sizes.
  *
  *   node dist/bench/text-variants.js [--threads 2] [--repeats 10]
+ * (run from the repository root: it starts /usr/bin/python3 bench/text-variants.py)
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import ort from 'onnxruntime-node';
 import { makeConfig } from '../src/models/distilbert/config.js';
 import { initParams, rng } from '../src/models/distilbert/params.js';
@@ -35,27 +36,55 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-async function timeSession(bytes: Uint8Array, ids: Map<number, BigInt64Array>): Promise<Map<number, { s: number; logits: Float32Array }>> {
+type Contender = { name: string; run: (b: number) => Promise<number> };
+
+async function ortContender(name: string, bytes: Uint8Array, ids: Map<number, BigInt64Array>, logits: Map<string, Float32Array>): Promise<Contender & { release: () => Promise<void> }> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const out = new Map<number, { s: number; logits: Float32Array }>();
+  const feeds = new Map(BATCHES.map((b) => [b, {
+    input_ids: new ort.Tensor('int64', ids.get(b)!, [b, SEQ]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(b * SEQ).fill(1n), [b, SEQ]),
+  }]));
   for (const b of BATCHES) {
-    const feeds = {
-      input_ids: new ort.Tensor('int64', ids.get(b)!, [b, SEQ]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(b * SEQ).fill(1n), [b, SEQ]),
-    };
-    const first = await session.run(feeds);
-    await session.run(feeds);
-    const ts: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t = performance.now();
-      await session.run(feeds);
-      ts.push((performance.now() - t) / 1000);
-    }
-    out.set(b, { s: median(ts), logits: first.logits.data as Float32Array });
+    logits.set(`${name}-${b}`, (await session.run(feeds.get(b)!)).logits.data as Float32Array);
+    await session.run(feeds.get(b)!);
   }
-  await session.release();
-  return out;
+  return {
+    name,
+    run: async (b) => {
+      const t = performance.now();
+      await session.run(feeds.get(b)!);
+      return (performance.now() - t) / 1000;
+    },
+    release: () => session.release(),
+  };
 }
+
+/** The PyTorch peer as a child process that times one forward per request. */
+async function torchContenders(work: string): Promise<{ contenders: Contender[]; info: TorchInfo; close: () => void }> {
+  const child = spawn('/usr/bin/python3', [resolve('bench/text-variants.py'), work, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const queue: ((l: string) => void)[] = [];
+  const early: string[] = [];
+  lines.on('line', (l) => { const w = queue.shift(); if (w) w(l); else early.push(l); });
+  const next = () => new Promise<string>((res, rej) => {
+    if (early.length) return res(early.shift()!);
+    queue.push(res);
+    child.once('exit', (code) => rej(new Error(`PyTorch peer exited with code ${code}`)));
+  });
+  const ready = await next();
+  if (!ready.startsWith('READY ')) throw new Error(`PyTorch peer: ${ready}`);
+  const info = JSON.parse(ready.slice(6)) as TorchInfo;
+  const mk = (name: string): Contender => ({
+    name: `torch-${name}`,
+    run: async (b) => {
+      child.stdin!.write(`${name} ${b}\n`);
+      return Number(await next());
+    },
+  });
+  return { contenders: [mk('fp32'), mk('int8')], info, close: () => child.stdin!.end() };
+}
+
+interface TorchInfo { torch: string; quantized_engine: string; logits: Record<string, number[]>; fp32_state_dict_bytes: number; int8_state_dict_bytes: number }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -92,38 +121,50 @@ async function main(): Promise<void> {
     const pruned = buildInferenceGraph(st.config, st.params).bytes;
     const prunedInt8 = encodeModel(quantizeDynamic(decodeModel(pruned), { reduceRange: advice.reduceRange }).model);
 
-    process.stderr.write(`running PyTorch peer (threads ${threads}) ...\n`);
-    const py = await promisify(execFile)('/usr/bin/python3', [resolve('bench/text-variants.py'), work, String(threads), String(repeats)], { maxBuffer: 64 << 20 });
-    const torch = JSON.parse(py.stdout) as { torch: string; quantized_engine: string; runs: Record<string, { fp32_s: number; int8_s: number; fp32_logits: number[]; int8_logits: number[] }>; fp32_state_dict_bytes: number; int8_state_dict_bytes: number };
-    process.stderr.write('running verde (ONNX Runtime) ...\n');
-    const v32 = await timeSession(fp32, ids);
-    const v8 = await timeSession(int8, ids);
-    const vst = await timeSession(pruned, ids);
-    const vst8 = await timeSession(prunedInt8, ids);
-
-    const lines: string[] = [];
-    lines.push(`bench/text-variants — DistilBERT-base shape, random weights, seq ${SEQ}, ${threads} thread(s), median of ${repeats}; int8 weights: ${advice.reason}; torch ${torch.torch} (${torch.quantized_engine})`);
-    lines.push('batch | PyTorch fp32 | PyTorch int8 | verde fp32 | verde int8 | verde pruned-30% | verde pruned+int8   (sequences/s)');
-    for (const b of BATCHES) {
-      const t = torch.runs[String(b)];
-      const tp = (s: number) => (b / s).toFixed(2).padStart(9);
-      lines.push(`${String(b).padStart(5)} | ${tp(t.fp32_s)}    | ${tp(t.int8_s)}    | ${tp(v32.get(b)!.s)}  | ${tp(v8.get(b)!.s)}  | ${tp(vst.get(b)!.s)}        | ${tp(vst8.get(b)!.s)}`);
+    process.stderr.write(`starting the PyTorch peer (threads ${threads}) and verde sessions ...\n`);
+    const torch = await torchContenders(work);
+    const logits = new Map<string, Float32Array>();
+    const verde = [
+      await ortContender('verde-fp32', fp32, ids, logits),
+      await ortContender('verde-int8', int8, ids, logits),
+      await ortContender('verde-pruned', pruned, ids, logits),
+      await ortContender('verde-pruned-int8', prunedInt8, ids, logits),
+    ];
+    const all: Contender[] = [...torch.contenders, ...verde];
+    // Interleaved rounds: each round runs every contender once per batch size, so load from
+    // other processes on the machine hits all of them alike; medians over rounds.
+    const times = new Map<string, number[]>();
+    for (let round = 0; round < repeats; round++) {
+      for (const b of BATCHES) for (const c of all) {
+        const key = `${c.name}-${b}`;
+        if (!times.has(key)) times.set(key, []);
+        times.get(key)!.push(await c.run(b));
+      }
+      process.stderr.write(`round ${round + 1}/${repeats}\n`);
     }
+    torch.close();
+    for (const v of verde) await v.release();
+    const sec = (name: string, b: number) => median(times.get(`${name}-${b}`)!);
+    const tl = (name: string, b: number) => torch.info.logits[`${name}-${b}`];
+    const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ').slice(0, 3).join(' ');
+    const lines: string[] = [];
+    lines.push(`bench/text-variants — DistilBERT-base shape, random weights, seq ${SEQ}, ${threads} thread(s), median of ${repeats} interleaved rounds; load average ${load}; int8 weights: ${advice.reason}; torch ${torch.info.torch} (${torch.info.quantized_engine})`);
+    lines.push('batch | PyTorch fp32 | PyTorch int8 | verde fp32 | verde int8 | verde pruned-30% | verde pruned+int8   (sequences/s)');
+    const order = ['torch-fp32', 'torch-int8', 'verde-fp32', 'verde-int8', 'verde-pruned', 'verde-pruned-int8'];
+    for (const b of BATCHES) lines.push(`${String(b).padStart(5)} | ` + order.map((n) => (b / sec(n, b)).toFixed(2).padStart(10)).join(' | '));
     for (const b of BATCHES) {
-      const t = torch.runs[String(b)];
-      const vs8 = v8.get(b)!.s;
-      const r1 = t.fp32_s / vs8, r2 = t.int8_s / vs8, r3 = v32.get(b)!.s / vst.get(b)!.s;
+      const r1 = sec('torch-fp32', b) / sec('verde-int8', b), r2 = sec('torch-int8', b) / sec('verde-int8', b), r3 = sec('verde-fp32', b) / sec('verde-pruned', b);
       lines.push(`batch ${b}: verde int8 / PyTorch fp32 = ${r1.toFixed(2)}x (target >= 2.5) ${r1 >= 2.5 ? 'MET' : 'MISSED'}; ` +
         `verde int8 / PyTorch int8 = ${r2.toFixed(2)}x (target >= 1.25) ${r2 >= 1.25 ? 'MET' : 'MISSED'}; ` +
         `structured-pruned / unpruned (verde fp32) = ${r3.toFixed(2)}x (target >= 1.3) ${r3 >= 1.3 ? 'MET' : 'MISSED'}; ` +
-        `verde fp32 / PyTorch fp32 = ${(t.fp32_s / v32.get(b)!.s).toFixed(2)}x`);
-      lines.push(`  logits max |verde fp32 - torch fp32| = ${maxDiff(v32.get(b)!.logits, t.fp32_logits).toExponential(2)}, ` +
-        `|verde int8 - verde fp32| = ${maxDiff(v8.get(b)!.logits, v32.get(b)!.logits).toExponential(2)}, |torch int8 - torch fp32| = ${maxDiff(t.int8_logits, t.fp32_logits).toExponential(2)}`);
+        `verde fp32 / PyTorch fp32 = ${(sec('torch-fp32', b) / sec('verde-fp32', b)).toFixed(2)}x; pruned+int8 / PyTorch fp32 = ${(sec('torch-fp32', b) / sec('verde-pruned-int8', b)).toFixed(2)}x`);
+      lines.push(`  logits max |verde fp32 - torch fp32| = ${maxDiff(logits.get(`verde-fp32-${b}`)!, tl('fp32', b)).toExponential(2)}, ` +
+        `|verde int8 - verde fp32| = ${maxDiff(logits.get(`verde-int8-${b}`)!, logits.get(`verde-fp32-${b}`)!).toExponential(2)}, |torch int8 - torch fp32| = ${maxDiff(tl('int8', b), tl('fp32', b)).toExponential(2)}`);
     }
     const ratio = int8.length / fp32.length;
     lines.push(`files: verde fp32 ${(fp32.length / 1e6).toFixed(2)} MB, int8 ${(int8.length / 1e6).toFixed(2)} MB (${(100 * ratio).toFixed(1)} %, target <= 30 % ${ratio <= 0.3 ? 'MET' : 'MISSED'}), ` +
       `pruned ${(pruned.length / 1e6).toFixed(2)} MB, pruned+int8 ${(prunedInt8.length / 1e6).toFixed(2)} MB; ` +
-      `PyTorch state_dict fp32 ${(torch.fp32_state_dict_bytes / 1e6).toFixed(2)} MB, int8 ${(torch.int8_state_dict_bytes / 1e6).toFixed(2)} MB`);
+      `PyTorch state_dict fp32 ${(torch.info.fp32_state_dict_bytes / 1e6).toFixed(2)} MB, int8 ${(torch.info.int8_state_dict_bytes / 1e6).toFixed(2)} MB`);
     lines.push(`structured pruning kept heads per layer ${st.report.headsAfter.join(',')}, FFN ${st.report.hiddenAfter[0]}/3072; params ${(st.report.paramsAfter / 1e6).toFixed(1)}M of ${(st.report.paramsBefore / 1e6).toFixed(1)}M`);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {

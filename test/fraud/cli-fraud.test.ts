@@ -119,8 +119,18 @@ test('bad inputs: one-line errors naming the flag, file or column, and no result
     writeUserCsv(csv, 300, (_i, risky) => (risky ? '1' : '0'));
     const oneClass = join(dir, 'one.csv');
     writeUserCsv(oneClass, 300, () => '0');
+    const ragged = join(dir, 'ragged.csv');
+    const text = readFileSync(csv, 'utf8').split('\n');
+    text[120] = text[120] + ',extra';
+    writeFileSync(ragged, text.join('\n'));
+    const wordy = join(dir, 'wordy.csv');
+    const w = readFileSync(csv, 'utf8').split('\n');
+    w[200] = w[200].replace(/^(\d+),[^,]+,/, '$1,lots,');
+    writeFileSync(wordy, w.join('\n'));
     const out = join(dir, 'out');
     const cases: [string[], RegExp][] = [
+      [['--data', ragged, '--label-col', 'label'], /ragged\.csv.*line 121/],
+      [['--data', wordy, '--label-col', 'label'], /wordy\.csv.*line 201.*amount.*lots/],
       [['--data', csv, '--label-col', 'is_fraud'], /label column "is_fraud" not found/],
       [['--data', oneClass, '--label-col', 'label'], /one class/],
       [['--data', join(dir, 'missing.csv'), '--label-col', 'label'], /missing\.csv: file not found/],
@@ -141,7 +151,7 @@ test('bad inputs: one-line errors naming the flag, file or column, and no result
       assert.match(lines[0], message);
       assert.equal(existsSync(out), false, `${args.join(' ')} left ${out} behind`);
     }
-    assert.deepEqual(readdirSync(dir).sort(), ['one.csv', 'tx.csv']);
+    assert.deepEqual(readdirSync(dir).sort(), ['one.csv', 'ragged.csv', 'tx.csv', 'wordy.csv']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

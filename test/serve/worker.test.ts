@@ -36,7 +36,7 @@ describe('ModelWorker', () => {
     }
   });
 
-  it('restarts a worker that dies after it was ready', async () => {
+  it('restarts a worker that dies after it was ready', { timeout: 60_000 }, async () => {
     const m = await readManifest(f.tabular);
     const w = new ModelWorker(f.tabular, m, 1, null);
     try {
@@ -46,7 +46,7 @@ describe('ModelWorker', () => {
       // Kill the thread from outside, as a native crash would.
       await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
       let answered = false;
-      for (let i = 0; i < 50 && !answered; i++) {
+      for (let i = 0; i < 300 && !answered; i++) {
         await new Promise((r) => setTimeout(r, 100));
         answered = await w.run(rows).then(() => true, () => false);
       }

@@ -3,3 +3,4 @@ export { readTabular } from './read.js';
 export type { TabularDataset, TabularReadOptions, TabularReport, TabularSchema } from './read.js';
 export { MISSING_TOKENS, MAX_CATEGORIES } from './columns.js';
 export { splitRecord, readCsvRecords } from './csv.js';
+export { selectRows } from './subset.js';

@@ -159,7 +159,7 @@ class Coordinator {
     if (req.method === 'POST' && url.pathname === '/update') {
       const msg = decodeMessage<UpdateHeader>(body);
       const h = msg.header;
-      if (h.round !== this.round || this.done) {
+      if (h.round !== this.round || !this.roundOpen || this.done) {
         res.writeHead(409, { 'content-type': 'text/plain' }).end(`round ${h.round} is closed`);
         return;
       }
