@@ -63,13 +63,13 @@ async function ortContender(name: string, bytes: Uint8Array, ids: Map<number, Bi
 async function torchContenders(work: string): Promise<{ contenders: Contender[]; info: TorchInfo; close: () => void }> {
   const child = spawn('/usr/bin/python3', [resolve('bench/text-variants.py'), work, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const queue: ((l: string) => void)[] = [];
+  const queue: { res: (l: string) => void; rej: (e: Error) => void }[] = [];
   const early: string[] = [];
-  lines.on('line', (l) => { const w = queue.shift(); if (w) w(l); else early.push(l); });
+  lines.on('line', (l) => { const w = queue.shift(); if (w) w.res(l); else early.push(l); });
+  child.on('exit', (code) => { for (const w of queue.splice(0)) w.rej(new Error(`PyTorch peer exited with code ${code}`)); });
   const next = () => new Promise<string>((res, rej) => {
     if (early.length) return res(early.shift()!);
-    queue.push(res);
-    child.once('exit', (code) => rej(new Error(`PyTorch peer exited with code ${code}`)));
+    queue.push({ res, rej });
   });
   const ready = await next();
   if (!ready.startsWith('READY ')) throw new Error(`PyTorch peer: ${ready}`);

@@ -65,7 +65,7 @@ export class Batcher<I, O> {
   }
 
   /** Seconds a refused client should wait: the time to work through the queue, at least 1. */
-  private retryAfterS(): number {
+  retryAfterS(): number {
     return Math.max(1, Math.ceil((this.queue.length / this.opts.maxBatchSize) * this.meanBatchS));
   }
 

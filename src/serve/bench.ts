@@ -24,6 +24,8 @@ export interface BenchOptions {
   url?: string;
   concurrency: number[];
   durationS: number;
+  /** Interleaved rounds; medians are reported (default 1). */
+  repeat: number;
   p99BudgetMs: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
@@ -31,6 +33,8 @@ export interface BenchOptions {
   out: string;
   /** Skip the overload run. */
   noOverload?: boolean;
+  /** Run only these scenario groups (batching, cache, early-exit, cascade, overload); default all. */
+  only?: string[];
   log?: (line: string) => void;
 }
 
@@ -209,6 +213,12 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
   const largeM = o.large ? await readManifest(resolve(o.large)) : null;
   log(header);
 
+  function logLevel(res: LevelResult): void {
+    log(
+      `${res.scenario.padEnd(32)} ${String(res.concurrency).padStart(4)} ${fmt(res.requestsPerS).padStart(7)} ${fmt(res.p50Ms).padStart(8)} ${fmt(res.p99Ms).padStart(8)} ${String(res.non2xx + res.errors).padStart(7)} ${fmt(res.joulesPerRequest, 4).padStart(16)} ${fmt(res.batchJoulesPerInstance, 4).padStart(16)} ${fmt(res.meanBatchSize, 2).padStart(11)}  ${res.method}`,
+    );
+  }
+
   async function measureLevel(url: string, sc: Scenario, c: number): Promise<LevelResult> {
     const { r, before, after } = await runLevel(url, sc, c, o.durationS);
     const ok = r['2xx'];
@@ -224,30 +234,70 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
       errors: r.errors + r.timeouts,
       ...e,
     };
-    log(
-      `${sc.name.padEnd(32)} ${String(c).padStart(4)} ${fmt(res.requestsPerS).padStart(7)} ${fmt(res.p50Ms).padStart(8)} ${fmt(res.p99Ms).padStart(8)} ${String(res.non2xx + res.errors).padStart(7)} ${fmt(res.joulesPerRequest, 4).padStart(16)} ${fmt(res.batchJoulesPerInstance, 4).padStart(16)} ${fmt(res.meanBatchSize, 2).padStart(11)}  ${res.method}`,
-    );
+    logLevel(res);
     return res;
   }
 
-  for (const sc of scenarios(o, m, exitM, smallM)) {
-    if (sc.target === '' && largeM) sc.target = largeM.name;
-    const server = await startServeProcess([...(sc.modelDir ? ['--model', sc.modelDir] : []), ...sc.flags]);
-    try {
-      // Warm-up: the first batches pay for session initialisation and JIT.
-      await runLevel(server.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
-      for (const c of o.concurrency) levels.push(await measureLevel(server.url, sc, c));
-    } finally {
-      await server.stop();
+  const wanted = (group: string) => !o.only || o.only.includes(group.replace(' ', '-'));
+  // All scenario servers run side by side (idle ones cost next to nothing), and with --repeat the
+  // rounds interleave them (A B A B ...), so a change in the machine's background load hits every
+  // scenario alike; the figures reported are the medians over the rounds.
+  const chosen = scenarios(o, m, exitM, smallM).filter((x) => wanted(x.group));
+  const servers: Array<Awaited<ReturnType<typeof startServeProcess>>> = [];
+  const raw: LevelResult[] = [];
+  try {
+    for (const sc of chosen) {
+      if (sc.target === '' && largeM) sc.target = largeM.name;
+      servers.push(await startServeProcess([...(sc.modelDir ? ['--model', sc.modelDir] : []), ...sc.flags]));
     }
+    // Warm-up: the first batches pay for session initialisation and JIT.
+    for (const [i, sc] of chosen.entries()) await runLevel(servers[i]!.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
+    for (let round = 0; round < o.repeat; round++) {
+      if (o.repeat > 1) log(`-- round ${round + 1} of ${o.repeat}`);
+      for (const [i, sc] of chosen.entries()) for (const c of o.concurrency) raw.push(await measureLevel(servers[i]!.url, sc, c));
+    }
+  } finally {
+    await Promise.all(servers.map((x) => x.stop()));
+  }
+  const median = (xs: number[]) => {
+    const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  for (const sc of chosen) {
+    for (const c of o.concurrency) {
+      const rs = raw.filter((r) => r.scenario === sc.name && r.concurrency === c);
+      const med = (f: (r: LevelResult) => number | null) => {
+        const v = median(rs.map((r) => f(r) ?? NaN));
+        return Number.isFinite(v) ? v : null;
+      };
+      levels.push({
+        scenario: sc.name,
+        concurrency: c,
+        requestsPerS: med((r) => r.requestsPerS) ?? 0,
+        p50Ms: med((r) => r.p50Ms) ?? 0,
+        p99Ms: med((r) => r.p99Ms) ?? 0,
+        ok: rs.reduce((a, r) => a + r.ok, 0),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+        errors: rs.reduce((a, r) => a + r.errors, 0),
+        joulesPerRequest: med((r) => r.joulesPerRequest),
+        batchJoulesPerInstance: med((r) => r.batchJoulesPerInstance),
+        method: rs[0]?.method ?? 'none',
+        meanBatchSize: med((r) => r.meanBatchSize),
+      });
+    }
+  }
+  if (o.repeat > 1) {
+    log(`-- medians over ${o.repeat} rounds`);
+    for (const l of levels) logLevel(l);
   }
 
   // Capacity: the best dynamic-batching throughput; overload: 10x that, offered open-loop.
   const dynName = `dynamic-${o.maxBatchSize}`;
   const dyn = levels.filter((l) => l.scenario === dynName);
   const capacity = Math.max(...dyn.map((l) => l.requestsPerS));
-  if (!o.noOverload && capacity > 0) {
-    const conns = Math.min(1024, 10 * Math.max(...o.concurrency));
+  if (!o.noOverload && wanted('overload') && !(capacity > 0)) log('overload: skipped (it needs the batching scenarios to measure capacity)');
+  if (!o.noOverload && wanted('overload') && capacity > 0) {
+    const conns = Math.min(256, 4 * Math.max(...o.concurrency));
     const server = await startServeProcess(['--model', o.model, '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
     try {
       const sc: Scenario = { name: 'overload', group: 'overload', flags: [], target: m.name, bodies: requestBodies(m, 5000, 5) };
@@ -304,7 +354,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     overload,
   };
   log('');
-  log(
+  if (levels.some((l) => l.scenario === 'batch-1')) log(
     `batch-1 vs dynamic-${o.maxBatchSize} within p99 <= ${o.p99BudgetMs} ms: ` +
       (b1 && bd
         ? `${fmt(b1.requestsPerS)} -> ${fmt(bd.requestsPerS)} req/s (x${fmt(summary.throughputRatioAtBudget as number, 2)}), ` +

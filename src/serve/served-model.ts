@@ -106,10 +106,7 @@ export class ServedModel {
       try {
         queued = this.batcher.submit(missIdx.map((i) => parsed[i]!.input));
       } catch (err) {
-        if (err instanceof QueueFullError) {
-          m.rejected.inc({ model: this.name, reason: 'queue_full' });
-          throw new RequestError(429, null, `model "${this.name}" is at capacity (queue full); retry after ${err.retryAfterS} s`, { 'retry-after': String(err.retryAfterS) });
-        }
+        if (err instanceof QueueFullError) throw this.queueFullError(err.retryAfterS);
         throw err;
       }
       let timer: NodeJS.Timeout | undefined;
@@ -140,6 +137,12 @@ export class ServedModel {
       }
     }
     return results as InstanceResult[];
+  }
+
+  /** The 429 for a full queue (counted in verde_rejected_total). */
+  queueFullError(retryAfterS = this.batcher.retryAfterS()): RequestError {
+    this.deps.metrics.rejected.inc({ model: this.name, reason: 'queue_full' });
+    return new RequestError(429, null, `model "${this.name}" is at capacity (queue full); retry after ${retryAfterS} s`, { 'retry-after': String(retryAfterS) });
   }
 
   /** Finish everything queued (graceful shutdown). */

@@ -59,7 +59,9 @@ test('verde fraud end to end on 10k generated rows: every technique row, every m
     }
     checkModels(res.models, out);
     assert.ok(res.datasets.length >= 2 && res.datasets[0].rows > 0);
-    assert.ok(res.totalEnergyJ > 0);
+    assert.ok(res.totalEnergyJ > 0 && res.totalCo2eGrams > 0);
+    assert.equal(res.carbonIntensityGPerKWh, 174.05); // --country ESP, from the shared table
+    assert.match(r.stdout, /Whole run: .* gCO2e at 174\.1 g\/kWh/);
     const fed = res.techniques.find((t: { name: string }) => t.name === 'federated-vs-centralised');
     assert.equal(fed.technique.sites, 3);
     assert.ok(fed.technique.bytesUpInt8 < fed.technique.bytesUpIfFloat32);

@@ -50,7 +50,7 @@ export async function prepareGeneratedData(o: FraudCaseOptionsResolved, meter: M
   const input = join(scratch, 'transactions.csv');
   const gen = await metered(meter, () => writeTransactions(input, { rows: o.rows, seed: o.seed, institution: 0 }, { progressLabel: 'fraud: generate transactions' }));
   log(`generated ${gen.result.stats.rows} transactions (${gen.result.stats.fraudRows} fraud, ${gen.result.stats.exactDuplicates} exact + ${gen.result.stats.nearDuplicates} near duplicates), ${gen.result.bytes} bytes CSV`);
-  const green = await metered(meter, () => runDataStage({ input, outDir: join(scratch, 'stage'), threads: o.threads }));
+  const green = await metered(meter, () => runDataStage({ input, outDir: join(scratch, 'stage'), threads: o.threads, log: (l) => log(`data stage: ${l}`) }));
   const sets = await readStageSplits(green.result);
   const schema = sets.train.schema;
   const data: CaseData = {

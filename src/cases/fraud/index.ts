@@ -111,6 +111,9 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
         skipped,
         energyMethodNote: `${energy.method} (process scope: this process, its worker threads and the child processes it waited for); every energy figure is in joules with its method beside it`,
         totalEnergyJ: energy.energyJ,
+        totalCo2eGrams: energy.co2eGrams,
+        carbonIntensityGPerKWh: energy.carbonIntensityGPerKWh,
+        carbonIntensitySource: energy.carbonIntensitySource,
       };
       await writeJsonAtomic(join(workDir, 'results.json'), results);
       await writeFileAtomic(join(workDir, 'results.csv'), resultsCsv(results));

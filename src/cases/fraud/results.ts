@@ -64,7 +64,11 @@ export interface FraudResults {
   techniques: TechniqueResult[];
   skipped: SkippedTechnique[];
   energyMethodNote: string;
+  /** The whole run (data, every model, every technique), with its carbon at the grid's intensity. */
   totalEnergyJ: number;
+  totalCo2eGrams: number;
+  carbonIntensityGPerKWh: number;
+  carbonIntensitySource: string;
 }
 
 /** "3.2x less" or "1.8x more": how the green figure compares with the plain one. */
@@ -133,6 +137,7 @@ export function resultsTable(r: FraudResults): string {
     });
   }
   const models = r.models.map((m) => [m.name, fmt(m.prAuc), fmt(m.rocAuc), fmt(m.recallAt1PctFpr), fmt(m.trainEnergyJ), fmt(m.inferenceEnergyJPerRow), fmt(m.sizeBytes)]);
+  const footer = `Whole run: ${fmt(r.totalEnergyJ)} J, ${fmt(r.totalCo2eGrams)} gCO2e at ${fmt(r.carbonIntensityGPerKWh)} g/kWh (${r.carbonIntensitySource}).`;
   const skipped = r.skipped.length ? `\nSkipped: ${r.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}\n` : '';
   return [
     `Fraud detection (guide §5): each technique against its plain counterpart. Energy: ${r.energyMethodNote}`,
@@ -140,6 +145,7 @@ export function resultsTable(r: FraudResults): string {
     table(['technique', 'plain -> green', 'figure', 'plain', 'green', 'change'], rows),
     '',
     table(['model', 'PR-AUC', 'ROC-AUC', 'recall@1%FPR', 'train J', 'infer J/row', 'size B'], models),
+    footer,
     skipped,
   ].join('\n');
 }

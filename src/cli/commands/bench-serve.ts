@@ -10,12 +10,14 @@ interface BenchFlags {
   url?: string;
   concurrency: number[];
   duration: number;
+  repeat: number;
   p99BudgetMs: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
   threads: number;
   out: string;
   overload: boolean;
+  only?: string[];
 }
 
 function concurrencyList(value: string): number[] {
@@ -44,11 +46,18 @@ export function registerBenchServe(program: Command): void {
     .option('--url <url>', 'bench a server that is already running (load only; its flags are its own)')
     .option('--concurrency <list>', 'connection counts to step through', concurrencyList, [1, 4, 16, 64])
     .option('--duration <s>', 'seconds per concurrency level', intFlag('--duration', 1, 120), 3)
+    .option('--repeat <n>', 'interleaved rounds over the scenarios; medians are reported (steadier on a busy machine)', intFlag('--repeat', 1, 10), 1)
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
     .option('--max-batch-size <n>', 'dynamic batching: max batch size', intFlag('--max-batch-size', 2, 1024), 8)
     .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay', intFlag('--max-queue-delay-ms', 0, 10_000), 5)
     .option('--threads <n>', 'ONNX Runtime threads per model in the server', intFlag('--threads', 1, 256), 1)
     .option('--no-overload', 'skip the 10x-capacity overload run')
+    .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', (v: string) => {
+      const groups = v.split(',').map((g) => g.trim());
+      const bad = groups.find((g) => !['batching', 'cache', 'early-exit', 'cascade', 'overload'].includes(g));
+      if (bad !== undefined) throw new UserError(`--only: unknown group "${bad}" (batching, cache, early-exit, cascade, overload)`);
+      return groups;
+    })
     .option('--out <file>', 'results JSON', './verde-out/bench-serve/results.json')
     .action(async (flags: BenchFlags) => {
       if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
@@ -69,9 +78,9 @@ export function registerBenchServe(program: Command): void {
         cleanup = () => rm(root, { recursive: true, force: true });
         model = join(root, 'text');
         process.stderr.write(`bench-serve: no --model; building tiny real ONNX text models in ${root}\n`);
-        await writeTinyTextModel(model, { name: 'bench-text', hidden: 256, layers: 4, maxLength: 128 });
+        await writeTinyTextModel(model, { name: 'bench-text', hidden: 1536, layers: 4, maxLength: 128 });
         exitModel ??= join(root, 'text-exit');
-        await writeTinyTextModel(exitModel, { name: 'bench-text-exit', hidden: 256, layers: 4, maxLength: 128, earlyExit: true, exitThreshold: 0.9 });
+        await writeTinyTextModel(exitModel, { name: 'bench-text-exit', hidden: 1536, layers: 4, maxLength: 128, earlyExit: true, exitThreshold: 0.9 });
         if (!small) {
           small = join(root, 'text-small');
           await writeTinyTextModel(small, { name: 'bench-text-small', hidden: 32, layers: 1, maxLength: 128, scale: 6 });
@@ -87,12 +96,14 @@ export function registerBenchServe(program: Command): void {
           url: flags.url,
           concurrency: flags.concurrency,
           durationS: flags.duration,
+          repeat: flags.repeat,
           p99BudgetMs: flags.p99BudgetMs,
           maxBatchSize: flags.maxBatchSize,
           maxQueueDelayMs: flags.maxQueueDelayMs,
           threads: flags.threads,
           out: flags.out,
           noOverload: !flags.overload,
+          only: flags.only,
         });
       } finally {
         await cleanup();

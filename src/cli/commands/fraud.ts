@@ -38,8 +38,7 @@ export function registerFraud(program: Command): void {
         'Example: verde fraud --rows 200k --out fraud-results --country ESP',
     )
     .option('--rows <n>', 'generated transactions (10k..10M; 200k takes a few minutes on 2 cores)', '200000')
-    .option('--data <file>', 'use this CSV or Parquet file instead of generated transactions (numeric and text columns;\n' +
-        'empty/NA/NaN/null read as missing, +-Inf read as missing; a malformed row or text in a numeric column is an error)')
+    .option('--data <file>', 'a CSV or Parquet file instead of generated transactions: numeric and text columns; empty, NA, NaN, null and +-Inf read as missing; a malformed row or text in a numeric column is an error')
     .option('--label-col <name>', 'with --data: the column holding the class')
     .option('--positive <value>', 'with --data: the label value of the positive (fraud) class; default 1, true, or the minority class')
     .option('--out <dir>', 'results directory (replaced atomically when the run completes)', 'verde-fraud')

@@ -38,12 +38,12 @@ export function registerText(program: Command): void {
     .option('--seed <n>', 'seed for sampling, initialisation, shuffling and dropout (default 42)', num('--seed'))
     .option('--prune <fraction>', 'fraction pruned by both pruning methods (default 0.3)', num('--prune'))
     .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', num('--recovery-epochs'))
-    .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI (default auto)', 'auto')
+    .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI, 8-bit elsewhere', 'auto')
     .option('--early-exit', 'also train exit heads after each layer (weighted loss, more weight early) and write exit stages into models/base/exits/')
     .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default 0.9)', num('--exit-threshold'))
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', num('--threads'))
-    .option('--out <dir>', 'output directory (replaced atomically when the run succeeds)', './verde-out/text')
+    .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', './verde-out/text')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);

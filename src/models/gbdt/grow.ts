@@ -36,6 +36,11 @@ interface Leaf {
 export interface HistogramBuilder {
   /** Fill `hist` (zeroed) with rows idx[start..end); `all` means idx is the identity (the root). */
   build(hist: Float64Array, start: number, end: number, all: boolean): void | Promise<void>;
+  /**
+   * One pass over all rows: logloss gradients/hessians from the margins (positives weighted by w),
+   * idx reset to the identity, and the root histogram (counts from the cache) into `hist` (zeroed).
+   */
+  gradientsAndRoot(hist: Float64Array, n: number): void | Promise<void>;
 }
 
 export interface GrowInput {
@@ -60,6 +65,8 @@ export interface GrowInput {
   builder: HistogramBuilder;
   /** Reusable histogram buffers. */
   pool: Float64Array[];
+  /** The root's histogram when already built (fused with the gradient pass); requires identity. */
+  rootHist?: Float64Array;
 }
 
 export interface GrownTree {
@@ -193,18 +200,31 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
   };
   let g = 0;
   let h = 0;
-  const idx0 = input.idx;
-  for (let i = 0; i < nRows; i++) {
-    const r = input.identity ? i : idx0[i]!;
-    g += grad[r]!;
-    h += hess[r]!;
+  if (input.rootHist) {
+    // Totals from the root histogram (every row is in exactly one bin of feature 0, missing included).
+    for (let b = 0; b < 256; b++) {
+      g += input.rootHist[b * 3]!;
+      h += input.rootHist[b * 3 + 1]!;
+    }
+  } else {
+    const idx0 = input.idx;
+    for (let i = 0; i < nRows; i++) {
+      const r = input.identity ? i : idx0[i]!;
+      g += grad[r]!;
+      h += hess[r]!;
+    }
   }
   const root: Leaf = { start: 0, end: nRows, g, h, depth: 0, hist: null, best: null, parent: -1, side: 0 };
   const leaves: Leaf[] = [root];
   if (params.maxLeaves > 1 && canSplit(root, params)) {
-    root.hist = takeHist(input);
-    await input.builder.build(root.hist, 0, nRows, input.identity);
+    if (input.rootHist) root.hist = input.rootHist;
+    else {
+      root.hist = takeHist(input);
+      await input.builder.build(root.hist, 0, nRows, input.identity);
+    }
     root.best = findBestSplit(root.hist, input, g, h, nRows);
+  } else if (input.rootHist) {
+    input.pool.push(input.rootHist);
   }
   while (leaves.length < params.maxLeaves) {
     let pick = -1;

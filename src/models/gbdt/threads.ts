@@ -4,7 +4,7 @@
  * partial histograms are summed. Small nodes stay on this thread (messaging would cost more).
  */
 import { Worker } from 'node:worker_threads';
-import { buildHistogram, buildHistogramAll, histSize, setCounts } from './histogram.js';
+import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, setCounts } from './histogram.js';
 import type { HistogramBuilder } from './grow.js';
 
 const MIN_ROWS_PER_THREAD = 8192;
@@ -24,8 +24,11 @@ export async function workerHistogramBuilder(
   idx: Uint32Array,
   threads: number,
   rootCounts: Float64Array,
+  margin: Float64Array,
+  labels: Uint8Array,
+  w: number,
 ): Promise<HistogramBuilder & { close(): Promise<void> }> {
-  for (const a of [codes, grad, hess, idx]) {
+  for (const a of [codes, grad, hess, idx, margin, labels]) {
     if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('threads > 1 needs SharedArrayBuffer-backed arrays');
   }
   const workers: { worker: Worker; hist: Float64Array; pending?: () => void; fail?: (e: Error) => void }[] = [];
@@ -35,10 +38,36 @@ export async function workerHistogramBuilder(
     const w: (typeof workers)[number] = { worker, hist };
     worker.on('message', () => { const p = w.pending; w.pending = undefined; w.fail = undefined; p?.(); });
     worker.on('error', (e) => { const f = w.fail; w.pending = undefined; w.fail = undefined; f?.(e); });
-    worker.postMessage({ init: { codes, grad, hess, idx, hist, nF } });
+    worker.postMessage({ init: { codes, grad, hess, idx, hist, nF, margin, labels, w } });
     workers.push(w);
   }
+  const run = async (hist: Float64Array, start: number, end: number, mode: 'fused' | 'all' | 'idx') => {
+    const n = end - start;
+    const parts = Math.min(threads, Math.max(1, Math.floor(n / MIN_ROWS_PER_THREAD)));
+    const chunk = Math.ceil(n / parts);
+    const done: Promise<void>[] = [];
+    for (let p = 1; p < parts; p++) {
+      const w = workers[p - 1]!;
+      const s = start + p * chunk;
+      const e = Math.min(end, s + chunk);
+      done.push(new Promise<void>((resolve, reject) => { w.pending = resolve; w.fail = reject; }));
+      w.worker.postMessage({ start: s, end: e, all: mode === 'all', fused: mode === 'fused' });
+    }
+    const e0 = Math.min(end, start + chunk);
+    if (mode === 'fused') gradientsAndRootHistogram(hist, codes, nF, margin, labels, w, grad, hess, idx, start, e0);
+    else if (mode === 'all') buildHistogramAll(hist, codes, nF, grad, hess, start, e0);
+    else buildHistogram(hist, codes, nF, grad, hess, idx, start, e0);
+    await Promise.all(done);
+    for (let p = 1; p < parts; p++) {
+      const wh = workers[p - 1]!.hist;
+      for (let i = 0; i < hist.length; i++) hist[i] += wh[i]!;
+    }
+    if (mode !== 'idx') setCounts(hist, rootCounts);
+  };
   return {
+    async gradientsAndRoot(hist, n) {
+      await run(hist, 0, n, 'fused');
+    },
     async build(hist, start, end, all) {
       const n = end - start;
       const parts = Math.min(threads, Math.max(1, Math.floor(n / MIN_ROWS_PER_THREAD)));

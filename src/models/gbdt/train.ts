@@ -4,7 +4,7 @@
  * through the validation rows' bin codes, early stopping on the validation metric, gain importance.
  */
 import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
-import { buildHistogram, buildHistogramAll, rootCounts, setCounts } from './histogram.js';
+import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, rootCounts, setCounts } from './histogram.js';
 import { growTree, type HistogramBuilder } from './grow.js';
 import { logloss, rocAuc } from './metrics.js';
 import { sigmoid } from './predict.js';
@@ -90,7 +90,8 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   const codes = sharedCopy(binRowMajor(mapper, train.columns));
 
   const baseScore = init ? init.baseScore : params.baseScore === 'prior' ? Math.log(nPos / (n - nPos)) : params.baseScore;
-  const margin = new Float64Array(n).fill(baseScore);
+  const margin = shared ? new Float64Array(new SharedArrayBuffer(n * 8)).fill(baseScore) : new Float64Array(n).fill(baseScore);
+  const labelsShared = shared ? threadsMod!.sharedCopy(y) : y;
   const priorTrees: Tree[] = init ? init.trees.map((t) => structuredClone(t)) : [];
   for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
 
@@ -112,8 +113,12 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
     return c;
   });
   const builder: HistogramBuilder = params.threads > 1
-    ? await (await import('./threads.js')).workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads, counts)
+    ? await threadsMod!.workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads, counts, margin, labelsShared, params.scalePosWeight)
     : {
+        gradientsAndRoot(hist, rows) {
+          gradientsAndRootHistogram(hist, codes, nF, margin, y, params.scalePosWeight, grad, hess, idx, 0, rows);
+          setCounts(hist, counts);
+        },
         build(hist, start, end, all) {
           if (all) {
             buildHistogramAll(hist, codes, nF, grad, hess, start, end);
@@ -132,20 +137,34 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   const rng = params.goss ? new Prng(params.seed) : undefined;
   try {
     for (let round = 1; round <= params.nTrees; round++) {
-      // The training loss costs a log per row: computed every 10th round and on the last one.
+      // The training loss costs a log per row: computed every 10th round and on the first and last.
       const withLoss = round % 10 === 0 || round === params.nTrees || round === 1;
       let loss = 0;
-      for (let r = 0; r < n; r++) {
-        const p = 1 / (1 + Math.exp(-margin[r]!));
-        const pos = y[r] === 1;
-        const wr = pos ? w : 1;
-        grad[r] = (pos ? p - 1 : p) * wr;
-        hess[r] = Math.max(p * (1 - p), 1e-16) * wr;
-        if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
-        idx[r] = r;
+      if (withLoss) {
+        for (let r = 0; r < n; r++) {
+          const p = 1 / (1 + Math.exp(-margin[r]!));
+          loss -= y[r] === 1 ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+        }
       }
-      const rows = params.goss ? gossSample(grad, hess, idx, params.goss, rng!) : n;
-      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, nRows: rows, identity: rows === n, params, builder, pool });
+      let rows = n;
+      let rootHist: Float64Array | undefined;
+      if (params.goss) {
+        for (let r = 0; r < n; r++) {
+          const p = 1 / (1 + Math.exp(-margin[r]!));
+          const pos = y[r] === 1;
+          const wr = pos ? w : 1;
+          grad[r] = (pos ? p - 1 : p) * wr;
+          hess[r] = Math.max(p * (1 - p), 1e-16) * wr;
+          idx[r] = r;
+        }
+        rows = gossSample(grad, hess, idx, params.goss, rng!);
+      } else {
+        // Gradients and the root histogram in one pass (on every thread).
+        rootHist = pool.pop() ?? new Float64Array(histSize(nF));
+        rootHist.fill(0);
+        await builder.gradientsAndRoot(rootHist, n);
+      }
+      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
       trees.push(tree);
       if (rows === n) {
         segments.forEach((s, leaf) => {
