@@ -21,6 +21,7 @@ import { pruneStructured } from '../src/compress/prune-structured.js';
 import { int8Advice } from '../src/compress/cpu-features.js';
 import { decodeModel, encodeModel } from '../src/compress/onnx-graph.js';
 import { quantizeDynamic } from '../src/compress/quantize-dynamic.js';
+import { PYTHON, pythonPeerEnv } from './python-peer.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -61,7 +62,7 @@ async function ortContender(name: string, bytes: Uint8Array, ids: Map<number, Bi
 
 /** The PyTorch peer as a child process that times one forward per request. */
 async function torchContenders(work: string): Promise<{ contenders: Contender[]; info: TorchInfo; close: () => void }> {
-  const child = spawn('/usr/bin/python3', [resolve('bench/text-variants.py'), work, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON, [resolve('bench/text-variants.py'), work, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env: pythonPeerEnv(threads) });
   const lines = createInterface({ input: child.stdout! });
   const queue: { res: (l: string) => void; rej: (e: Error) => void }[] = [];
   const early: string[] = [];

@@ -59,6 +59,17 @@ export class Param extends Tensor {
   get dims(): number[] {
     return this.shape as number[];
   }
+  /** Number of elements. */
+  get size(): number {
+    return numel(this.dims);
+  }
+  /** Whether `init` was handed to a training worker (then read values with session.getParams()). */
+  get initReleased(): boolean {
+    return this.init.length !== this.size;
+  }
+  releaseInit(): void {
+    this.init = new Float32Array(0);
+  }
 }
 
 export interface Constant {

@@ -143,6 +143,9 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedModel {
       inputNames.push(p.name);
     } else {
       const v = opts.paramValues?.get(p.name) ?? p.init;
+      if (v.length !== p.size) {
+        throw new Error(`emitModel: no values for parameter ${p.name} (its initial values moved to a training session: pass paramValues from session.getParams())`);
+      }
       initializers.push(tensorProto(p.name, 'float32', p.dims, v));
     }
   }

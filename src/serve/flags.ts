@@ -20,9 +20,12 @@ export function probabilityFlag(flag: string) {
   };
 }
 
-/** --exit-threshold: a probability, or "off" to run models whole. */
-export function exitThresholdFlag(value: string): number | null {
-  if (value === 'off') return null;
+/**
+ * --exit-threshold: a probability, or "off" to run models whole. Returns the string 'off' rather
+ * than null: commander stores a parser's null as '' (which would read as threshold 0).
+ */
+export function exitThresholdFlag(value: string): number | 'off' {
+  if (value === 'off') return 'off';
   return probabilityFlag('--exit-threshold')(value);
 }
 

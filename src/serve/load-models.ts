@@ -15,7 +15,9 @@ import { ServedModel, type ServedModelDeps } from './served-model.js';
 /** The threshold a model's worker runs its early-exit stages with, or null to run model.onnx whole. */
 function exitThresholdFor(m: ModelManifest, opt: number | null | undefined): number | null {
   if (!m.earlyExit || m.earlyExit.stages.length === 0 || opt === null) return null;
-  return opt ?? m.earlyExit.threshold;
+  const t = opt ?? m.earlyExit.threshold;
+  if (typeof t !== 'number' || !Number.isFinite(t)) throw new UserError(`--exit-threshold: expected a probability or "off" (got ${JSON.stringify(t)})`);
+  return t;
 }
 
 async function tokenizerFor(dir: string, m: ModelManifest): Promise<WordPieceTokenizer | null> {

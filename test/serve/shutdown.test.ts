@@ -50,6 +50,22 @@ describe('verde serve (child process)', () => {
     await assert.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
   });
 
+  it('takes --exit-threshold off and a threshold from the command line', async () => {
+    for (const [flag, exits] of [['off', false], ['0.9', true]] as const) {
+      const p = startServe(['--model', f.textExit, '--port', '0', '--exit-threshold', flag, '--max-queue-delay-ms', '1']);
+      const url = await p.url;
+      try {
+        const r = await postJson(`${url}/v1/models/text-exit:predict`, { instances: [{ text: 'free cash prize win now' }, { text: 'the a you' }] });
+        assert.equal(r.status, 200, r.text);
+        if (exits) assert.deepEqual(r.body.predictions.map((x: { exit: number }) => x.exit), [0, 2]);
+        else assert.ok(r.body.predictions.every((x: object) => !('exit' in x)), `--exit-threshold off runs the whole model: ${r.text}`);
+      } finally {
+        p.child.kill('SIGTERM');
+        assert.equal(await p.exit, 0);
+      }
+    }
+  });
+
   it('rejects a bad flag with a one-line error naming it (exit 2)', async () => {
     const p = startServe(['--model', f.tabular, '--max-batch-size', 'lots']);
     p.url.catch(() => undefined);

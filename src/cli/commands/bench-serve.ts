@@ -80,10 +80,10 @@ export function registerBenchServe(program: Command): void {
         process.stderr.write(`bench-serve: no --model; building tiny real ONNX text models in ${root}\n`);
         await writeTinyTextModel(model, { name: 'bench-text', hidden: 1536, layers: 4, maxLength: 128 });
         exitModel ??= join(root, 'text-exit');
-        await writeTinyTextModel(exitModel, { name: 'bench-text-exit', hidden: 1536, layers: 4, maxLength: 128, earlyExit: true, exitThreshold: 0.9 });
+        await writeTinyTextModel(exitModel, { name: 'bench-text-exit', hidden: 1536, layers: 4, maxLength: 128, scale: 16, earlyExit: true, exitThreshold: 0.9 });
         if (!small) {
           small = join(root, 'text-small');
-          await writeTinyTextModel(small, { name: 'bench-text-small', hidden: 32, layers: 1, maxLength: 128, scale: 6 });
+          await writeTinyTextModel(small, { name: 'bench-text-small', hidden: 32, layers: 1, maxLength: 128, scale: 12 });
           large = model;
         }
       }

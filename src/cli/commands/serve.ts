@@ -18,7 +18,7 @@ interface ServeFlags {
   threads: number;
   country?: string;
   pue?: number;
-  exitThreshold?: number | null;
+  exitThreshold?: number | 'off';
   cascadeThreshold: number;
   maxInstances: number;
   bodyLimit: number;
@@ -79,7 +79,7 @@ export function registerServe(program: Command): void {
         cacheSize: flags.cacheSize,
         token: flags.token ?? (process.env.VERDE_SERVE_TOKEN || undefined),
         threads: flags.threads,
-        exitThreshold: flags.exitThreshold,
+        exitThreshold: flags.exitThreshold === 'off' ? null : flags.exitThreshold,
         cascadeThreshold: flags.cascadeThreshold,
         maxInstances: flags.maxInstances,
         bodyLimit: flags.bodyLimit,

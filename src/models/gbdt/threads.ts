@@ -26,7 +26,7 @@ export async function workerHistogramBuilder(
   rootCounts: Float64Array,
   margin: Float64Array,
   labels: Uint8Array,
-  w: number,
+  posWeight: number,
 ): Promise<HistogramBuilder & { close(): Promise<void> }> {
   for (const a of [codes, grad, hess, idx, margin, labels]) {
     if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('threads > 1 needs SharedArrayBuffer-backed arrays');
@@ -38,7 +38,7 @@ export async function workerHistogramBuilder(
     const w: (typeof workers)[number] = { worker, hist };
     worker.on('message', () => { const p = w.pending; w.pending = undefined; w.fail = undefined; p?.(); });
     worker.on('error', (e) => { const f = w.fail; w.pending = undefined; w.fail = undefined; f?.(e); });
-    worker.postMessage({ init: { codes, grad, hess, idx, hist, nF, margin, labels, w } });
+    worker.postMessage({ init: { codes, grad, hess, idx, hist, nF, margin, labels, w: posWeight } });
     workers.push(w);
   }
   const run = async (hist: Float64Array, start: number, end: number, mode: 'fused' | 'all' | 'idx') => {
@@ -54,7 +54,7 @@ export async function workerHistogramBuilder(
       w.worker.postMessage({ start: s, end: e, all: mode === 'all', fused: mode === 'fused' });
     }
     const e0 = Math.min(end, start + chunk);
-    if (mode === 'fused') gradientsAndRootHistogram(hist, codes, nF, margin, labels, w, grad, hess, idx, start, e0);
+    if (mode === 'fused') gradientsAndRootHistogram(hist, codes, nF, margin, labels, posWeight, grad, hess, idx, start, e0);
     else if (mode === 'all') buildHistogramAll(hist, codes, nF, grad, hess, start, e0);
     else buildHistogram(hist, codes, nF, grad, hess, idx, start, e0);
     await Promise.all(done);
