@@ -54,7 +54,7 @@ export async function evaluateEarlyExit(
             layers += stages[k].layers[1];
             break;
           }
-          feeds = { hidden: out.next_hidden, attention_mask: mask };
+          feeds = { hidden_in: out.hidden_out, attention_mask: mask };
         }
       }
       const ms = (performance.now() - t0) / samples.length;

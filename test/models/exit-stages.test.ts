@@ -34,8 +34,8 @@ test('stages chained end to end equal the full graph; stage 0 equals the engine 
   const sessions = await Promise.all(stages.map((s) => ort.InferenceSession.create(s.bytes)));
   const f = feeds();
   const s0 = await sessions[0].run(f);
-  const s1 = await sessions[1].run({ hidden: s0.next_hidden, attention_mask: f.attention_mask });
-  const s2 = await sessions[2].run({ hidden: s1.next_hidden, attention_mask: f.attention_mask });
+  const s1 = await sessions[1].run({ hidden_in: s0.hidden_out, attention_mask: f.attention_mask });
+  const s2 = await sessions[2].run({ hidden_in: s1.hidden_out, attention_mask: f.attention_mask });
   const got = s2.logits.data as Float32Array;
   want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-5, `${v} vs ${got[i]}`));
 

@@ -1,11 +1,11 @@
 /**
  * Early-exit stage graphs (guide §3.4.1.1; the `earlyExit` field of docs/model-directory.md).
  * A model trained with exit heads after layers e0 < e1 < ... is cut into stages:
- *   exits/exit-0.onnx: input_ids, attention_mask -> logits (head after e0), next_hidden [B,S,D]
- *   exits/exit-k.onnx: hidden, attention_mask    -> logits (head after ek), next_hidden
- *   exits/exit-N.onnx: hidden, attention_mask    -> logits (the final head after the last layer)
- * A server runs stage 0, stops when max softmax(logits) >= threshold, else feeds `next_hidden` as
- * `hidden` (with the same attention_mask) to the next stage. Every stage runs each layer once: no work is repeated.
+ *   exits/exit-0.onnx: input_ids, attention_mask -> logits (head after e0), hidden_out [B,S,D]
+ *   exits/exit-k.onnx: hidden_in, attention_mask -> logits (head after ek), hidden_out
+ *   exits/exit-N.onnx: hidden_in, attention_mask   -> logits (the final head after the last layer)
+ * A server runs stage 0, stops when max softmax(logits) >= threshold, else feeds `hidden_out` as
+ * `hidden_in` (with the same attention_mask) to the next stage. Every stage runs each layer once: no work is repeated.
  */
 import { DT, GraphBuilder } from '../../compress/onnx-graph.js';
 import type { DistilBertConfig } from './config.js';
@@ -34,7 +34,7 @@ export function buildExitStages(c: DistilBertConfig, params: Params, exits: numb
       g.input('attention_mask', DT.INT64, ['batch', 'sequence']);
       x = m.embeddings(ids);
     } else {
-      x = g.input('hidden', DT.FLOAT, ['batch', 'sequence', c.dim]);
+      x = g.input('hidden_in', DT.FLOAT, ['batch', 'sequence', c.dim]);
       g.input('attention_mask', DT.INT64, ['batch', 'sequence']);
     }
     const bias = m.maskBias('attention_mask');
@@ -42,8 +42,8 @@ export function buildExitStages(c: DistilBertConfig, params: Params, exits: numb
     m.head(x, last ? '' : `exits.${cuts[k]}.`, 'logits');
     g.output('logits', DT.FLOAT, ['batch', c.labels.length]);
     if (!last) {
-      g.op('Identity', [x], {}, 'next_hidden');
-      g.output('next_hidden', DT.FLOAT, ['batch', 'sequence', c.dim]);
+      g.op('Identity', [x], {}, 'hidden_out');
+      g.output('hidden_out', DT.FLOAT, ['batch', 'sequence', c.dim]);
     }
     stages.push({ file: `exits/exit-${k}.onnx`, bytes: g.build(17, `early-exit stage ${k}: layers ${from}..${to - 1}`).bytes, layers: [from, to] });
     from = to;

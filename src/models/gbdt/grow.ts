@@ -56,7 +56,10 @@ export interface GrowInput {
   hess: Float32Array;
   /** Row indices (a permutation of 0..n-1 is fine; it is reordered in place). */
   idx: Uint32Array;
+  /** Scratch buffers (length >= rows) for partitioning, and a 256-entry side table. */
   tmp: Uint32Array;
+  tmpRight: Uint32Array;
+  sideTable: Uint8Array;
   /** Rows in this tree: idx[0..nRows). */
   nRows: number;
   /** True when idx[0..nRows) is the identity 0..nRows-1 (all rows, in order): the root skips the index. */
@@ -158,23 +161,31 @@ export function findBestSplit(hist: Float64Array, input: GrowInput, g: number, h
   return best;
 }
 
-/** Stable in-place partition of idx[start..end) by the split; returns the number of left rows. */
+/**
+ * Stable partition of idx[start..end) by the split; returns the number of left rows. Branch-free:
+ * a 256-entry table says which side each bin code goes to (numeric, categorical and missing alike),
+ * every row is written to both side buffers and only the chosen side's cursor advances.
+ */
 function partition(input: GrowInput, leaf: Leaf, s: Split): number {
-  const { idx, tmp } = input;
+  const { idx, tmp, tmpRight } = input;
   const col = input.codesByFeature[s.feature]!;
-  const b = s.bin;
-  const dl = s.defaultLeft;
-  let nl = leaf.start;
+  const table = input.sideTable;
+  for (let c = 0; c < 256; c++) {
+    table[c] = c === MISSING_BIN ? (s.defaultLeft ? 1 : 0) : s.categorical ? (c === s.bin ? 1 : 0) : c <= s.bin ? 1 : 0;
+  }
+  let nl = 0;
   let nr = 0;
   for (let i = leaf.start; i < leaf.end; i++) {
     const r = idx[i]!;
-    const code = col[r]!;
-    const goLeft = code === MISSING_BIN ? dl : s.categorical ? code === b : code <= b;
-    if (goLeft) idx[nl++] = r;
-    else tmp[nr++] = r;
+    const l = table[col[r]!]!;
+    tmp[nl] = r;
+    tmpRight[nr] = r;
+    nl += l;
+    nr += 1 - l;
   }
-  idx.set(tmp.subarray(0, nr), nl);
-  return nl - leaf.start;
+  idx.set(tmp.subarray(0, nl), leaf.start);
+  idx.set(tmpRight.subarray(0, nr), leaf.start + nl);
+  return nl;
 }
 
 function takeHist(input: GrowInput): Float64Array {

@@ -38,8 +38,13 @@ export async function workerHistogramBuilder(
     const w: (typeof workers)[number] = { worker, hist };
     worker.on('message', () => { const p = w.pending; w.pending = undefined; w.fail = undefined; p?.(); });
     worker.on('error', (e) => { const f = w.fail; w.pending = undefined; w.fail = undefined; f?.(e); });
-    worker.postMessage({ init: { codes, grad, hess, idx, hist, nF, margin, labels, w: posWeight } });
     workers.push(w);
+    try {
+      worker.postMessage({ init: { codes, grad, hess, idx, hist, nF, margin, labels, w: posWeight } });
+    } catch (err) {
+      await Promise.all(workers.map((x) => x.worker.terminate()));
+      throw err;
+    }
   }
   const run = async (hist: Float64Array, start: number, end: number, mode: 'fused' | 'all' | 'idx') => {
     const n = end - start;
