@@ -168,7 +168,7 @@ async function main(): Promise<void> {
 
   const row = (name: string, v: number, t?: number, target?: number) =>
     `${name.padEnd(26)} verde ${v.toFixed(3).padStart(8)} s` + (t !== undefined ? `   PyTorch ${t.toFixed(3).padStart(8)} s   ratio ${(v / t).toFixed(2)}x${target ? ` (target <= ${target}x)` : ''}` : '');
-  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads (medians; machine load avg at start ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads (medians; 1-min load average at the end ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
   console.log(row(`train step (batch ${a.batch})`, verde.train_step_s, torch?.train_step_s as number, 0.9));
   console.log(row('forward batch 1', verde.forward_b1_s, torch?.forward_b1_s as number, 0.8));
   console.log(row('forward batch 8', verde.forward_b8_s, torch?.forward_b8_s as number, 0.8));

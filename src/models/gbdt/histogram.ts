@@ -11,7 +11,13 @@ export function histSize(nFeatures: number): number {
   return nFeatures * HIST_STRIDE;
 }
 
-/** Accumulate rows idx[start..end) into `hist` (which must be zeroed by the caller). */
+/** Scratch second histogram for buildHistogram's two-way accumulation (per thread). */
+let scratchIdx: Float64Array | null = null;
+
+/**
+ * Accumulate rows idx[start..end) into `hist` (which must be zeroed by the caller). Alternate rows
+ * go to a second histogram, merged at the end, so that repeated bins do not serialise the adds.
+ */
 export function buildHistogram(
   hist: Float64Array,
   codes: Uint8Array,
@@ -22,7 +28,36 @@ export function buildHistogram(
   start: number,
   end: number,
 ): void {
-  for (let i = start; i < end; i++) {
+  const twoWay = end - start >= 4096;
+  if (twoWay && (!scratchIdx || scratchIdx.length !== hist.length)) scratchIdx = new Float64Array(hist.length);
+  let i = start;
+  if (twoWay) {
+    const other = scratchIdx!;
+    other.fill(0);
+    for (; i + 1 < end; i += 2) {
+      const r0 = idx[i]!;
+      const r1 = idx[i + 1]!;
+      const g0 = grad[r0]!;
+      const h0 = hess[r0]!;
+      const g1 = grad[r1]!;
+      const h1 = hess[r1]!;
+      const b0 = r0 * nF;
+      const b1 = r1 * nF;
+      let off = 0;
+      for (let f = 0; f < nF; f++, off += HIST_STRIDE) {
+        const o0 = off + codes[b0 + f]! * 3;
+        const o1 = off + codes[b1 + f]! * 3;
+        hist[o0] += g0;
+        hist[o0 + 1] += h0;
+        hist[o0 + 2]++;
+        other[o1] += g1;
+        other[o1 + 1] += h1;
+        other[o1 + 2]++;
+      }
+    }
+    for (let k = 0; k < hist.length; k++) hist[k] += other[k]!;
+  }
+  for (; i < end; i++) {
     const r = idx[i]!;
     const g = grad[r]!;
     const h = hess[r]!;
@@ -73,10 +108,15 @@ export function subtractHistogram(parent: Float64Array, child: Float64Array): vo
   for (let i = 0; i < parent.length; i++) parent[i] -= child[i]!;
 }
 
+/** Scratch second histogram for two-way accumulation, reused across calls (per thread). */
+let scratch: Float64Array | null = null;
+
 /**
  * Fused pass for rows start..end: logloss gradient and hessian from the margin (positives weighted
  * by w), idx[r] = r, and the root histogram's g/h sums (no counts). Reading each row once instead of
- * twice matters at a million rows.
+ * twice matters at a million rows. Even and odd rows go to two histograms (merged at the end): with
+ * few-valued features consecutive rows hit the same bin, and one histogram would chain every add
+ * on the previous row's store.
  */
 export function gradientsAndRootHistogram(
   hist: Float64Array,
@@ -91,21 +131,52 @@ export function gradientsAndRootHistogram(
   start: number,
   end: number,
 ): void {
+  if (!scratch || scratch.length !== hist.length) scratch = new Float64Array(hist.length);
+  const other = scratch;
+  other.fill(0);
   let base = start * nF;
-  for (let r = start; r < end; r++) {
+  let r = start;
+  for (; r + 1 < end; r += 2) {
+    const p0 = 1 / (1 + Math.exp(-margin[r]!));
+    const p1 = 1 / (1 + Math.exp(-margin[r + 1]!));
+    const pos0 = labels[r] === 1;
+    const pos1 = labels[r + 1] === 1;
+    const g0 = Math.fround((pos0 ? p0 - 1 : p0) * (pos0 ? w : 1));
+    const h0 = Math.fround(Math.max(p0 * (1 - p0), 1e-16) * (pos0 ? w : 1));
+    const g1 = Math.fround((pos1 ? p1 - 1 : p1) * (pos1 ? w : 1));
+    const h1 = Math.fround(Math.max(p1 * (1 - p1), 1e-16) * (pos1 ? w : 1));
+    grad[r] = g0;
+    hess[r] = h0;
+    grad[r + 1] = g1;
+    hess[r + 1] = h1;
+    idx[r] = r;
+    idx[r + 1] = r + 1;
+    const base1 = base + nF;
+    let off = 0;
+    for (let f = 0; f < nF; f++, off += HIST_STRIDE) {
+      const o0 = off + codes[base + f]! * 3;
+      const o1 = off + codes[base1 + f]! * 3;
+      hist[o0] += g0;
+      hist[o0 + 1] += h0;
+      other[o1] += g1;
+      other[o1 + 1] += h1;
+    }
+    base += 2 * nF;
+  }
+  for (; r < end; r++) {
     const p = 1 / (1 + Math.exp(-margin[r]!));
     const pos = labels[r] === 1;
-    const wr = pos ? w : 1;
-    const gf = Math.fround((pos ? p - 1 : p) * wr);
-    const hf = Math.fround(Math.max(p * (1 - p), 1e-16) * wr);
-    grad[r] = gf;
-    hess[r] = hf;
+    const g = Math.fround((pos ? p - 1 : p) * (pos ? w : 1));
+    const h = Math.fround(Math.max(p * (1 - p), 1e-16) * (pos ? w : 1));
+    grad[r] = g;
+    hess[r] = h;
     idx[r] = r;
     let off = 0;
     for (let f = 0; f < nF; f++, off += HIST_STRIDE) {
       const o = off + codes[base++]! * 3;
-      hist[o] += gf;
-      hist[o + 1] += hf;
+      hist[o] += g;
+      hist[o + 1] += h;
     }
   }
+  for (let i = 0; i < hist.length; i++) hist[i] += other[i]!;
 }
