@@ -76,7 +76,10 @@ async function main(): Promise<void> {
   const model = plain.model;
   const verdeTrain = plain.seconds;
   const verdeAuc = rocAuc(predictProba(model, xTest), test.labels);
-  const session = await ort.InferenceSession.create(gbdtToOnnx(model), { intraOpNumThreads: params.threads, interOpNumThreads: 1 });
+  // No spinning thread pool (like XGBoost's passive OpenMP here): spinning loses on a shared machine.
+  const session = await ort.InferenceSession.create(gbdtToOnnx(model), {
+    intraOpNumThreads: params.threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
   const feeds = { features: new ort.Tensor('float32', xTest, [testIdx.length, nF]) };
   await session.run(feeds);
   const t1 = performance.now();

@@ -5,17 +5,8 @@
  */
 import type { ModelManifest } from '../registry/manifest.js';
 import { HAM_WORDS, NEUTRAL_WORDS, SPAM_WORDS } from './tiny-models.js';
+import { mulberry32 } from '../util/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FILLER = ['hello', 'regarding', 'your', 'account', 'message', 'update', 'team', 'week', 'information', 'attached', 'details', 'below', 'we', 'have', 'an'];
 
@@ -42,7 +33,7 @@ function tabularInstance(m: ModelManifest, rand: () => number): Record<string, u
 
 /** `count` distinct request bodies of one instance each for model `m`. */
 export function requestBodies(m: ModelManifest, count: number, seed = 1): string[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const inst = m.task === 'text-classification' ? { text: `${text(rand)} #${i}` } : tabularInstance(m, rand);

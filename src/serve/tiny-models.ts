@@ -14,6 +14,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelVersion, writeManifest, type ModelManifest, type TabularFeature } from '../registry/manifest.js';
 import { writeDirAtomic } from '../util/atomic.js';
+import { mulberry32 } from '../util/random.js';
 
 const { onnx } = onnxProto;
 type Node = InstanceType<typeof onnx.NodeProto>;
@@ -24,17 +25,6 @@ export const SPAM_WORDS = ['free', 'win', 'winner', 'prize', 'cash', 'offer', 'c
 export const HAM_WORDS = ['meeting', 'tomorrow', 'thanks', 'report', 'lunch', 'project', 'please', 'review', 'family', 'call'];
 export const NEUTRAL_WORDS = ['the', 'a', 'to', 'you', 'and', 'of', 'is', 'for', 'on', 'this', 'now', 'today'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every build of a tiny model is identical. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function floatTensor(name: string, dims: number[], values: Float32Array): Tensor {
   return onnx.TensorProto.create({
@@ -121,7 +111,7 @@ interface TextWeights {
 }
 
 function textWeights(vocab: string[], hidden: number, layers: number, scale: number, seed: number): TextWeights {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const embedding = new Float32Array(vocab.length * hidden);
   vocab.forEach((word, i) => {
     for (let d = 2; d < hidden; d++) embedding[i * hidden + d] = (rand() - 0.5) * 0.2;
