@@ -14,8 +14,11 @@ interface Group { tp: number; fp: number }
 function groupsByScore(scores: Scores, labels: Labels): { groups: Group[]; pos: number; neg: number } {
   const n = scores.length;
   if (labels.length !== n) throw new Error(`ranking: ${n} scores but ${labels.length} labels`);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new Error(`ranking: score ${i} is NaN`);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(scores[i])) throw new Error(`ranking: score ${i} is NaN`);
+    order[i] = i;
+  }
   order.sort((a, b) => scores[b] - scores[a]);
   const groups: Group[] = [];
   let pos = 0;
@@ -87,4 +90,14 @@ export interface RankingQuality {
 
 export function rankingQuality(scores: Scores, labels: Labels): RankingQuality {
   return { prAuc: prAuc(scores, labels), rocAuc: rocAuc(scores, labels), recallAt1PctFpr: recallAtFpr(scores, labels, 0.01) };
+}
+
+/** Mean binary log loss of probabilities `p` against 0/1 labels (clipped at 1e-15, as scikit-learn). */
+export function logloss(p: Scores, labels: Labels): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - 1e-15, Math.max(1e-15, p[i]));
+    s -= labels[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return s / Math.max(1, p.length);
 }

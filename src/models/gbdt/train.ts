@@ -6,7 +6,7 @@
 import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
 import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, rootCounts, setCounts } from './histogram.js';
 import { growTree, type HistogramBuilder } from './grow.js';
-import { logloss, rocAuc } from './metrics.js';
+import { logloss, rocAuc } from '../../evaluate/ranking.js';
 import { sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
 import { DEFAULT_PARAMS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
