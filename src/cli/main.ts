@@ -40,6 +40,21 @@ export function buildProgram(): Command {
   registerFraud(program);
   registerServe(program);
   registerBenchServe(program);
+  // One line each in `verde --help`; every command's own --help has the full story.
+  const summaries: Record<string, string> = {
+    demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
+    measure: 'run a command and measure the energy and carbon of its process tree',
+    detect: 'list the energy sources readable here and the method each component would use',
+    text: '§6.1: train, prune, quantise and compare a DistilBERT text classifier, with energy',
+    predict: 'classify texts (or table rows) with a saved model',
+    fraud: '§5: fraud detection with each green technique measured against its counterpart',
+    serve: 'serve models over HTTP: dynamic batching, cache, early exit, cascades, energy per request',
+    'bench-serve': 'load-test verde serve: batching, cache, early exit and cascade, on and off',
+  };
+  for (const cmd of program.commands) {
+    const line = summaries[cmd.name()];
+    if (line) cmd.summary(line);
+  }
   return program;
 }
 

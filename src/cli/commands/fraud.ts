@@ -41,7 +41,7 @@ export function registerFraud(program: Command): void {
     .option('--data <file>', 'a CSV or Parquet file instead of generated transactions: numeric and text columns; empty, NA, NaN, null and +-Inf read as missing; a malformed row or text in a numeric column is an error')
     .option('--label-col <name>', 'with --data: the column holding the class')
     .option('--positive <value>', 'with --data: the label value of the positive (fraud) class; default 1, true, or the minority class')
-    .option('--out <dir>', 'results directory (replaced atomically when the run completes)', 'verde-fraud')
+    .option('--out <dir>', 'results directory (replaced atomically when the run completes)', './verde-out/fraud')
     .option('--seed <n>', 'seed for data generation, splits, searches and initialisation', '42')
     .option('--country <ISO3>', 'grid carbon intensity of this country (ESP, FRA, USA); default world average')
     .option('--clients <n>', 'federated client processes (2..8), one institution each', '3')
