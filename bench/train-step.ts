@@ -10,6 +10,7 @@
  *
  * The machine may be shared: run it when idle, and read the spread (min..max) as well as the median.
  */
+import { PYTHON, pythonPeerEnv } from './python-peer.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -156,11 +157,11 @@ async function main(): Promise<void> {
 
   let torch: Record<string, number | number[] | string> | undefined;
   if (a.torch) {
-    console.error('PyTorch peer: /usr/bin/python3 bench/train-step-torch.py ...');
+    console.error(`PyTorch peer: ${PYTHON} bench/train-step-torch.py ...`);
     const res = spawnSync(
-      '/usr/bin/python3',
+      PYTHON,
       ['bench/train-step-torch.py', '--threads', String(a.threads), '--steps', String(a.steps), '--warmup', String(a.warmup), '--fwd-reps', String(a.fwdReps), '--batch', String(a.batch), '--seq', String(a.seq), '--layers', String(a.layers)],
-      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(a.threads) }, maxBuffer: 1 << 20 },
+      { encoding: 'utf8', env: pythonPeerEnv(a.threads), maxBuffer: 1 << 20 },
     );
     if (res.status !== 0) throw new Error(`PyTorch peer failed (${res.status}): ${res.stderr.split('\n').slice(-5).join(' ')}`);
     torch = JSON.parse(res.stdout.trim().split('\n').at(-1)!);

@@ -56,8 +56,7 @@ export interface GrowInput {
   hess: Float32Array;
   /** Row indices (a permutation of 0..n-1 is fine; it is reordered in place). */
   idx: Uint32Array;
-  /** Scratch buffers (length >= rows) for partitioning, and a 256-entry side table. */
-  tmp: Uint32Array;
+  /** Scratch buffer (length >= rows) for the right side of a partition, and a 256-entry side table. */
   tmpRight: Uint32Array;
   sideTable: Uint8Array;
   /** Rows in this tree: idx[0..nRows). */
@@ -163,28 +162,31 @@ export function findBestSplit(hist: Float64Array, input: GrowInput, g: number, h
 
 /**
  * Stable partition of idx[start..end) by the split; returns the number of left rows. Branch-free:
- * a 256-entry table says which side each bin code goes to (numeric, categorical and missing alike),
- * every row is written to both side buffers and only the chosen side's cursor advances.
+ * a 256-entry table says which side each bin code goes to (numeric, categorical and missing alike).
+ * Left rows are compacted in place (the write cursor never passes the read cursor), every row is
+ * also written to the right-side buffer and only the chosen side's cursor advances; only the right
+ * rows are copied back. One scratch stream and one copy fewer than buffering both sides: on the
+ * fraud data most splits peel a small group off a large leaf, so partitioning touches ~n rows per split.
  */
 function partition(input: GrowInput, leaf: Leaf, s: Split): number {
-  const { idx, tmp, tmpRight } = input;
+  const { idx, tmpRight } = input;
   const col = input.codesByFeature[s.feature]!;
   const table = input.sideTable;
   for (let c = 0; c < 256; c++) {
     table[c] = c === MISSING_BIN ? (s.defaultLeft ? 1 : 0) : s.categorical ? (c === s.bin ? 1 : 0) : c <= s.bin ? 1 : 0;
   }
+  const start = leaf.start;
   let nl = 0;
   let nr = 0;
-  for (let i = leaf.start; i < leaf.end; i++) {
+  for (let i = start; i < leaf.end; i++) {
     const r = idx[i]!;
     const l = table[col[r]!]!;
-    tmp[nl] = r;
+    idx[start + nl] = r;
     tmpRight[nr] = r;
     nl += l;
     nr += 1 - l;
   }
-  idx.set(tmp.subarray(0, nl), leaf.start);
-  idx.set(tmpRight.subarray(0, nr), leaf.start + nl);
+  idx.set(tmpRight.subarray(0, nr), start + nl);
   return nl;
 }
 

@@ -103,7 +103,6 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   const grad = sharedCopy(new Float32Array(n));
   const hess = sharedCopy(new Float32Array(n));
   const idx = sharedCopy(new Uint32Array(n));
-  const tmp = new Uint32Array(n + 1);
   const tmpRight = new Uint32Array(n + 1);
   const sideTable = new Uint8Array(256);
   const pool: Float64Array[] = [];
@@ -166,7 +165,7 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         rootHist.fill(0);
         await builder.gradientsAndRoot(rootHist, n);
       }
-      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmp, tmpRight, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
+      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmpRight, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
       trees.push(tree);
       if (rows === n) {
         segments.forEach((s, leaf) => {
