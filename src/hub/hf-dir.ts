@@ -6,7 +6,8 @@
  * Only safetensors is read: a pytorch_model.bin is a Python pickle that cannot be loaded safely
  * without Python, so it gets a clear error with the conversion to run.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { readJsonFile } from '../util/json-file.js';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
@@ -64,19 +65,7 @@ export async function isHfModelDir(dir: string): Promise<boolean> {
   return (await exists(join(dir, CONFIG_FILE))) && !(await exists(join(dir, 'verde.json')));
 }
 
-export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    fail(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    fail(path, `not valid JSON (${(err as Error).message})`);
-  }
-}
+export { readJsonFile };
 
 /** The weights file of `dir`, or a one-line error that says what is wrong and what to do. */
 export async function findSafetensors(dir: string): Promise<string> {

@@ -3,9 +3,9 @@
  * where it came from (lineage, for the guide's §2.5 governance). See docs/model-directory.md.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../util/errors.js';
+import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 
 export const MANIFEST_FILE = 'verde.json';
@@ -49,13 +49,7 @@ export async function writeManifest(dir: string, manifest: ModelManifest): Promi
 export async function readManifest(dir: string): Promise<ModelManifest> {
   const path = join(dir, MANIFEST_FILE);
   if (!(await exists(path))) fail(path, 'not found (is this a verde model directory?)');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    fail(path, `not valid JSON (${(err as Error).message})`);
-  }
-  const m = raw as Partial<ModelManifest>;
+  const m = (await readJsonObject(path)) as Partial<ModelManifest>;
   if (m.format !== 'verde-model') fail(path, 'field "format" must be "verde-model"');
   if (m.formatVersion !== 1) fail(path, `field "formatVersion" ${String(m.formatVersion)} is not supported (expected 1)`);
   for (const field of ['name', 'version', 'task', 'createdAt'] as const) {

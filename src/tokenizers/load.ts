@@ -3,7 +3,7 @@
  * tokenizer.json if present (what fast tokenizers save), else vocab.txt; tokenizer_config.json
  * supplies do_lower_case and model_max_length. And the reverse: save one into a directory.
  */
-import { readFile } from 'node:fs/promises';
+import { readJsonObject } from '../util/json-file.js';
 import { join } from 'node:path';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
@@ -20,22 +20,6 @@ export interface TokenizerConfig {
   maxLength: number;
 }
 
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    fail(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(path, 'expected a JSON object');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    if ((err as Error).name === 'UserError') throw err;
-    fail(path, `not valid JSON (${(err as Error).message})`);
-  }
-}
 
 /** tokenizer_config.json's settings (defaults: lower-case, 512), capped by `maxPositions` if given. */
 export async function readTokenizerConfig(dir: string, maxPositions?: number): Promise<TokenizerConfig> {
@@ -43,7 +27,7 @@ export async function readTokenizerConfig(dir: string, maxPositions?: number): P
   let doLowerCase = true;
   let maxLength = maxPositions ?? 512;
   if (await exists(path)) {
-    const cfg = await readJson(path);
+    const cfg = await readJsonObject(path);
     if (cfg.do_lower_case !== undefined) {
       if (typeof cfg.do_lower_case !== 'boolean') fail(path, 'field "do_lower_case" must be true or false');
       doLowerCase = cfg.do_lower_case;
@@ -66,7 +50,7 @@ export async function readTokenizerConfig(dir: string, maxPositions?: number): P
 export async function loadTokenizer(dir: string, maxPositions?: number, overrides: Partial<TokenizerConfig> = {}): Promise<WordPieceTokenizer> {
   const info = { ...(await readTokenizerConfig(dir, maxPositions)), ...overrides };
   const jsonPath = join(dir, TOKENIZER_JSON_FILE);
-  if (await exists(jsonPath)) return WordPieceTokenizer.fromTokenizerJson(await readJson(jsonPath), info, jsonPath);
+  if (await exists(jsonPath)) return WordPieceTokenizer.fromTokenizerJson(await readJsonObject(jsonPath), info, jsonPath);
   const vocabPath = join(dir, VOCAB_FILE);
   if (await exists(vocabPath)) {
     return WordPieceTokenizer.fromVocab(await readVocabTxt(vocabPath), { doLowerCase: info.doLowerCase, maxLength: info.maxLength }, vocabPath);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, TrainingSession, op, encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../../src/engine/index.js';
+import { Graph, TrainingSession, op, parseSafetensors, readSafetensors, writeSafetensors } from '../../src/engine/index.js';
 
 /** Build a file by hand, as another writer (e.g. Python's safetensors) would lay it out. */
 function handMade(header: object, data: Uint8Array): Uint8Array {

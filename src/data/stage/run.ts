@@ -57,11 +57,6 @@ export interface StageResult {
 
 type Con = Awaited<ReturnType<Awaited<ReturnType<typeof import('@duckdb/node-api').DuckDBInstance.create>>['connect']>>;
 
-async function scalar(con: Con, sql: string): Promise<number> {
-  const r = await con.runAndReadAll(sql);
-  return Number(r.getRows()[0]![0]);
-}
-
 async function counts(con: Con, table: string): Promise<{ rows: number; fraud: number }> {
   const r = await con.runAndReadAll(`SELECT count(*), coalesce(sum(${LABEL_COLUMN}), 0) FROM ${table}`);
   const row = r.getRows()[0]!;

@@ -32,22 +32,25 @@ interface Leaf {
   side: 0 | 1;
 }
 
-/** How histograms get built: in this thread, or by workers (see threads.ts). */
+/** How the passes over rows (histograms, partitions) run: in this thread, or on workers too (see threads.ts). */
 export interface HistogramBuilder {
   /** Fill `hist` (zeroed) with rows idx[start..end); `all` means idx is the identity (the root). */
   build(hist: Float64Array, start: number, end: number, all: boolean): void | Promise<void>;
   /**
-   * One pass over all rows: logloss gradients/hessians from the margins (positives weighted by w),
-   * idx reset to the identity, and the root histogram (counts from the cache) into `hist` (zeroed).
+   * One pass over all rows: the previous tree's leaf values added to the margins, logloss
+   * gradients/hessians from them (positives weighted by w), idx reset to the identity, and the root
+   * histogram (counts from the cache) into `hist` (zeroed). Returns the summed logloss of the
+   * updated margins when `withLoss` (else 0).
    */
-  gradientsAndRoot(hist: Float64Array, n: number): void | Promise<void>;
+  gradientsAndRoot(hist: Float64Array, n: number, withLoss: boolean): number | Promise<number>;
+  /**
+   * Stable partition of idx[start..end) by `feature`'s bin codes through the side table (see
+   * partition.ts); returns the number of left rows.
+   */
+  partition(feature: number, start: number, end: number): number | Promise<number>;
 }
 
 export interface GrowInput {
-  /** Row-major codes (row r, feature f at r * nF + f): histograms. */
-  codes: Uint8Array;
-  /** The same codes column-major (one array per feature): partitioning. */
-  codesByFeature: Uint8Array[];
   nF: number;
   nBins: number[];
   categorical: boolean[];
@@ -56,8 +59,7 @@ export interface GrowInput {
   hess: Float32Array;
   /** Row indices (a permutation of 0..n-1 is fine; it is reordered in place). */
   idx: Uint32Array;
-  /** Scratch buffer (length >= rows) for the right side of a partition, and a 256-entry side table. */
-  tmpRight: Uint32Array;
+  /** The 256-entry side table (1 = left) the builder's partition reads; filled here per split. */
   sideTable: Uint8Array;
   /** Rows in this tree: idx[0..nRows). */
   nRows: number;
@@ -160,34 +162,13 @@ export function findBestSplit(hist: Float64Array, input: GrowInput, g: number, h
   return best;
 }
 
-/**
- * Stable partition of idx[start..end) by the split; returns the number of left rows. Branch-free:
- * a 256-entry table says which side each bin code goes to (numeric, categorical and missing alike).
- * Left rows are compacted in place (the write cursor never passes the read cursor), every row is
- * also written to the right-side buffer and only the chosen side's cursor advances; only the right
- * rows are copied back. One scratch stream and one copy fewer than buffering both sides: on the
- * fraud data most splits peel a small group off a large leaf, so partitioning touches ~n rows per split.
- */
-function partition(input: GrowInput, leaf: Leaf, s: Split): number {
-  const { idx, tmpRight } = input;
-  const col = input.codesByFeature[s.feature]!;
+/** Partition the leaf's rows by the split (left rows first); returns the number of left rows. */
+async function partition(input: GrowInput, leaf: Leaf, s: Split): Promise<number> {
   const table = input.sideTable;
   for (let c = 0; c < 256; c++) {
     table[c] = c === MISSING_BIN ? (s.defaultLeft ? 1 : 0) : s.categorical ? (c === s.bin ? 1 : 0) : c <= s.bin ? 1 : 0;
   }
-  const start = leaf.start;
-  let nl = 0;
-  let nr = 0;
-  for (let i = start; i < leaf.end; i++) {
-    const r = idx[i]!;
-    const l = table[col[r]!]!;
-    idx[start + nl] = r;
-    tmpRight[nr] = r;
-    nl += l;
-    nr += 1 - l;
-  }
-  idx.set(tmpRight.subarray(0, nr), start + nl);
-  return nl;
+  return input.builder.partition(s.feature, leaf.start, leaf.end);
 }
 
 function takeHist(input: GrowInput): Float64Array {
@@ -265,7 +246,7 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
     tree.nodeCount.push(leaf.end - leaf.start);
     if (leaf.parent >= 0) (leaf.side === 0 ? tree.left : tree.right)[leaf.parent] = node;
 
-    const nLeft = partition(input, leaf, s);
+    const nLeft = await partition(input, leaf, s);
     const left: Leaf = { start: leaf.start, end: leaf.start + nLeft, g: s.gL, h: s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 0 };
     const right: Leaf = { start: leaf.start + nLeft, end: leaf.end, g: leaf.g - s.gL, h: leaf.h - s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 1 };
     leaves[pick] = left;

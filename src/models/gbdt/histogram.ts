@@ -112,17 +112,22 @@ export function subtractHistogram(parent: Float64Array, child: Float64Array): vo
 let scratch: Float64Array | null = null;
 
 /**
- * Fused pass for rows start..end: logloss gradient and hessian from the margin (positives weighted
- * by w), idx[r] = r, and the root histogram's g/h sums (no counts). Reading each row once instead of
- * twice matters at a million rows. Even and odd rows go to two histograms (merged at the end): with
- * few-valued features consecutive rows hit the same bin, and one histogram would chain every add
- * on the previous row's store.
+ * Fused pass for rows start..end: first the previous tree's leaf value (leafValue[leafOf[r]]) is
+ * added to the margin, then the logloss gradient and hessian come from it (positives weighted by w),
+ * idx[r] = r, and the root histogram gets the g/h sums (no counts). Reading each row once instead of
+ * in separate passes matters at a million rows, and the margin update becomes a sequential, parallel
+ * pass instead of a serial scatter through the leaves' row segments. With `withLoss` it also returns
+ * the rows' summed logloss (before this round's tree). Even and odd rows go to two histograms
+ * (merged at the end): with few-valued features consecutive rows hit the same bin, and one histogram
+ * would chain every add on the previous row's store.
  */
 export function gradientsAndRootHistogram(
   hist: Float64Array,
   codes: Uint8Array,
   nF: number,
   margin: Float64Array,
+  leafOf: Uint16Array,
+  leafValue: Float64Array,
   labels: Uint8Array,
   w: number,
   grad: Float32Array,
@@ -130,17 +135,24 @@ export function gradientsAndRootHistogram(
   idx: Uint32Array,
   start: number,
   end: number,
-): void {
+  withLoss: boolean,
+): number {
   if (!scratch || scratch.length !== hist.length) scratch = new Float64Array(hist.length);
   const other = scratch;
   other.fill(0);
+  let loss = 0;
   let base = start * nF;
   let r = start;
   for (; r + 1 < end; r += 2) {
-    const p0 = 1 / (1 + Math.exp(-margin[r]!));
-    const p1 = 1 / (1 + Math.exp(-margin[r + 1]!));
+    const m0 = margin[r]! + leafValue[leafOf[r]!]!;
+    const m1 = margin[r + 1]! + leafValue[leafOf[r + 1]!]!;
+    margin[r] = m0;
+    margin[r + 1] = m1;
+    const p0 = 1 / (1 + Math.exp(-m0));
+    const p1 = 1 / (1 + Math.exp(-m1));
     const pos0 = labels[r] === 1;
     const pos1 = labels[r + 1] === 1;
+    if (withLoss) loss += rowLoss(p0, pos0) + rowLoss(p1, pos1);
     const g0 = Math.fround((pos0 ? p0 - 1 : p0) * (pos0 ? w : 1));
     const h0 = Math.fround(Math.max(p0 * (1 - p0), 1e-16) * (pos0 ? w : 1));
     const g1 = Math.fround((pos1 ? p1 - 1 : p1) * (pos1 ? w : 1));
@@ -164,8 +176,11 @@ export function gradientsAndRootHistogram(
     base += 2 * nF;
   }
   for (; r < end; r++) {
-    const p = 1 / (1 + Math.exp(-margin[r]!));
+    const m = margin[r]! + leafValue[leafOf[r]!]!;
+    margin[r] = m;
+    const p = 1 / (1 + Math.exp(-m));
     const pos = labels[r] === 1;
+    if (withLoss) loss += rowLoss(p, pos);
     const g = Math.fround((pos ? p - 1 : p) * (pos ? w : 1));
     const h = Math.fround(Math.max(p * (1 - p), 1e-16) * (pos ? w : 1));
     grad[r] = g;
@@ -179,4 +194,10 @@ export function gradientsAndRootHistogram(
     }
   }
   for (let i = 0; i < hist.length; i++) hist[i] += other[i]!;
+  return loss;
+}
+
+/** Unweighted logloss of one row with probability p (clamped as logloss() does). */
+function rowLoss(p: number, pos: boolean): number {
+  return pos ? -Math.log(Math.max(p, 1e-15)) : -Math.log(Math.max(1 - p, 1e-15));
 }

@@ -4,8 +4,9 @@
  * through the validation rows' bin codes, early stopping on the validation metric, gain importance.
  */
 import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
-import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, rootCounts, setCounts } from './histogram.js';
-import { growTree, type HistogramBuilder } from './grow.js';
+import { histSize, rootCounts } from './histogram.js';
+import { growTree } from './grow.js';
+import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { logloss, rocAuc } from '../../evaluate/ranking.js';
 import { sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
@@ -52,6 +53,8 @@ export function resolveParams(p: Partial<GbdtParams> = {}): GbdtParams {
     if (!Number.isInteger(params[k]) || params[k] < 1) throw new RangeError(`GBDT parameter ${k} must be a positive integer (got ${params[k]})`);
   }
   if (params.maxLeaves < 2) throw new RangeError('GBDT parameter maxLeaves must be at least 2');
+  // Rows remember their leaf in a Uint16Array between rounds (see trainGbdt).
+  if (params.maxLeaves > 65536) throw new RangeError(`GBDT parameter maxLeaves must be at most 65536 (got ${params.maxLeaves})`);
   if (!(params.learningRate > 0)) throw new RangeError(`GBDT parameter learningRate must be > 0 (got ${params.learningRate})`);
   if (!(params.lambda >= 0)) throw new RangeError(`GBDT parameter lambda must be >= 0 (got ${params.lambda})`);
   if (!(params.scalePosWeight > 0)) throw new RangeError(`GBDT parameter scalePosWeight must be > 0 (got ${params.scalePosWeight})`);
@@ -85,13 +88,12 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         edges: init.binEdges.map((e) => Float32Array.from(e)), categorical: init.features.map((f) => f.type === 'categorical') }
     : fitBins(train.columns, train.features, params.maxBins);
   const shared = params.threads > 1;
-  const threadsMod = shared ? await import('./threads.js') : undefined;
-  const sharedCopy = <T extends Uint8Array | Float32Array | Uint32Array>(a: T): T => (threadsMod ? threadsMod.sharedCopy(a) : a);
-  const codes = sharedCopy(binRowMajor(mapper, train.columns));
+  // Arrays the worker threads read or write live in SharedArrayBuffers.
+  const share = <T extends Uint8Array | Uint16Array | Float32Array | Uint32Array | Float64Array>(a: T): T => (shared ? sharedCopy(a) : a);
+  const codes = share(binRowMajor(mapper, train.columns));
 
   const baseScore = init ? init.baseScore : params.baseScore === 'prior' ? Math.log(nPos / (n - nPos)) : params.baseScore;
-  const margin = shared ? new Float64Array(new SharedArrayBuffer(n * 8)).fill(baseScore) : new Float64Array(n).fill(baseScore);
-  const labelsShared = shared ? threadsMod!.sharedCopy(y) : y;
+  const margin = share(new Float64Array(n).fill(baseScore));
   const priorTrees: Tree[] = init ? init.trees.map((t) => structuredClone(t)) : [];
   for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
 
@@ -100,33 +102,26 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   const vMargin = valid ? new Float64Array(valid.labels.length).fill(baseScore) : undefined;
   if (valid) for (const t of priorTrees) for (let r = 0; r < valid.labels.length; r++) vMargin![r] += treeValueByCodes(t, vCodes!, r * nF);
 
-  const grad = sharedCopy(new Float32Array(n));
-  const hess = sharedCopy(new Float32Array(n));
-  const idx = sharedCopy(new Uint32Array(n));
-  const tmpRight = new Uint32Array(n + 1);
-  const sideTable = new Uint8Array(256);
+  const grad = share(new Float32Array(n));
+  const hess = share(new Float32Array(n));
+  const idx = share(new Uint32Array(n));
+  // The last tree's leaf of every row and the leaf values: the next gradient pass adds them to the
+  // margins (sequentially, on every thread) instead of a serial scatter through the leaf segments.
+  // All zero before the first tree (adding 0 leaves a margin unchanged).
+  const leafOf = share(new Uint16Array(n));
+  const leafValue = share(new Float64Array(params.maxLeaves));
+  const sideTable = share(new Uint8Array(256));
   const pool: Float64Array[] = [];
   const counts = rootCounts(codes, nF, n);
   // Column-major copy of the codes: partitioning reads one feature of a leaf's rows, sequentially.
   const codesByFeature = train.columns.map((_, f) => {
-    const c = new Uint8Array(n);
+    const c = share(new Uint8Array(n));
     for (let r = 0, o = f; r < n; r++, o += nF) c[r] = codes[o]!;
     return c;
   });
-  const builder: HistogramBuilder = params.threads > 1
-    ? await threadsMod!.workerHistogramBuilder(codes, nF, grad, hess, idx, params.threads, counts, margin, labelsShared, params.scalePosWeight)
-    : {
-        gradientsAndRoot(hist, rows) {
-          gradientsAndRootHistogram(hist, codes, nF, margin, y, params.scalePosWeight, grad, hess, idx, 0, rows);
-          setCounts(hist, counts);
-        },
-        build(hist, start, end, all) {
-          if (all) {
-            buildHistogramAll(hist, codes, nF, grad, hess, start, end);
-            setCounts(hist, counts);
-          } else buildHistogram(hist, codes, nF, grad, hess, idx, start, end);
-        },
-      };
+  const builder = await createHistogramBuilder({
+    codes, codesByFeature, nF, grad, hess, idx, right: share(new Uint32Array(n)), sideTable, margin, leafOf, leafValue, labels: share(y), posWeight: params.scalePosWeight,
+  }, params.threads, counts);
 
   const trees: Tree[] = [];
   const history: GbdtModel['history'] = [];
@@ -141,18 +136,13 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
       // The training loss costs a log per row: computed every 10th round and on the first and last.
       const withLoss = round % 10 === 0 || round === params.nTrees || round === 1;
       let loss = 0;
-      if (withLoss) {
-        for (let r = 0; r < n; r++) {
-          const p = 1 / (1 + Math.exp(-margin[r]!));
-          loss -= y[r] === 1 ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
-        }
-      }
       let rows = n;
       let rootHist: Float64Array | undefined;
       if (params.goss) {
         for (let r = 0; r < n; r++) {
           const p = 1 / (1 + Math.exp(-margin[r]!));
           const pos = y[r] === 1;
+          if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
           const wr = pos ? w : 1;
           grad[r] = (pos ? p - 1 : p) * wr;
           hess[r] = Math.max(p * (1 - p), 1e-16) * wr;
@@ -160,17 +150,18 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         }
         rows = gossSample(grad, hess, idx, params.goss, rng!);
       } else {
-        // Gradients and the root histogram in one pass (on every thread).
+        // Last tree's margin update, gradients, loss and the root histogram in one pass (on every thread).
         rootHist = pool.pop() ?? new Float64Array(histSize(nF));
         rootHist.fill(0);
-        await builder.gradientsAndRoot(rootHist, n);
+        loss = await builder.gradientsAndRoot(rootHist, n, withLoss);
       }
-      const { tree, segments } = await growTree({ codes, codesByFeature, nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, tmpRight, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
+      const { tree, segments } = await growTree({ nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
       trees.push(tree);
-      if (rows === n) {
+      if (!params.goss) {
+        // Deferred: the next round's gradient pass adds leafValue[leafOf[r]] to the margins.
         segments.forEach((s, leaf) => {
-          const v = tree.leafValue[leaf]!;
-          for (let i = s.start; i < s.end; i++) margin[idx[i]!] += v;
+          leafValue[leaf] = tree.leafValue[leaf]!;
+          for (let i = s.start; i < s.end; i++) leafOf[idx[i]!] = leaf;
         });
       } else {
         for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(tree, codes, r * nF);
@@ -194,7 +185,7 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
       if (valid && params.earlyStoppingRounds > 0 && round - bestRound >= params.earlyStoppingRounds) break;
     }
   } finally {
-    if ('close' in builder) await (builder as { close(): Promise<void> }).close();
+    await builder.close();
   }
   const kept = trees.slice(0, bestRound);
   for (const t of kept) {
