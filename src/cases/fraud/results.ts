@@ -2,6 +2,7 @@
  * The fraud case's results: the shape of results.json (camelCase, units in field names, the energy
  * method beside every energy figure), the flat results.csv, and the §5-style table printed at the end.
  */
+import { csvCell } from '../../util/csv.js';
 export type Figures = Record<string, number | string | boolean | null>;
 
 export interface DatasetResult {
@@ -87,11 +88,6 @@ function fmt(v: unknown): string {
     return v.toPrecision(4);
   }
   return v === null || v === undefined ? '' : String(v);
-}
-
-function csvCell(v: unknown): string {
-  const s = typeof v === 'number' ? String(v) : v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** results.csv: one row per (technique, metric) and one per (model, metric), long format. */

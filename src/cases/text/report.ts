@@ -2,6 +2,7 @@
  * results.json / results.csv of `verde text` and the comparison table printed beside the guide's
  * §6.1 table (PyTorch on a laptop CPU, 300 reviews one at a time, no energy measured).
  */
+import { csvCell } from '../../util/csv.js';
 import type { VariantRunResult } from '../../evaluate/variant-run.js';
 
 export interface StageResult {
@@ -54,12 +55,6 @@ export const CSV_COLUMNS = [
   'sizeBytes', 'sizeRatio', 'peakMemoryBytes', 'energyJ', 'energyJPerInference', 'energyJPerCorrect', 'co2eGrams', 'energyMethod',
   'batchedEnergyJPerInference', 'outputRelError', 'outputArgmaxAgreement',
 ] as const;
-
-function csvCell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function resultsCsv(variants: VariantResult[]): string {
   const lines = [CSV_COLUMNS.join(',')];

@@ -9,7 +9,8 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { exists } from '../../util/atomic.js';
-import { readTransactionsCsvSql, sqlString, LABEL_COLUMN } from '../transactions/write.js';
+import { readTransactionsCsvSql, LABEL_COLUMN } from '../transactions/write.js';
+import { sqlString } from '../../util/sql.js';
 import { DEFAULT_FILTER_RULE, KEY_COLUMNS, NON_FEATURE_COLUMNS, exactDedupSql, featuresSql, filterSql, nearDedupSql } from './sql.js';
 
 export interface StageOptions {

@@ -3,38 +3,11 @@
  * newlines, LF or CRLF line ends. A row with the wrong number of fields is an error naming the file
  * and line (nothing is skipped silently).
  */
+import { splitCsvRecord } from '../../util/csv.js';
 import { createReadStream } from 'node:fs';
 import { fail } from '../../util/errors.js';
 
-/** Split one record (no trailing newline) into fields; returns null if a quote is still open. */
-export function splitRecord(line: string): string[] | null {
-  if (line.indexOf('"') < 0) return line.split(',');
-  const out: string[] = [];
-  let field = '';
-  let i = 0;
-  let inQuotes = false;
-  while (i < line.length) {
-    const ch = line[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (line[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        inQuotes = false;
-      } else field += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-    i++;
-  }
-  if (inQuotes) return null;
-  out.push(field);
-  return out;
-}
+export { splitCsvRecord as splitRecord };
 
 /**
  * Calls `onHeader` once, then `onRecord(fields, lineNumber)` for every record; returns the header.
@@ -55,7 +28,7 @@ export async function readCsvRecords(
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const text = pending ? pending + '\n' + line : line;
     const start = pending ? pendingStart : lineNo;
-    const fields = splitRecord(text);
+    const fields = splitCsvRecord(text);
     if (fields === null) {
       pending = text;
       pendingStart = start;

@@ -2,16 +2,9 @@
  * Parquet columns through DuckDB (in memory): numeric and boolean columns arrive as numbers, all
  * others as text (the same inference as CSV then applies), NULL as missing.
  */
+import { sqlIdent, sqlString } from '../../util/sql.js';
 import { fail } from '../../util/errors.js';
 import type { ColumnAccumulator } from './columns.js';
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
-function quoteIdent(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
-}
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 
@@ -30,7 +23,7 @@ export async function readParquetColumns(path: string, makeColumns: (names: stri
     const names = rows.map((r) => r.column_name);
     const cols = makeColumns(names);
     const select = rows
-      .map((r) => (NUMERIC.test(r.column_type) ? `CAST(${quoteIdent(r.column_name)} AS DOUBLE)` : `CAST(${quoteIdent(r.column_name)} AS VARCHAR)`))
+      .map((r) => (NUMERIC.test(r.column_type) ? `CAST(${sqlIdent(r.column_name)} AS DOUBLE)` : `CAST(${sqlIdent(r.column_name)} AS VARCHAR)`))
       .join(', ');
     const result = await con.stream(`SELECT ${select} FROM read_parquet(${sqlString(path)})`);
     let row = 0;

@@ -4,6 +4,7 @@
  * the field: a missing or misspelt column (with the columns that do exist), a label column with one
  * class, empty text, a file that is not UTF-8.
  */
+import { sqlIdent, sqlString } from '../../util/sql.js';
 import { extname } from 'node:path';
 import { exists } from '../../util/atomic.js';
 import { fail } from '../../util/errors.js';
@@ -15,14 +16,6 @@ export interface ReadTextTableOptions {
   labelCol?: string;
   /** Map raw label values to names (e.g. IMDb's 0/1 -> neg/pos); ids still follow the sorted raw values. */
   labelNames?: Record<string, string>;
-}
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
-function sqlIdent(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
 }
 
 /** The DuckDB table function that reads `file`, chosen by extension. */

@@ -2,6 +2,6 @@
 export { Prng, mixSeeds } from './prng.js';
 export { generateTransactionDays, resolveOptions } from './simulate.js';
 export type { Transaction, GenerateOptions, GenerateStats, FraudPattern } from './simulate.js';
-export { writeTransactions, TRANSACTION_COLUMNS, LABEL_COLUMN, CSV_HEADER, csvLine, formatTimestamp, readTransactionsCsvSql, sqlString } from './write.js';
+export { writeTransactions, TRANSACTION_COLUMNS, LABEL_COLUMN, CSV_HEADER, csvLine, formatTimestamp, readTransactionsCsvSql } from './write.js';
 export type { WriteResult } from './write.js';
 export { haversineKm, BASE_CATEGORIES } from './world.js';

@@ -2,6 +2,7 @@
  * Streams generated transactions to a CSV file, or to Parquet (zstd) through DuckDB, one day at a
  * time. Files appear atomically (temp + rename); the same options give the same bytes.
  */
+import { sqlString } from '../../util/sql.js';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -105,10 +106,6 @@ export async function writeTransactions(
   } finally {
     await rm(tmpCsv, { force: true });
   }
-}
-
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 /** DuckDB read_csv call with the generator's exact column types (no sniffing surprises). */

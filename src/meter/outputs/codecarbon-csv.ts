@@ -7,6 +7,7 @@
  * codecarbon_version holds "verde <version>" (there is no Python); location and cloud columns stay
  * empty (verde does not guess them); water_consumed (litres) and wue stay empty without a WUE.
  */
+import { csvCell, splitCsvRecord } from '../../util/csv.js';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../util/errors.js';
 import { appendFileAtomic } from '../../util/atomic.js';
@@ -33,11 +34,6 @@ export const CODECARBON_UNITS: Partial<Record<CodeCarbonColumn, string>> = {
 };
 
 const J_PER_KWH = 3.6e6;
-
-function csvField(v: string | number): string {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** The row's values by column for a finished run. */
 export function codeCarbonRow(r: EnergyReport, at: Date = new Date()): Record<CodeCarbonColumn, string | number> {
@@ -94,26 +90,12 @@ export function codeCarbonHeaderLine(): string {
 
 export function codeCarbonRowLine(r: EnergyReport, at?: Date): string {
   const row = codeCarbonRow(r, at);
-  return CODECARBON_COLUMNS.map((c) => csvField(row[c])).join(',') + '\n';
+  return CODECARBON_COLUMNS.map((c) => csvCell(row[c])).join(',') + '\n';
 }
 
-/** Split one CSV record (RFC 4180 quoting; records never span lines in files verde or CodeCarbon write). */
+/** Split one CSV record (files verde and CodeCarbon write never put a record over two lines). */
 export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
+  return splitCsvRecord(line) ?? [line];
 }
 
 /**
