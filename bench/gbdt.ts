@@ -12,13 +12,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import ort from 'onnxruntime-node';
 import { writeTransactions } from '../src/data/transactions/index.js';
 import { runDataStage } from '../src/data/stage/index.js';
 import { readTabular } from '../src/data/tabular/index.js';
 import { trainGbdt, predictProba, toRowMajor, rocAuc, gbdtToOnnx, type GbdtParams } from '../src/models/gbdt/index.js';
 import { exists } from '../src/util/atomic.js';
+import { PYTHON, pythonPeerEnv } from './python-peer.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,10 +73,15 @@ async function main(): Promise<void> {
     const c = process.cpuUsage(c0);
     return { model: m, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
   };
+  const loadBefore = loadavg();
   const plain = await timed(params);
   const model = plain.model;
   const verdeTrain = plain.seconds;
-  const verdeAuc = rocAuc(predictProba(model, xTest), test.labels);
+  const tp = performance.now();
+  const verdeScores = predictProba(model, xTest);
+  // The TypeScript tree walk (one thread), as an extra reference for the ONNX figure.
+  const tsSeconds = (performance.now() - tp) / 1000;
+  const verdeAuc = rocAuc(verdeScores, test.labels);
   // No spinning thread pool (like XGBoost's passive OpenMP here): spinning loses on a shared machine.
   const session = await ort.InferenceSession.create(gbdtToOnnx(model), {
     intraOpNumThreads: params.threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -90,15 +96,16 @@ async function main(): Promise<void> {
   // XGBoost, same matrix, same parameters, same threads.
   // OMP_WAIT_POLICY=PASSIVE: on a shared 2-core machine OpenMP's spinning threads make XGBoost several
   // times slower (measured 6.5 s vs 1.0 s); passive waiting is XGBoost's best case here.
-  const py = execFileSync('/usr/bin/python3', ['bench/gbdt_xgboost.py', out], {
-    encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
+  const peerEnv = pythonPeerEnv(params.threads!);
+  const py = execFileSync(PYTHON, ['bench/gbdt_xgboost.py', out], {
+    encoding: 'utf8', maxBuffer: 1 << 24, env: { ...peerEnv, OMP_WAIT_POLICY: peerEnv.OMP_WAIT_POLICY ?? 'PASSIVE' },
   });
   const xgb = JSON.parse(py.trim().split('\n').pop()!) as { xgboostVersion: string; trainSeconds: number; trainCpuSeconds: number; predictRowsPerSecond: number; rocAuc: number };
 
   const results = {
-    machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), note: 'shared machine, other jobs running: timings are noisy' },
+    machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), note: 'shared machine, other jobs running: timings are noisy' },
     trainRows, testRows: testIdx.length, features: nF, params,
-    verde: { trainSeconds: verdeTrain, trainCpuSeconds: plain.cpuSeconds, rocAuc: verdeAuc, onnxRowsPerSecond: testIdx.length / ortSeconds, trees: model.trees.length },
+    verde: { trainSeconds: verdeTrain, trainCpuSeconds: plain.cpuSeconds, rocAuc: verdeAuc, onnxRowsPerSecond: testIdx.length / ortSeconds, tsPredictRowsPerSecond: testIdx.length / tsSeconds, trees: model.trees.length },
     xgboost: xgb,
     trainTimeRatio: verdeTrain / xgb.trainSeconds,
     trainCpuTimeRatio: plain.cpuSeconds / xgb.trainCpuSeconds,
@@ -109,6 +116,8 @@ async function main(): Promise<void> {
   console.log(`training   verde ${verdeTrain.toFixed(2)} s (cpu ${plain.cpuSeconds.toFixed(2)} s)   xgboost ${xgb.trainSeconds.toFixed(2)} s (cpu ${xgb.trainCpuSeconds.toFixed(2)} s)   ratio ${results.trainTimeRatio.toFixed(2)}x wall, ${results.trainCpuTimeRatio.toFixed(2)}x cpu (target <= 1.0x)`);
   console.log(`ROC-AUC    verde ${verdeAuc.toFixed(4)}   xgboost ${xgb.rocAuc.toFixed(4)}   delta ${results.rocAucDelta.toFixed(4)} (target |delta| <= 0.005)`);
   console.log(`scoring    ONNX Runtime ${(results.verde.onnxRowsPerSecond / 1e6).toFixed(2)} M rows/s   xgboost predict ${(xgb.predictRowsPerSecond / 1e6).toFixed(2)} M rows/s   ratio ${results.scoringThroughputRatio.toFixed(2)}x`);
+  console.log(`           TypeScript predictProba ${(results.verde.tsPredictRowsPerSecond / 1e6).toFixed(2)} M rows/s (one thread)`);
+  console.log(`load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${results.machine.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')} on ${results.machine.cores} cores`);
   console.log(`results -> ${join(out, 'results.json')} (shared, noisy machine: rerun for stable figures)`);
 }
 

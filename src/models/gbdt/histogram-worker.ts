@@ -1,19 +1,26 @@
 /**
  * Worker side of the multi-threaded row passes (threads.ts): codes, gradients, hessians, margins and
- * the row index live in SharedArrayBuffers; each job runs on a row range, histograms go into this
- * worker's own shared histogram, and the reply is the job's number (loss or left-row count).
+ * the row index live in SharedArrayBuffers. The worker blocks on its control block until the main
+ * thread posts a job (Atomics), runs it on its row range (histograms into its own shared histogram),
+ * stores the result and signals completion.
  */
-import { parentPort } from 'node:worker_threads';
-import { runRowJob, type RowData, type RowJob } from './threads.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CTL, MODES, runRowJob, type RowMode, type WorkerInit } from './threads.js';
 
-let state: (RowData & { hist: Float64Array }) | undefined;
-parentPort!.on('message', (msg: { init?: RowData & { hist: Float64Array } } & Partial<RowJob>) => {
-  if (msg.init) {
-    state = msg.init;
-    return;
+const { data, hist, ctl, result } = workerData as WorkerInit;
+parentPort!.postMessage('ready');
+for (let seen = 0; ;) {
+  Atomics.wait(ctl, CTL.SEQ, seen);
+  seen = Atomics.load(ctl, CTL.SEQ);
+  const mode = MODES[ctl[CTL.MODE]!]!;
+  if (mode === 'stop') break;
+  try {
+    if (mode !== 'part') hist.fill(0);
+    result[0] = runRowJob(data, hist, { mode: mode as RowMode, start: ctl[CTL.START]!, end: ctl[CTL.END]!, withLoss: ctl[CTL.WITH_LOSS] === 1, feature: ctl[CTL.FEATURE]! });
+  } catch (err) {
+    ctl[CTL.FAILED] = 1;
+    console.error(err);
   }
-  const s = state!;
-  const job = msg as RowJob;
-  if (job.mode !== 'part') s.hist.fill(0);
-  parentPort!.postMessage(runRowJob(s, s.hist, job));
-});
+  Atomics.store(ctl, CTL.DONE, seen);
+  Atomics.notify(ctl, CTL.DONE);
+}

@@ -2,7 +2,11 @@
  * The passes over rows (gradients + root histogram, node histograms, partitions) on one or more
  * threads: a node's rows are cut into equal ranges, this thread takes the first and worker_threads
  * the rest (histograms into each worker's own shared histogram, then summed; partitions joined in
- * order, see partition.ts). Small nodes stay on this thread: messaging would cost more than it saves.
+ * order, see partition.ts). Small nodes stay on this thread: handing work over would cost more.
+ *
+ * Jobs go through a shared Int32Array with Atomics.wait/notify, not postMessage: a tree needs ~100
+ * jobs of a few ms each, and messages (event loop, structured clone, wake-up) cost ~25 ms per tree
+ * on the main thread (profiled). Both sides block only for the duration of one job.
  */
 import { Worker } from 'node:worker_threads';
 import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, setCounts } from './histogram.js';
@@ -35,8 +39,16 @@ export interface RowData {
   posWeight: number;
 }
 
-/** Messages to a worker: one pass over rows [start, end); the reply is the loss (fused) or left-row count (part). */
-export type RowJob = { mode: 'fused' | 'all' | 'idx' | 'part'; start: number; end: number; withLoss?: boolean; feature?: number };
+export type RowMode = 'fused' | 'all' | 'idx' | 'part';
+/** One pass over rows [start, end); its result is the loss (fused) or the left-row count (part). */
+export interface RowJob { mode: RowMode; start: number; end: number; withLoss?: boolean; feature?: number }
+
+/** Job slots of a worker's control block (Int32Array); MODES indexes the mode. */
+export const CTL = { SEQ: 0, DONE: 1, MODE: 2, START: 3, END: 4, WITH_LOSS: 5, FEATURE: 6, FAILED: 7, SIZE: 8 } as const;
+export const MODES: readonly (RowMode | 'stop')[] = ['fused', 'all', 'idx', 'part', 'stop'];
+
+/** What a worker gets at start (workerData). */
+export interface WorkerInit { data: RowData; hist: Float64Array; ctl: Int32Array; result: Float64Array }
 
 /** Partition jobs write no histogram. */
 const NO_HIST = new Float64Array(0);
@@ -75,38 +87,57 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
       if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('threads > 1 needs SharedArrayBuffer-backed arrays');
     }
   }
-  const workers: { worker: Worker; hist: Float64Array; pending?: (reply: number) => void; fail?: (e: Error) => void }[] = [];
-  for (let t = 1; t < threads; t++) {
-    const worker = new Worker(new URL('./histogram-worker.js', import.meta.url));
-    const hist = new Float64Array(new SharedArrayBuffer(histSize(d.nF) * 8));
-    const w: (typeof workers)[number] = { worker, hist };
-    worker.on('message', (reply: number) => { const p = w.pending; w.pending = undefined; w.fail = undefined; p?.(reply); });
-    worker.on('error', (e) => { const f = w.fail; w.pending = undefined; w.fail = undefined; f?.(e); });
-    workers.push(w);
-    try {
-      worker.postMessage({ init: { ...d, hist } });
-    } catch (err) {
-      await Promise.all(workers.map((x) => x.worker.terminate()));
-      throw err;
+  const workers: (WorkerInit & { worker: Worker })[] = [];
+  try {
+    for (let t = 1; t < threads; t++) {
+      const init: WorkerInit = {
+        data: d,
+        hist: new Float64Array(new SharedArrayBuffer(histSize(d.nF) * 8)),
+        ctl: new Int32Array(new SharedArrayBuffer(CTL.SIZE * 4)),
+        result: new Float64Array(new SharedArrayBuffer(8)),
+      };
+      const worker = new Worker(new URL('./histogram-worker.js', import.meta.url), { workerData: init });
+      workers.push({ ...init, worker });
+      // The worker says 'ready' once loaded; a failure to start rejects here, not in a blocked wait.
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+      });
     }
+  } catch (err) {
+    await Promise.all(workers.map((x) => x.worker.terminate()));
+    throw err;
   }
-  /** Cut [start, end) into chunks, run the first here and the others on workers; the replies in chunk order. */
-  const split = async (hist: Float64Array, job: RowJob, minRows: number): Promise<{ bounds: number[]; replies: number[] }> => {
+  const post = (w: (typeof workers)[number], job: RowJob | { mode: 'stop'; start: 0; end: 0 }) => {
+    const c = w.ctl;
+    c[CTL.MODE] = MODES.indexOf(job.mode);
+    c[CTL.START] = job.start;
+    c[CTL.END] = job.end;
+    c[CTL.WITH_LOSS] = 'withLoss' in job && job.withLoss ? 1 : 0;
+    c[CTL.FEATURE] = 'feature' in job ? job.feature ?? 0 : 0;
+    Atomics.add(c, CTL.SEQ, 1);
+    Atomics.notify(c, CTL.SEQ);
+  };
+  const result = (w: (typeof workers)[number]): number => {
+    const c = w.ctl;
+    const seq = Atomics.load(c, CTL.SEQ);
+    for (let done = Atomics.load(c, CTL.DONE); done !== seq; done = Atomics.load(c, CTL.DONE)) Atomics.wait(c, CTL.DONE, done);
+    if (c[CTL.FAILED]) throw new Error('GBDT row worker failed (its error is on stderr)');
+    return w.result[0]!;
+  };
+  /** Cut [start, end) into chunks, run the first here and the others on workers; the results in chunk order. */
+  const split = (hist: Float64Array, job: RowJob, minRows: number): { bounds: number[]; replies: number[] } => {
     const n = job.end - job.start;
     const parts = Math.min(threads, Math.max(1, Math.floor(n / minRows)));
     const chunk = Math.ceil(n / parts);
     const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.min(job.end, job.start + p * chunk));
-    const done: Promise<number>[] = [];
-    for (let p = 1; p < parts; p++) {
-      const w = workers[p - 1]!;
-      done.push(new Promise<number>((resolve, reject) => { w.pending = resolve; w.fail = reject; }));
-      w.worker.postMessage({ ...job, start: bounds[p], end: bounds[p + 1] });
-    }
-    const first = runRowJob(d, hist, { ...job, end: bounds[1]! });
-    return { bounds, replies: [first, ...(await Promise.all(done))] };
+    for (let p = 1; p < parts; p++) post(workers[p - 1]!, { ...job, start: bounds[p]!, end: bounds[p + 1]! });
+    const replies = [runRowJob(d, hist, { ...job, end: bounds[1]! })];
+    for (let p = 1; p < parts; p++) replies.push(result(workers[p - 1]!));
+    return { bounds, replies };
   };
-  const histogram = async (hist: Float64Array, job: RowJob): Promise<number> => {
-    const { replies } = await split(hist, job, MIN_ROWS_PER_THREAD);
+  const histogram = (hist: Float64Array, job: RowJob): number => {
+    const { replies } = split(hist, job, MIN_ROWS_PER_THREAD);
     for (let p = 1; p < replies.length; p++) {
       const wh = workers[p - 1]!.hist;
       for (let i = 0; i < hist.length; i++) hist[i] += wh[i]!;
@@ -118,14 +149,15 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     gradientsAndRoot(hist, n, withLoss) {
       return histogram(hist, { mode: 'fused', start: 0, end: n, withLoss });
     },
-    async build(hist, start, end, all) {
-      await histogram(hist, { mode: all ? 'all' : 'idx', start, end });
+    build(hist, start, end, all) {
+      histogram(hist, { mode: all ? 'all' : 'idx', start, end });
     },
-    async partition(feature, start, end) {
-      const { bounds, replies } = await split(NO_HIST, { mode: 'part', start, end, feature }, MIN_PARTITION_ROWS_PER_THREAD);
+    partition(feature, start, end) {
+      const { bounds, replies } = split(NO_HIST, { mode: 'part', start, end, feature }, MIN_PARTITION_ROWS_PER_THREAD);
       return joinChunks(d.idx, d.right, bounds, replies);
     },
     async close() {
+      for (const w of workers) post(w, { mode: 'stop', start: 0, end: 0 });
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };
