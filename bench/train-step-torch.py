@@ -1,13 +1,15 @@
 """PyTorch peer for bench/train-step.ts: the same DistilBERT-base-shaped classifier, timed the same way.
 
-Run by bench/train-step.ts with the same thread count; prints one JSON line on stdout.
-Usage: /usr/bin/python3 bench/train-step-torch.py --threads 2 --steps 5 --fwd-reps 10
+Started once by bench/train-step.ts with the same thread count and kept alive: it reads one command a
+line on stdin ("train", "fwd <batch>", "quit") and answers each with one JSON line on stdout, so the
+caller can alternate verde and PyTorch rounds (a load swing on a shared machine then hits both).
+Usage: /usr/bin/python3 bench/train-step-torch.py --threads 2 --batch 8 --seq 128 --layers 6
 """
 import argparse
 import json
 import math
 import resource
-import statistics
+import sys
 import time
 
 import torch
@@ -82,9 +84,6 @@ def batch(n, seq, g):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--fwd-reps", type=int, default=10)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--layers", type=int, default=6)
@@ -95,44 +94,42 @@ def main():
     model = Classifier(layers=a.layers)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.01)
     ids, mask, labels = batch(a.batch, a.seq, g)
+    fwd_batches = {}
+    loss = None
 
-    train = []
-    model.train()
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(ids, mask), labels)
-        loss.backward()
-        opt.step()
-        dt = time.perf_counter() - t0
-        if i >= a.warmup:
-            train.append(dt)
+    def reply(obj):
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
 
-    model.eval()
-    fwd = {}
-    with torch.inference_mode():
-        for b in (1, 8):
-            bi, bm, _ = batch(b, a.seq, g)
-            times = []
-            for i in range(2 + a.fwd_reps):
+    reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "params": sum(p.numel() for p in model.parameters())})
+    # one command per line, one JSON reply per command, so the caller can interleave its own rounds
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd:
+            continue
+        if cmd[0] == "train":
+            model.train()
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(ids, mask), labels)
+            loss.backward()
+            opt.step()
+            reply({"s": time.perf_counter() - t0, "loss": float(loss)})
+        elif cmd[0] == "fwd":
+            b = int(cmd[1])
+            if b not in fwd_batches:
+                fwd_batches[b] = batch(b, a.seq, g)
+            bi, bm, _ = fwd_batches[b]
+            model.eval()
+            with torch.inference_mode():
                 t0 = time.perf_counter()
                 model(bi, bm)
-                dt = time.perf_counter() - t0
-                if i >= 2:
-                    times.append(dt)
-            fwd[b] = times
-
-    print(json.dumps({
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "params": sum(p.numel() for p in model.parameters()),
-        "train_step_s": statistics.median(train),
-        "train_steps": train,
-        "forward_b1_s": statistics.median(fwd[1]),
-        "forward_b8_s": statistics.median(fwd[8]),
-        "last_loss": float(loss),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+                reply({"s": time.perf_counter() - t0})
+        elif cmd[0] == "quit":
+            reply({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+            return
+        else:
+            reply({"error": f"unknown command {cmd[0]}"})
 
 
 if __name__ == "__main__":

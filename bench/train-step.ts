@@ -2,18 +2,19 @@
  * Benchmark: one training step (forward, backward, AdamW) of a DistilBERT-base-shaped encoder
  * classifier (6 layers, dim 768, 12 heads, FFN 3072, vocab 30522, batch 8, seq 128) in verde's
  * engine, and forward-only at batch 1 and 8 (the exported .onnx, as predict/serve run it),
- * against the same model in PyTorch (bench/train-step-torch.py, Debian /usr/bin/python3) run by
- * this script with the same thread count. Prints medians, ratios verde/PyTorch and peak memory,
- * and writes them to bench/train-step.results.json.
+ * against the same model in PyTorch (bench/train-step-torch.py, Debian /usr/bin/python3) with the
+ * same thread count. The PyTorch peer is one long-lived child driven over stdin, and the two run
+ * in alternating rounds (verde, PyTorch, PyTorch, verde, ...), so a load swing on a shared machine
+ * hits both. Prints min and median of each, the ratios, the median of the per-round ratios and
+ * peak memory, and writes them to bench/train-step.results.json.
  *
- *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--fwd-reps 10] [--layers 6] [--no-torch]
- *
- * The machine may be shared: run it when idle, and read the spread (min..max) as well as the median.
+ *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch]
  */
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/util/atomic.js';
 import {
@@ -93,6 +94,56 @@ function feeds(n: number, seq: number, rng: Rng): Record<string, HostTensor> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 
+/** The PyTorch peer: one child process answering one JSON line per command line. */
+class TorchPeer {
+  private pending: Array<(v: Record<string, unknown>) => void> = [];
+  private stderr = '';
+  private exited: string | undefined;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(JSON.parse(line)));
+    child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    child.on('exit', (code) => {
+      this.exited = `PyTorch peer exited (${code}): ${this.stderr.split('\n').slice(-5).join(' ')}`;
+      for (const p of this.pending.splice(0)) p({ error: this.exited });
+    });
+  }
+
+  static async start(a: Args): Promise<{ peer: TorchPeer; info: Record<string, unknown> }> {
+    console.error(`PyTorch peer: ${PYTHON} bench/train-step-torch.py ...`);
+    const args = ['bench/train-step-torch.py', '--threads', String(a.threads), '--batch', String(a.batch), '--seq', String(a.seq), '--layers', String(a.layers)];
+    const peer = new TorchPeer(spawn(PYTHON, args, { env: pythonPeerEnv(a.threads) }));
+    return { peer, info: await peer.next() };
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    if (this.exited) return Promise.reject(new Error(this.exited));
+    return new Promise((resolve, reject) => this.pending.push((v) => (v.error ? reject(new Error(String(v.error))) : resolve(v))));
+  }
+
+  ask(cmd: string): Promise<Record<string, unknown>> {
+    const reply = this.next();
+    this.child.stdin.write(cmd + '\n');
+    return reply;
+  }
+}
+
+/** Time `verde` and `torch` (seconds each) in alternating order for `n` rounds. */
+async function rounds(n: number, verde: () => Promise<number>, torch: (() => Promise<number>) | undefined, log?: (i: number, v: number, t?: number) => void): Promise<{ v: number[]; t: number[] }> {
+  const v: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (torch && i % 2 === 1) t.push(await torch());
+    v.push(await verde());
+    if (torch && i % 2 === 0) t.push(await torch());
+    log?.(i, v[i], t[i]);
+  }
+  return { v, t };
+}
+
+const secs = (t0: number) => (performance.now() - t0) / 1000;
+const stats = (xs: number[]) => ({ min: Math.min(...xs), median: median(xs), all: xs });
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const rng = new Rng(0);
@@ -111,17 +162,25 @@ async function main(): Promise<void> {
 
   console.error(`verde: ${nParams} parameters, ${a.layers} layers, batch ${a.batch} x seq ${a.seq}, ${a.threads} threads; CPU ${cpus()[0]?.model}`);
   const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: 5e-5, weightDecay: 0.01 } }, { threads: a.threads });
+  const peer = a.torch ? await TorchPeer.start(a) : undefined;
   const batch = feeds(a.batch, a.seq, new Rng(1));
-  const train: number[] = [];
   let lastLoss = 0;
-  for (let i = 0; i < a.warmup + a.steps; i++) {
+  let torchLoss = 0;
+  const verdeStep = async () => {
     const t0 = performance.now();
-    const r = await session.trainStep(batch);
-    const dt = (performance.now() - t0) / 1000;
-    lastLoss = r.loss;
-    if (i >= a.warmup) train.push(dt);
-    console.error(`  train step ${i + 1}: ${dt.toFixed(3)} s (ORT ${(r.ms / 1000).toFixed(3)} s) loss ${r.loss.toFixed(4)}${i < a.warmup ? ' (warm-up)' : ''}`);
-  }
+    lastLoss = (await session.trainStep(batch)).loss;
+    return secs(t0);
+  };
+  const torchStep = peer
+    ? async () => {
+        const r = await peer.peer.ask('train');
+        torchLoss = r.loss as number;
+        return r.s as number;
+      }
+    : undefined;
+  const train = await rounds(a.warmup + a.steps, verdeStep, torchStep, (i, v, t) =>
+    console.error(`  train round ${i + 1}: verde ${v.toFixed(3)} s loss ${lastLoss.toFixed(4)}` + (t !== undefined ? `, PyTorch ${t.toFixed(3)} s (${(v / t).toFixed(2)}x)` : '') + (i < a.warmup ? ' (warm-up)' : '')),
+  );
   const trainRss = rssMb();
 
   // forward: the exported standalone model, as `verde predict`/`serve` run it
@@ -130,51 +189,47 @@ async function main(): Promise<void> {
   await session.exportOnnx(path, { logits });
   await session.close();
   const infer = await createSession(path, { threads: a.threads });
-  const fwd: Record<number, number[]> = {};
+  const fwd: Record<number, { v: number[]; t: number[] }> = {};
   for (const b of [1, 8]) {
     const f = feeds(b, a.seq, new Rng(2));
     const inputs: Record<string, ort.Tensor> = {};
     for (const name of infer.inputNames) inputs[name] = new ort.Tensor('int64', f[name].data as BigInt64Array, f[name].dims);
-    fwd[b] = [];
-    for (let i = 0; i < 2 + a.fwdReps; i++) {
+    const verdeFwd = async () => {
       const t0 = performance.now();
       await infer.run(inputs);
-      if (i >= 2) fwd[b].push((performance.now() - t0) / 1000);
-    }
+      return secs(t0);
+    };
+    const torchFwd = peer ? async () => (await peer.peer.ask(`fwd ${b}`)).s as number : undefined;
+    const r = await rounds(2 + a.fwdReps, verdeFwd, torchFwd);
+    fwd[b] = { v: r.v.slice(2), t: r.t.slice(2) };
   }
   await infer.release();
   await rm(dir, { recursive: true, force: true });
-  const verde = {
-    params: nParams,
-    train_step_s: median(train),
-    train_steps: train,
-    forward_b1_s: median(fwd[1]),
-    forward_b8_s: median(fwd[8]),
-    last_loss: lastLoss,
-    peak_rss_mb_after_training: trainRss,
-    peak_rss_mb: rssMb(),
+  const torchEnd = peer ? await peer.peer.ask('quit') : undefined;
+
+  const steps = { v: train.v.slice(a.warmup), t: train.t.slice(a.warmup) };
+  const side = (k: 'v' | 't') => ({
+    train_step_s: stats(steps[k]),
+    forward_b1_s: stats(fwd[1][k]),
+    forward_b8_s: stats(fwd[8][k]),
+  });
+  const verde = { params: nParams, ...side('v'), last_loss: lastLoss, peak_rss_mb_after_training: trainRss, peak_rss_mb: rssMb() };
+  const torch = peer ? { ...peer.info, ...side('t'), last_loss: torchLoss, peak_rss_mb: torchEnd!.peak_rss_mb as number } : undefined;
+  const pairedRatio = (k: 'train_step_s' | 'forward_b1_s' | 'forward_b8_s') => median(verde[k].all.map((v, i) => v / torch![k].all[i]));
+
+  const row = (name: string, k: 'train_step_s' | 'forward_b1_s' | 'forward_b8_s', target: number) => {
+    const v = verde[k];
+    const fmt = (s: { min: number; median: number }) => `${s.min.toFixed(3).padStart(7)} / ${s.median.toFixed(3).padStart(7)} s`;
+    if (!torch) return `${name.padEnd(24)} verde ${fmt(v)}`;
+    const t = torch[k];
+    return `${name.padEnd(24)} verde ${fmt(v)}   PyTorch ${fmt(t)}   ratio min ${(v.min / t.min).toFixed(2)}x, median ${(v.median / t.median).toFixed(2)}x, per round ${pairedRatio(k).toFixed(2)}x (target <= ${target}x)`;
   };
-
-  let torch: Record<string, number | number[] | string> | undefined;
-  if (a.torch) {
-    console.error(`PyTorch peer: ${PYTHON} bench/train-step-torch.py ...`);
-    const res = spawnSync(
-      PYTHON,
-      ['bench/train-step-torch.py', '--threads', String(a.threads), '--steps', String(a.steps), '--warmup', String(a.warmup), '--fwd-reps', String(a.fwdReps), '--batch', String(a.batch), '--seq', String(a.seq), '--layers', String(a.layers)],
-      { encoding: 'utf8', env: pythonPeerEnv(a.threads), maxBuffer: 1 << 20 },
-    );
-    if (res.status !== 0) throw new Error(`PyTorch peer failed (${res.status}): ${res.stderr.split('\n').slice(-5).join(' ')}`);
-    torch = JSON.parse(res.stdout.trim().split('\n').at(-1)!);
-  }
-
-  const row = (name: string, v: number, t?: number, target?: number) =>
-    `${name.padEnd(26)} verde ${v.toFixed(3).padStart(8)} s` + (t !== undefined ? `   PyTorch ${t.toFixed(3).padStart(8)} s   ratio ${(v / t).toFixed(2)}x${target ? ` (target <= ${target}x)` : ''}` : '');
-  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads (medians; 1-min load average at the end ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-  console.log(row(`train step (batch ${a.batch})`, verde.train_step_s, torch?.train_step_s as number, 0.9));
-  console.log(row('forward batch 1', verde.forward_b1_s, torch?.forward_b1_s as number, 0.8));
-  console.log(row('forward batch 8', verde.forward_b8_s, torch?.forward_b8_s as number, 0.8));
-  console.log(`peak RSS                   verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${(torch.peak_rss_mb as number).toFixed(0)} MB` : ''));
-  await writeJsonAtomic(a.out, { date: new Date().toISOString(), args: a, cpu: cpus()[0]?.model, verde, torch });
+  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads, ${a.steps} alternating rounds (min / median; 1-min load average at the end ${loadavg()[0].toFixed(1)})`);
+  console.log(row(`train step (batch ${a.batch})`, 'train_step_s', 0.9));
+  console.log(row('forward batch 1', 'forward_b1_s', 0.8));
+  console.log(row('forward batch 8', 'forward_b8_s', 0.8));
+  console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB` : ''));
+  await writeJsonAtomic(a.out, { date: new Date().toISOString(), args: a, cpu: cpus()[0]?.model, load_average_1min: loadavg()[0], verde, torch });
 }
 
 main().catch((err) => {

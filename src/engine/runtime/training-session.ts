@@ -12,6 +12,7 @@ import { readSafetensors, writeSafetensors } from '../safetensors.js';
 import { type CompiledTraining, type TrainingSpec, compileTraining } from '../training.js';
 import type { HostTensor } from '../types.js';
 import type { DeviceOptions } from './ort.js';
+import { tuneMallocForTraining } from './malloc-tuning.js';
 import { WorkerClient } from './worker-client.js';
 
 export interface StepResult {
@@ -51,6 +52,7 @@ export class TrainingSession {
    */
   static async create(graph: Graph, spec: TrainingSpec, device: DeviceOptions & { keepInitialValues?: boolean } = {}): Promise<TrainingSession> {
     const compiled = compileTraining(graph, spec);
+    await tuneMallocForTraining(); // before the worker thread starts (it picks its malloc arena then)
     const worker = await WorkerClient.start(device);
     try {
       await worker.load('step', compiled.models.step.bytes);
