@@ -30,7 +30,9 @@ test('measure: a real busy child — energy > 0 with its method, emissions.csv w
   try {
     const out = join(dir, 'energy');
     const expected = (await detectSources()).methods.cpu; // modelled:tdp on this KVM VM (no powercap)
+    const t0 = performance.now();
     const r = verde(['measure', '--out', out, '--country', 'ESP', '--interval', '200ms', '--project', 'e2e', '--', process.execPath, '-e', BUSY(1200, 3)]);
+    const wallS = (performance.now() - t0) / 1000;
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, new RegExp(`cpu +[0-9.]+ (mJ|J|Wh) +mean [0-9.]+ W +\\[${expected}\\]`));
     assert.match(r.stderr, /carbon +[0-9.]+ (mg|g) CO2e at 174\.05 gCO2e\/kWh, Spain \(ESP\), source table:owid-2023/);
@@ -42,7 +44,9 @@ test('measure: a real busy child — energy > 0 with its method, emissions.csv w
     assert.equal(col('project_name'), 'e2e');
     assert.equal(col('tracking_mode'), 'process');
     assert.ok(Number(col('cpu_energy')) > 0);
-    assert.ok(Number(col('duration')) >= 1.2);
+    // The child's 1.2 s of CPU time include Node's helper threads (GC, JIT) running in parallel on
+    // the second core, so its wall time can be shorter; it is bounded by what we waited for.
+    assert.ok(Number(col('duration')) >= 0.5 && Number(col('duration')) <= wallS, `duration ${col('duration')} s, waited ${wallS} s`);
     const json = JSON.parse(readFileSync(join(out, `${col('run_id')}.json`), 'utf8'));
     const cpu = json.components.find((c: { component: string }) => c.component === 'cpu');
     assert.equal(cpu.method, expected);
