@@ -2,20 +2,18 @@
  * Seeded random numbers and parameter initialisers. Everything random in verde's engine comes from
  * an Rng seeded by the caller, so a run is reproducible from its seed.
  */
+import { mulberry32 } from '../util/random.js';
 
 /** A small, fast, seedable PRNG (mulberry32) with uniform and normal draws. */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
   private spare: number | undefined;
   constructor(seed = 0) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
+    this.draw = mulberry32((seed >>> 0) ^ 0x9e3779b9);
   }
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
   uniform(lo = 0, hi = 1): number {
     return lo + (hi - lo) * this.next();
