@@ -1,24 +1,7 @@
 /** Parsing of serve's flag values; every error names the flag. */
 import { UserError } from '../util/errors.js';
+import { probabilityFlag } from '../cli/flags.js';
 import type { CascadeSpec } from './options.js';
-
-export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new UserError(`${flag}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''} (got "${value}")`);
-    }
-    return n;
-  };
-}
-
-export function probabilityFlag(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UserError(`${flag}: expected a probability from 0 to 1 (got "${value}")`);
-    return n;
-  };
-}
 
 /**
  * --exit-threshold: a probability, or "off" to run models whole. Returns the string 'off' rather

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { intFlag } from '../../serve/flags.js';
+import { intFlag } from '../flags.js';
 
 interface BenchFlags {
   model?: string;

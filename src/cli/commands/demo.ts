@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../../util/errors.js';
+import { intFlag } from '../flags.js';
 
 /**
  * `verde demo`: the main job. Runs the guide's two worked cases back to back on the embedded,
@@ -19,11 +20,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--out <dir>', 'output directory', './verde-out')
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
-    .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 10_000) throw new UserError(`--rows: "${v}" must be an integer >= 10000`);
-      return n;
-    })
+    .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', intFlag('--rows', 10_000, 10_000_000))
     .option('--only <case>', 'run one case: text or fraud')
     .action(async (opts: { out: string; country?: string; rows?: number; only?: string }) => {
       if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud') {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag, intFlag, probabilityFlag } from '../../serve/flags.js';
+import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
+import { intFlag, probabilityFlag } from '../flags.js';
 import type { CascadeSpec } from '../../serve/options.js';
 
 interface ServeFlags {

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-
-function num(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: "${v}" is not a number`);
-    return n;
-  };
-}
+import { numberFlag } from '../flags.js';
 
 export function registerText(program: Command): void {
   program
@@ -25,24 +18,24 @@ export function registerText(program: Command): void {
     .option('--label-col <name>', 'label column of --data (default: label); any two or more classes')
     .option('--model <dir|id>', 'Hugging Face DistilBERT directory or Hub id to fine-tune (e.g. distilbert-base-uncased)')
     .option('--from-scratch', 'train a new model sized by --layers/--dim/--heads/--hidden-dim (the default without --model)')
-    .option('--layers <n>', 'transformer layers (from scratch; default 2)', num('--layers'))
-    .option('--dim <n>', 'hidden size (from scratch; default 128)', num('--dim'))
-    .option('--heads <n>', 'attention heads, must divide --dim (from scratch; default 4)', num('--heads'))
-    .option('--hidden-dim <n>', 'FFN width (from scratch; default 512)', num('--hidden-dim'))
-    .option('--train-size <n>', 'training samples, stratified and seeded (default 2000)', num('--train-size'))
-    .option('--test-size <n>', 'test samples every variant is evaluated on (default 500)', num('--test-size'))
-    .option('--epochs <n>', 'training epochs; early stopping with patience 1 keeps the best (default 2)', num('--epochs'))
-    .option('--batch-size <n>', 'training batch size (default 16)', num('--batch-size'))
-    .option('--max-length <n>', 'tokens per text incl. [CLS]/[SEP]; longer texts are truncated (default 128)', num('--max-length'))
-    .option('--lr <x>', 'peak learning rate, linear decay (default 1e-3 from scratch, 5e-5 fine-tuning)', num('--lr'))
-    .option('--seed <n>', 'seed for sampling, initialisation, shuffling and dropout (default 42)', num('--seed'))
-    .option('--prune <fraction>', 'fraction pruned by both pruning methods (default 0.3)', num('--prune'))
-    .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', num('--recovery-epochs'))
+    .option('--layers <n>', 'transformer layers (from scratch; default 2)', numberFlag('--layers'))
+    .option('--dim <n>', 'hidden size (from scratch; default 128)', numberFlag('--dim'))
+    .option('--heads <n>', 'attention heads, must divide --dim (from scratch; default 4)', numberFlag('--heads'))
+    .option('--hidden-dim <n>', 'FFN width (from scratch; default 512)', numberFlag('--hidden-dim'))
+    .option('--train-size <n>', 'training samples, stratified and seeded (default 2000)', numberFlag('--train-size'))
+    .option('--test-size <n>', 'test samples every variant is evaluated on (default 500)', numberFlag('--test-size'))
+    .option('--epochs <n>', 'training epochs; early stopping with patience 1 keeps the best (default 2)', numberFlag('--epochs'))
+    .option('--batch-size <n>', 'training batch size (default 16)', numberFlag('--batch-size'))
+    .option('--max-length <n>', 'tokens per text incl. [CLS]/[SEP]; longer texts are truncated (default 128)', numberFlag('--max-length'))
+    .option('--lr <x>', 'peak learning rate, linear decay (default 1e-3 from scratch, 5e-5 fine-tuning)', numberFlag('--lr'))
+    .option('--seed <n>', 'seed for sampling, initialisation, shuffling and dropout (default 42)', numberFlag('--seed'))
+    .option('--prune <fraction>', 'fraction pruned by both pruning methods (default 0.3)', numberFlag('--prune'))
+    .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', numberFlag('--recovery-epochs'))
     .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI, 8-bit elsewhere', 'auto')
     .option('--early-exit', 'also train exit heads after each layer (weighted loss, more weight early) and write exit stages into models/base/exits/')
-    .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default 0.9)', num('--exit-threshold'))
+    .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default 0.9)', numberFlag('--exit-threshold'))
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
-    .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', num('--threads'))
+    .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', './verde-out/text')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);

@@ -9,7 +9,7 @@ import { UserError } from '../../util/errors.js';
 import type { Rng } from '../init.js';
 import { add, gelu, relu } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
-import { attentionMaskBias, dropout, gather, softmax } from '../ops/nn.js';
+import { attentionMaskBias, dropout, softmax } from '../ops/nn.js';
 import { reshape, slice, transpose } from '../ops/shape-ops.js';
 import { embeddingLayer, layerNormLayer, linearLayer } from './basic.js';
 
