@@ -1,23 +1,30 @@
 /**
- * Parsers for numeric flag values, handed to commander as an option's argParser. Every error is a
- * one-line UserError naming the flag and the value given.
+ * Parsers for numeric flag values: each returns a function from the text given to the number, for
+ * commander's argParser or for an action to call. Every error is a one-line UserError naming the
+ * flag and the value given, worded the same way for every command.
  */
 import { UserError } from '../util/errors.js';
 
-/** Any finite number (learning rates, fractions, sizes checked later by the command). */
-export function numberFlag(flag: string) {
+/** Any finite number, optionally at least `min` or strictly above `above`. */
+export function numberFlag(flag: string, bounds: { min?: number; above?: number } = {}) {
   return (value: string): number => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: "${value}" is not a number`);
+    if (bounds.min !== undefined && n < bounds.min) throw new UserError(`${flag}: expected a number >= ${bounds.min} (got "${value}")`);
+    if (bounds.above !== undefined && !(n > bounds.above)) throw new UserError(`${flag}: expected a number > ${bounds.above} (got "${value}")`);
     return n;
   };
 }
 
-/** A whole number in [min, max]. */
+/**
+ * A whole number in [min, max]. Counts may be written 200000, 200_000, 200k or 1m (rows,
+ * samples), so a suffix k (thousand) or m (million) is accepted.
+ */
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const m = /^(\d+(?:\.\d+)?)(k|m)?$/.exec(value.replace(/_/g, '').trim().toLowerCase());
+    const n = m ? Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new UserError(`${flag}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''} (got "${value}")`);
     }
     return n;

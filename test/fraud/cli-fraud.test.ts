@@ -139,7 +139,7 @@ test('bad inputs: one-line errors naming the flag, file or column, and no result
       [['--data', csv], /--label-col: required with --data/],
       [['--label-col', 'label'], /--label-col: only applies with --data/],
       [['--rows', '5'], /--rows: must be an integer from 10000/],
-      [['--rows', 'lots'], /--rows lots: not a whole number/],
+      [['--rows', 'lots'], /--rows: expected a whole number from 1 \(got "lots"\)/],
       [['--clients', '1'], /--clients: must be an integer from 2 to 8/],
       [['--skip', 'magic'], /--skip: unknown technique "magic"/],
       [['--country', 'XX'], /--country XX: unknown ISO 3166-1 alpha-3/],

@@ -151,7 +151,7 @@ test('CLI: bad input gives one line on stderr and exit 2', async () => {
     await expectOneLine(['predict', '--model', 'distilbert-base-uncased', '--text', 'x'], /^verde: distilbert-base-uncased: not in the cache and HF_HUB_OFFLINE\/VERDE_OFFLINE is set; to use it offline, fetch config\.json, model\.safetensors/, { HF_HUB_OFFLINE: '1', VERDE_CACHE: dir });
     await expectOneLine(['predict', '--model', dir, '--text', '  '], /^verde: --text \(#1\): empty text/);
     await expectOneLine(['predict', '--model', dir], /^verde: predict: give --text/);
-    await expectOneLine(['predict', '--model', dir, '--text', 'x', '--batch-size', '0'], /^verde: --batch-size 0: must be a whole number >= 1/);
+    await expectOneLine(['predict', '--model', dir, '--text', 'x', '--batch-size', '0'], /^verde: --batch-size: expected a whole number from 1 \(got "0"\)/);
 
     const m = await bagModel();
     const three = join(dir, 'three-labels');

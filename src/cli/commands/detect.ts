@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { numberFlag } from '../flags.js';
 
 interface DetectFlags {
   scope: string;
@@ -24,11 +25,10 @@ export function registerDetect(program: Command): void {
       if (flags.scope !== 'process' && flags.scope !== 'machine') {
         throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
       }
-      const { parseNumberFlag } = await import('./measure.js');
       const { detectSources } = await import('../../meter/index.js');
       const report = await detectSources({
         scope: flags.scope,
-        tdpW: flags.tdp !== undefined ? parseNumberFlag('--tdp', flags.tdp, { positive: true }) : undefined,
+        tdpW: flags.tdp !== undefined ? numberFlag('--tdp', { above: 0 })(flags.tdp) : undefined,
         sysfsRoot: flags.sysfsRoot,
       });
       if (flags.json) {

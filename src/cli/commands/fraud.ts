@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { intFlag } from '../flags.js';
 
 interface FraudFlags {
   rows?: string;
@@ -12,16 +13,6 @@ interface FraudFlags {
   clients: string;
   threads?: string;
   skip?: string[];
-}
-
-function intFlag(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const t = text.replace(/_/g, '').trim().toLowerCase();
-  const m = /^(\d+(?:\.\d+)?)(k|m)?$/.exec(t);
-  if (!m) throw new UserError(`${flag} ${text}: not a whole number (e.g. 200000, 200k, 1m)`);
-  const v = Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1);
-  if (!Number.isInteger(v)) throw new UserError(`${flag} ${text}: not a whole number`);
-  return v;
 }
 
 export function registerFraud(program: Command): void {
@@ -56,15 +47,15 @@ export function registerFraud(program: Command): void {
       }
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const run = await runFraudCase({
-        rows: flags.data === undefined ? intFlag('--rows', flags.rows) : undefined,
+        rows: flags.data === undefined ? intFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
         dataFile: flags.data,
         labelCol: flags.labelCol,
         positive: flags.positive,
         outDir: flags.out,
-        seed: intFlag('--seed', flags.seed),
+        seed: intFlag('--seed', 0)(flags.seed),
         country: flags.country,
-        clients: intFlag('--clients', flags.clients),
-        threads: intFlag('--threads', flags.threads),
+        clients: intFlag('--clients', 1)(flags.clients),
+        threads: flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined,
         skip: flags.skip,
       });
       process.stdout.write(run.table + '\n');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { numberFlag } from '../flags.js';
 
 /** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
 export function parseInterval(text: string): number {
@@ -10,13 +11,6 @@ export function parseInterval(text: string): number {
   return value;
 }
 
-export function parseNumberFlag(flag: string, text: string, opts: { positive?: boolean; min?: number } = {}): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new UserError(`${flag} ${text}: not a number`);
-  if (opts.positive && !(v > 0)) throw new UserError(`${flag} ${text}: must be positive`);
-  if (opts.min !== undefined && v < opts.min) throw new UserError(`${flag} ${text}: must be >= ${opts.min}`);
-  return v;
-}
 
 interface MeasureFlags {
   interval: string;
@@ -63,10 +57,10 @@ export function registerMeasure(program: Command): void {
         intervalMs,
         scope: flags.scope,
         country: flags.country,
-        carbonIntensity: flags.carbonIntensity !== undefined ? parseNumberFlag('--carbon-intensity', flags.carbonIntensity, { min: 0 }) : undefined,
-        pue: parseNumberFlag('--pue', flags.pue, { min: 1 }),
-        wue: flags.wue !== undefined ? parseNumberFlag('--wue', flags.wue, { min: 0 }) : undefined,
-        tdpW: flags.tdp !== undefined ? parseNumberFlag('--tdp', flags.tdp, { positive: true }) : undefined,
+        carbonIntensity: flags.carbonIntensity !== undefined ? numberFlag('--carbon-intensity', { min: 0 })(flags.carbonIntensity) : undefined,
+        pue: numberFlag('--pue', { min: 1 })(flags.pue),
+        wue: flags.wue !== undefined ? numberFlag('--wue', { min: 0 })(flags.wue) : undefined,
+        tdpW: flags.tdp !== undefined ? numberFlag('--tdp', { above: 0 })(flags.tdp) : undefined,
         projectName: flags.project,
       });
       const out = process.stderr;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
+import { intFlag } from '../flags.js';
 import type { TabularPredictor } from '../../predict/tabular-predictor.js';
 
 interface PredictFlags {
@@ -21,12 +22,6 @@ async function metered<T>(fn: () => Promise<T>, country?: string): Promise<{ res
   const { result, energy } = await measure(fn, { country, intervalMs: 250 });
   const co2 = energy.co2eGrams >= 1 ? `${energy.co2eGrams.toFixed(3)} g` : `${(energy.co2eGrams * 1000).toFixed(3)} mg`;
   return { result, line: `energy ${formatEnergy(energy.energyJ)} (${energy.method}), ${co2} CO2e at ${energy.carbonIntensityGPerKWh.toFixed(0)} g/kWh (${energy.carbonIntensitySource})` };
-}
-
-function positiveInt(flag: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new UserError(`${flag} ${text}: must be a whole number >= 1`);
-  return v;
 }
 
 /** One line for a human: label, its probability, all probabilities, the start of the text. */
@@ -96,10 +91,10 @@ export function registerPredict(program: Command): void {
       flags.text.forEach((t, i) => {
         if (t.trim() === '') throw new UserError(`--text (#${i + 1}): empty text`);
       });
-      const batchSize = positiveInt('--batch-size', flags.batchSize);
-      const maxLength = flags.maxLength !== undefined ? positiveInt('--max-length', flags.maxLength) : undefined;
+      const batchSize = intFlag('--batch-size', 1)(flags.batchSize);
+      const maxLength = flags.maxLength !== undefined ? intFlag('--max-length', 1)(flags.maxLength) : undefined;
       if (maxLength !== undefined && maxLength < 2) throw new UserError(`--max-length ${maxLength}: must be at least 2 ([CLS] and [SEP])`);
-      const threads = flags.threads !== undefined ? positiveInt('--threads', flags.threads) : undefined;
+      const threads = flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined;
       if (flags.country !== undefined) (await import('../../meter/index.js')).requireCountry(flags.country);
 
       const { openModel } = await import('../../predict/index.js');
