@@ -32,6 +32,11 @@ test('data stage: filter count matches the rule, dedup removes the injected dupl
     const nearRemoved = all.steps[3]!.rowsBefore - all.steps[3]!.rowsAfter;
     assert.ok(nearRemoved >= gen.stats.nearDuplicates && nearRemoved <= gen.stats.nearDuplicates * 1.1 + 5, `${nearRemoved} vs ${gen.stats.nearDuplicates}`);
 
+    // dedup: false (the minimisation baseline) keeps every row through every step, fraud rows too.
+    const keepAll = await runDataStage({ input: gen.path, outDir: join(dir, 'keepall'), filter: false, dedup: false });
+    for (const s of keepAll.steps) assert.equal(s.rowsAfter, 20_000, `${s.name} dropped rows`);
+    assert.equal(keepAll.steps[3]!.fraudRowsAfter, keepAll.steps[0]!.fraudRowsBefore);
+
     // The split files read back as a training matrix and an identically encoded test matrix.
     const train = await readTabular(r.files.train, { labelCol: r.labelCol, exclude: r.nonFeatureColumns });
     const testSet = await readTabular(r.files.test, { labelCol: r.labelCol, schema: train.schema });

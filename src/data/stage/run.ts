@@ -11,7 +11,7 @@ import { fail } from '../../util/errors.js';
 import { exists } from '../../util/atomic.js';
 import { readTransactionsCsvSql, LABEL_COLUMN } from '../transactions/write.js';
 import { sqlString } from '../../util/sql.js';
-import { DEFAULT_FILTER_RULE, KEY_COLUMNS, NON_FEATURE_COLUMNS, exactDedupSql, featuresSql, filterSql, nearDedupSql } from './sql.js';
+import { DEFAULT_FILTER_RULE, KEY_COLUMNS, NON_FEATURE_COLUMNS, copySql, exactDedupSql, featuresSql, filterSql, nearDedupSql } from './sql.js';
 
 export interface StageOptions {
   /** Transactions file (CSV or Parquet, the generator's columns). */
@@ -22,6 +22,12 @@ export interface StageOptions {
   filter?: string | false;
   /** Near-duplicate window in seconds (default 120). */
   nearDuplicateWindowS?: number;
+  /**
+   * Remove exact duplicates and consolidate near duplicates (default true). false keeps every row,
+   * as a plain pipeline would: the baseline of the minimisation comparison. The steps stay in the
+   * report with rows unchanged.
+   */
+  dedup?: boolean;
   /** Decimals the amount is rounded to for the near-duplicate key (default 0: whole units). */
   amountDecimals?: number;
   /** Shares of the time-ordered rows for train and validation (test gets the rest). Default 0.7 / 0.15. */
@@ -122,8 +128,9 @@ export async function runDataStage(opts: StageOptions): Promise<StageResult> {
       curBytes = bytes;
     };
     await step('filter', filterSql('raw', 'filtered', rule ?? 'false'), 'filtered', '1-filtered.parquet');
-    await step('exactDedup', exactDedupSql('filtered', 'dedup', KEY_COLUMNS), 'dedup', '2-dedup.parquet');
-    await step('nearDedup', nearDedupSql('dedup', 'consolidated', windowS, decimals), 'consolidated', '3-consolidated.parquet');
+    const dedup = opts.dedup ?? true;
+    await step('exactDedup', dedup ? exactDedupSql('filtered', 'dedup', KEY_COLUMNS) : copySql('filtered', 'dedup'), 'dedup', '2-dedup.parquet');
+    await step('nearDedup', dedup ? nearDedupSql('dedup', 'consolidated', windowS, decimals) : copySql('dedup', 'consolidated'), 'consolidated', '3-consolidated.parquet');
     await step('features', featuresSql('consolidated', 'features'), 'features', '4-features.parquet');
 
     const featuresPath = join(opts.outDir, 'features.parquet');

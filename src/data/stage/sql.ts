@@ -10,6 +10,11 @@ export function filterSql(from: string, to: string, rule: string): string {
   return `CREATE OR REPLACE TABLE ${to} AS SELECT * FROM ${from} WHERE NOT coalesce((${rule}), false)`;
 }
 
+/** A step that keeps every row (dedup turned off). */
+export function copySql(from: string, to: string): string {
+  return `CREATE OR REPLACE TABLE ${to} AS SELECT * FROM ${from} ORDER BY ts, tx_id`;
+}
+
 /** Exact duplicates: same 64-bit hash of every column; the first in time order is kept. */
 export function exactDedupSql(from: string, to: string, columns: string[]): string {
   const cols = columns.map((c) => `"${c}"`).join(', ');

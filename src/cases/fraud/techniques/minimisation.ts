@@ -14,7 +14,7 @@ export async function minimisationTechnique(ctx: CaseContext): Promise<Technique
   if (!mz || !raw) throw new Error('minimisation: needs the generated transactions (the rule is about transactions)');
   const base = await ensureBaseline(ctx);
   const plain = await meteredGbdt(ctx, raw, baselineParams(ctx), ctx.data.valid);
-  const plainRec = await recordGbdt(ctx, 'gbdt-unfiltered', plain.result, plain, { lineage: { technique: 'no-filter-no-near-dedup', params: { rows: raw.y.length } } });
+  const plainRec = await recordGbdt(ctx, 'gbdt-unfiltered', plain.result, plain, { lineage: { technique: 'no-filter-no-dedup', params: { rows: raw.y.length } } });
   const g = base.result;
   return {
     name: 'data-minimisation',
