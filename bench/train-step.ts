@@ -8,7 +8,12 @@
  * hits both. Prints min and median of each, the ratios, the median of the per-round ratios and
  * peak memory, and writes them to bench/train-step.results.json.
  *
- *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch]
+ *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch] [--full-last-layer]
+ *
+ * verde's classifier, like verde's DistilBERT, computes only the [CLS] row in the last block (the
+ * head reads nothing else; same logits, loss and gradients); the PyTorch peer, like Hugging Face
+ * Transformers, computes every row. --full-last-layer makes verde compute every row too, to show
+ * what that saves.
  */
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -40,11 +45,12 @@ interface Args {
   batch: number;
   seq: number;
   torch: boolean;
+  fullLastLayer: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, out: 'bench/train-step.results.json' };
+  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, fullLastLayer: false, out: 'bench/train-step.results.json' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -60,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--batch') a.batch = v();
     else if (k === '--seq') a.seq = v();
     else if (k === '--no-torch') a.torch = false;
+    else if (k === '--full-last-layer') a.fullLastLayer = true;
     else if (k === '--out') a.out = argv[++i];
     else throw new Error(`unknown flag ${k} (see the header of bench/train-step.ts)`);
   }
@@ -156,7 +163,8 @@ async function main(): Promise<void> {
   const emb = distilBertEmbeddings(g, { vocabSize: VOCAB, maxPositions: 512, dim: DIM, dropout: 0.1 }, rng);
   const enc = transformerEncoder(g, cfg, rng);
   const head = classificationHead(g, DIM, 2, rng);
-  const logits = head(clsPool(enc(emb(ids, positions), mask), cfg));
+  const hidden = emb(ids, positions);
+  const logits = head(a.fullLastLayer ? clsPool(enc(hidden, mask), cfg) : enc(hidden, mask, { clsOnly: true }));
   const loss = op.crossEntropy(logits, labels);
   const nParams = g.params.reduce((s, p) => s + p.init.length, 0);
 
@@ -224,7 +232,7 @@ async function main(): Promise<void> {
     const t = torch[k];
     return `${name.padEnd(24)} verde ${fmt(v)}   PyTorch ${fmt(t)}   ratio min ${(v.min / t.min).toFixed(2)}x, median ${(v.median / t.median).toFixed(2)}x, per round ${pairedRatio(k).toFixed(2)}x (target <= ${target}x)`;
   };
-  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads, ${a.steps} alternating rounds (min / median; 1-min load average at the end ${loadavg()[0].toFixed(1)})`);
+  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads, verde's last block ${a.fullLastLayer ? 'on every row (--full-last-layer)' : 'on the [CLS] row only'}, ${a.steps} alternating rounds (min / median; 1-min load average at the end ${loadavg()[0].toFixed(1)})`);
   console.log(row(`train step (batch ${a.batch})`, 'train_step_s', 0.9));
   console.log(row('forward batch 1', 'forward_b1_s', 0.8));
   console.log(row('forward batch 8', 'forward_b8_s', 0.8));

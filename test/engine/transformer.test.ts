@@ -87,6 +87,51 @@ test('grad: a whole encoder layer (attention with padding mask, GELU, LayerNorm)
   );
 });
 
+test('grad: an encoder layer computing only the first position (the [CLS]-only last block)', async () => {
+  const mask = BigInt64Array.from([1n, 1n, 1n, 0n, 1n, 1n, 0n, 0n]);
+  await gradCheck(
+    [
+      { name: 'attention_mask', dims: [2, 4], dtype: 'int64', data: mask },
+      { name: 'x', dims: [8, 8] },
+    ],
+    (m, x) => {
+      const g = x.graph;
+      g.input('ids', 'int64', ['batch', 'seq']);
+      const layer = encoderLayer(g, 'l0', { dim: 8, heads: 2, hiddenDim: 16, layers: 1, dropout: 0, attentionDropout: 0, layerNormEps: 1e-5, initStd: 0.5 }, new Rng(1));
+      return op.reshape(layer(x, op.attentionMaskBias(m), true), [2, 8]);
+    },
+    { feedsExtra: { ids: { dims: [2, 4], data: new BigInt64Array(8) } } },
+  );
+});
+
+test('clsOnly: the encoder computing one row in its last block gives clsPool of the full encoder', async () => {
+  const rng = new Rng(4);
+  const g = new Graph('cls-only', { seed: 4 });
+  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
+  const positions = g.input('position_ids', 'int64', ['batch', 'seq']);
+  const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
+  const cfg = { dim: 32, heads: 4, hiddenDim: 64, layers: 3, dropout: 0.1, attentionDropout: 0.1 };
+  const emb = distilBertEmbeddings(g, { vocabSize: VOCAB, maxPositions: SEQ, dim: cfg.dim, dropout: 0.1 }, rng);
+  const enc = transformerEncoder(g, cfg, rng);
+  const x = emb(ids, positions);
+  const full = clsPool(enc(x, mask), cfg);
+  const fast = enc(x, mask, { clsOnly: true });
+  assert.deepEqual(fast.shape, full.shape);
+  const s = await TrainingSession.create(g, { loss: op.reduceSum(op.add(full, fast)), optimizer: { type: 'sgd', lr: 0 } }, { threads: 1 });
+  try {
+    const b = batch(16, new Rng(8));
+    const out = await s.evaluate({ input_ids: b.ids, position_ids: b.positions, attention_mask: b.mask }, { full, fast });
+    const a = out.full.data as Float32Array;
+    const c = out.fast.data as Float32Array;
+    assert.equal(a.length, 16 * cfg.dim);
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - c[i]!));
+    assert.ok(maxDiff < 1e-5, `[CLS]-only last block differs by ${maxDiff}`);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a 2-layer transformer encoder learns a toy sequence task; export reproduces its logits', async () => {
   const { g, logits, loss } = model(11);
   const s = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: 3e-3, weightDecay: 0.01 }, clipGradNorm: 1 }, { threads: 1 });

@@ -5,6 +5,7 @@
  * projection is one Gemm (bias fused); only attention reshapes to [batch, heads, seq, headDim].
  */
 import type { Graph, Tensor } from '../graph.js';
+import type { Dim } from '../types.js';
 import { UserError } from '../../util/errors.js';
 import type { Rng } from '../init.js';
 import { add, gelu, relu } from '../ops/elementwise.js';
@@ -37,8 +38,12 @@ export interface EncoderLayerOut {
  * One encoder block (DistilBERT TransformerBlock): self-attention with an additive padding mask,
  * residual + LayerNorm, FFN (lin1, GELU, lin2, dropout), residual + LayerNorm.
  * `x` is [batch*seq, dim]; `maskBias` is [batch, 1, 1, seq] (see attentionMaskBias) or undefined.
+ * With `firstOnly` the block computes the output of the first position only ([batch, dim]): keys
+ * and values still come from every position, but the query, attention output, FFN and LayerNorms
+ * run on one row per sequence. That is all a [CLS] head reads from the last block, so the result
+ * is the same as clsPool of the full block, for about a third of its work.
  */
-export function encoderLayer(g: Graph, prefix: string, cfg: EncoderConfig, rng: Rng): (x: Tensor, maskBias?: Tensor) => Tensor {
+export function encoderLayer(g: Graph, prefix: string, cfg: EncoderConfig, rng: Rng): (x: Tensor, maskBias?: Tensor, firstOnly?: boolean) => Tensor {
   const { dim, heads, hiddenDim } = cfg;
   if (dim % heads !== 0) throw new UserError(`encoder: dim ${dim} is not divisible by heads ${heads}`);
   const dh = dim / heads;
@@ -58,17 +63,19 @@ export function encoderLayer(g: Graph, prefix: string, cfg: EncoderConfig, rng: 
   const pDrop = cfg.dropout ?? 0.1;
   const pAttn = cfg.attentionDropout ?? 0.1;
 
-  return (x: Tensor, maskBias?: Tensor) => {
-    const heads4 = (t: Tensor) => transpose(reshape(t, [B, S, heads, dh]), [0, 2, 1, 3]); // [B, H, S, dh]
-    const qh = heads4(q(x));
-    const kh = heads4(k(x));
-    const vh = heads4(v(x));
-    let scores = matmul(qh, kh, { transB: true, alpha: 1 / Math.sqrt(dh) }); // [B, H, S, S]
+  return (x: Tensor, maskBias?: Tensor, firstOnly = false) => {
+    const heads4 = (t: Tensor, rows: Dim) => transpose(reshape(t, [B, rows, heads, dh]), [0, 2, 1, 3]); // [B, H, rows, dh]
+    // Query rows: every position, or only the first ([batch, dim], as clsPool takes it).
+    const xq = firstOnly ? clsPool(x, { dim, batchDim: B, seqDim: S }) : x;
+    const qh = heads4(q(xq), firstOnly ? 1 : S);
+    const kh = heads4(k(x), S);
+    const vh = heads4(v(x), S);
+    let scores = matmul(qh, kh, { transB: true, alpha: 1 / Math.sqrt(dh) }); // [B, H, rows, S]
     if (maskBias) scores = add(scores, maskBias);
     const probs = dropout(softmax(scores, -1), pAttn);
-    const ctx = matmul(probs, vh); // [B, H, S, dh]
-    const merged = reshape(transpose(ctx, [0, 2, 1, 3]), [-1, dim]); // [B*S, dim]
-    const h1 = ln1(add(out(merged), x));
+    const ctx = matmul(probs, vh); // [B, H, rows, dh]
+    const merged = reshape(transpose(ctx, [0, 2, 1, 3]), [-1, dim]); // [B*rows, dim]
+    const h1 = ln1(add(out(merged), xq));
     const ff = dropout(lin2(act(lin1(h1))), pDrop);
     return ln2(add(ff, h1));
   };
@@ -101,15 +108,18 @@ export function distilBertEmbeddings(g: Graph, cfg: DistilBertEmbeddingsConfig, 
 
 /**
  * The stack of `cfg.layers` encoder blocks named `${prefix}.layer.N` (HF: 'transformer').
- * `mask` is the int64 [batch, seq] attention mask (1 = token, 0 = padding).
+ * `mask` is the int64 [batch, seq] attention mask (1 = token, 0 = padding). Returns [batch*seq,
+ * dim]; with `{ clsOnly: true }` it returns the [CLS] state [batch, dim] (what clsPool would take)
+ * and the last block computes only that row — the same values for a classifier for about a fifth
+ * less work in a 6-layer model (see encoderLayer).
  */
-export function transformerEncoder(g: Graph, cfg: EncoderConfig, rng: Rng, prefix = 'transformer'): (x: Tensor, mask?: Tensor) => Tensor {
+export function transformerEncoder(g: Graph, cfg: EncoderConfig, rng: Rng, prefix = 'transformer'): (x: Tensor, mask?: Tensor, opts?: { clsOnly?: boolean }) => Tensor {
   const layers = Array.from({ length: cfg.layers }, (_x, i) => encoderLayer(g, `${prefix}.layer.${i}`, cfg, rng));
-  return (x, mask) => {
+  return (x, mask, opts = {}) => {
     const bias = mask ? attentionMaskBias(mask) : undefined;
     let h = x;
-    for (const layer of layers) h = layer(h, bias);
-    return h;
+    layers.forEach((layer, i) => (h = layer(h, bias, opts.clsOnly === true && i === layers.length - 1)));
+    return opts.clsOnly && layers.length === 0 ? clsPool(h, cfg) : h;
   };
 }
 

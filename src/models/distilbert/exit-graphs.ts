@@ -38,7 +38,9 @@ export function buildExitStages(c: DistilBertConfig, params: Params, exits: numb
       g.input('attention_mask', DT.INT64, ['batch', 'sequence']);
     }
     const bias = m.maskBias('attention_mask');
-    for (let l = from; l < to; l++) x = m.block(x, bias, l);
+    // The last stage's last block computes position 0 only (all its head reads); earlier stages
+    // hand every position on to the next stage.
+    for (let l = from; l < to; l++) x = m.block(x, bias, l, last && l === to - 1);
     m.head(x, last ? '' : `exits.${cuts[k]}.`, 'logits');
     g.output('logits', DT.FLOAT, ['batch', c.labels.length]);
     if (!last) {

@@ -63,20 +63,26 @@ export class DistilBertGraph {
     return g.op('Unsqueeze', [bias, g.constI64([1, 2])]);
   }
 
-  /** One transformer block (attention + FFN, post-LN). */
-  block(x: string, maskBias: string, l: number): string {
+  /**
+   * One transformer block (attention + FFN, post-LN). With `firstOnly` it returns position 0 only
+   * ([B,1,D]): keys and values come from every position, but queries, the attention output, the
+   * FFN and the LayerNorms run on one row per text — all that the classifier reads from the last
+   * block, for about a third of its work.
+   */
+  block(x: string, maskBias: string, l: number, firstOnly = false): string {
     const g = this.g;
     const c = this.c;
     const h = c.layerHeads[l];
     const dh = headDim(c);
     const pre = `distilbert.transformer.layer.${l}`;
+    const xq = firstOnly ? g.op('Gather', [x, g.constI64([0])], { axis: 1 }) : x;
     let attnOut: string;
     if (h === 0) {
       // Every head pruned: the block's attention contributes only out_lin's bias.
       attnOut = this.w(`${pre}.attention.out_lin.bias`);
     } else {
       const heads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, g.constI64([0, 0, h, dh])])], { perm: [0, 2, 1, 3] });
-      const q = g.op('Mul', [heads(this.linear(x, `${pre}.attention.q_lin`)), g.constF32([1 / Math.sqrt(dh)], [])]);
+      const q = g.op('Mul', [heads(this.linear(xq, `${pre}.attention.q_lin`)), g.constF32([1 / Math.sqrt(dh)], [])]);
       const kT = g.op('Transpose', [g.op('Reshape', [this.linear(x, `${pre}.attention.k_lin`), g.constI64([0, 0, h, dh])])], { perm: [0, 2, 3, 1] });
       const v = heads(this.linear(x, `${pre}.attention.v_lin`));
       const scores = g.op('Add', [g.op('MatMul', [q, kT]), maskBias]);
@@ -84,7 +90,7 @@ export class DistilBertGraph {
       const ctx = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] });
       attnOut = this.linear(g.op('Reshape', [ctx, g.constI64([0, 0, h * dh])]), `${pre}.attention.out_lin`);
     }
-    const sa = this.layerNorm(g.op('Add', [attnOut, x]), `${pre}.sa_layer_norm`);
+    const sa = this.layerNorm(g.op('Add', [attnOut, xq]), `${pre}.sa_layer_norm`);
     let ffnOut: string;
     if (c.layerHiddenDims[l] === 0) {
       ffnOut = this.w(`${pre}.ffn.lin2.bias`);
@@ -116,7 +122,7 @@ export function buildInferenceGraph(c: DistilBertConfig, params: Params, name = 
   const m = new DistilBertGraph(g, c, params);
   let x = m.embeddings(ids);
   const bias = m.maskBias(mask);
-  for (let l = 0; l < c.nLayers; l++) x = m.block(x, bias, l);
+  for (let l = 0; l < c.nLayers; l++) x = m.block(x, bias, l, l === c.nLayers - 1);
   m.head(x, '', 'logits');
   g.output('logits', DT.FLOAT, ['batch', c.labels.length]);
   return g.build(17, `DistilBertForSequenceClassification layers=${c.nLayers} dim=${c.dim} heads=${c.layerHeads.join(',')} ffn=${c.layerHiddenDims.join(',')}`);

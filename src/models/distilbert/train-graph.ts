@@ -84,12 +84,15 @@ export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params,
   for (let l = 0; l < c.nLayers; l++) {
     const pre = `distilbert.transformer.layer.${l}`;
     const h = c.layerHeads[l];
+    // The last block computes position 0 only: the classifier reads nothing else, so queries,
+    // attention output, FFN and LayerNorms run on one row per text (same logits and gradients).
+    const xq = l === c.nLayers - 1 ? op.slice(x, [0], [1], [1]) : x;
     let attn: Tensor;
     if (h === 0) {
       attn = param(`${pre}.attention.out_lin.bias`);
     } else {
       const split = (t: Tensor) => op.transpose(op.reshape(t, [0, 0, h, dh]), [0, 2, 1, 3]);
-      const q = split(lin(x, `${pre}.attention.q_lin`));
+      const q = split(lin(xq, `${pre}.attention.q_lin`));
       const k = split(lin(x, `${pre}.attention.k_lin`));
       const v = split(lin(x, `${pre}.attention.v_lin`));
       const scores = op.add(op.matmul(q, k, { transB: true, alpha: 1 / Math.sqrt(dh) }), maskBias);
@@ -97,7 +100,7 @@ export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params,
       const ctx = op.reshape(op.transpose(op.matmul(probs, v), [0, 2, 1, 3]), [0, 0, h * dh]);
       attn = lin(ctx, `${pre}.attention.out_lin`);
     }
-    const sa = ln(op.add(attn, x), `${pre}.sa_layer_norm`);
+    const sa = ln(op.add(attn, xq), `${pre}.sa_layer_norm`);
     const ffn = c.layerHiddenDims[l] === 0
       ? param(`${pre}.ffn.lin2.bias`)
       : drop(lin(op.gelu(lin(sa, `${pre}.ffn.lin1`)), `${pre}.ffn.lin2`), c.dropout);
