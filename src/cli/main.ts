@@ -13,6 +13,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerFraud } from './commands/fraud.js';
 import { registerServe } from './commands/serve.js';
 import { registerBenchServe } from './commands/bench-serve.js';
+import { registerCalibrate } from './commands/calibrate.js';
 import { registerDemo } from './commands/demo.js';
 import { VERSION } from '../version.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerFraud(program);
   registerServe(program);
   registerBenchServe(program);
+  registerCalibrate(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -50,6 +52,7 @@ export function buildProgram(): Command {
     fraud: '§5: fraud detection with each green technique measured against its counterpart',
     serve: 'serve models over HTTP: dynamic batching, cache, early exit, cascades, energy per request',
     'bench-serve': 'load-test verde serve: batching, cache, early exit and cascade, on and off',
+    calibrate: 'choose early-exit and cascade thresholds on labelled validation data (§3.4.1)',
   };
   for (const cmd of program.commands) {
     const line = summaries[cmd.name()];

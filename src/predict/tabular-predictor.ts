@@ -28,7 +28,8 @@ export interface TabularPredictor {
   close(): Promise<void>;
 }
 
-function featureValue(v: string | null, f: TabularFeature, file: string, row: number): number {
+/** One CSV/Parquet cell as the model's feature value: a category's index, a number, or NaN when missing. */
+export function featureValue(v: string | null, f: TabularFeature, file: string, row: number): number {
   if (v === null || v.trim() === '') return NaN;
   if (f.type === 'categorical') {
     const i = f.categories?.indexOf(v) ?? -1;

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { fixturePath } from '../fixtures/paths.js';
+import { fixture } from '../serve/helpers.js';
+
+const run = promisify(execFile);
+const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
+
+async function verde(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, VERDE_QUIET: '1' }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('verde calibrate: early-exit and cascade thresholds from a labelled file, printed and written as JSON', async () => {
+  const f = await fixture();
+  try {
+    // Text: the tiny 3-stage early-exit model (spam words score high).
+    const texts = ['free cash prize win now', 'click to claim money', 'meeting tomorrow thanks', 'please review the report', 'free meeting tomorrow thanks', 'win cash for the lunch'];
+    const textLabels = ['spam', 'spam', 'ham', 'ham', 'ham', 'spam'];
+    const textCsv = join(f.root, 'valid-text.csv');
+    await writeFile(textCsv, ['message,truth', ...texts.map((t, i) => `"${t}",${textLabels[i]}`)].join('\n'));
+    const out1 = join(f.root, 'exit.json');
+    const r1 = await verde(['calibrate', '--model', f.textExit, '--data', textCsv, '--text-col', 'message', '--label-col', 'truth', '--target-accuracy', '0.8', '--out', out1]);
+    assert.equal(r1.code, 0, r1.stderr);
+    const j1 = JSON.parse(await readFile(out1, 'utf8'));
+    assert.equal(j1.earlyExit.stages, 3);
+    assert.equal(j1.earlyExit.targetAccuracy, 0.8);
+    assert.ok(j1.earlyExit.accuracy >= 0.8);
+    assert.ok(j1.earlyExit.meanStages < 3 && j1.earlyExit.computeSaved > 0);
+    assert.match(r1.stdout, new RegExp(`serve with: verde serve --model \\S+ --exit-threshold ${j1.earlyExit.threshold.toFixed(4)}`));
+
+    // Tabular cascade: the amount-only small model is wrong on the last row (see test/serve/thresholds.test.ts).
+    const tabCsv = join(f.root, 'valid-tab.csv');
+    await writeFile(tabCsv, ['amount,hour,channel,label', '900,3,web,fraud', '600,1,pos,fraud', '5,10,pos,legit', '20,12,web,legit', '210,11,atm,fraud', '180,12,atm,fraud'].join('\n'));
+    const out2 = join(f.root, 'cascade.json');
+    const r2 = await verde(['calibrate', '--cascade', `small=${f.tabularSmall},large=${f.tabular}`, '--data', tabCsv, '--max-accuracy-drop', '0', '--out', out2]);
+    assert.equal(r2.code, 0, r2.stderr);
+    const c = JSON.parse(await readFile(out2, 'utf8')).cascades[0];
+    assert.equal(c.largeAccuracy, 1);
+    assert.equal(c.accuracy, 1);
+    assert.ok(Math.abs(c.smallShare - 4 / 6) < 1e-9, `small share ${c.smallShare}`);
+    assert.match(r2.stdout, /small model answers 66\.7 %/);
+    assert.match(r2.stdout, /--cascade-threshold \d\.\d{4}/);
+
+    // Bad input: one line naming the flag, field or label; no output file.
+    const out3 = join(f.root, 'never.json');
+    const cases: [string[], RegExp][] = [
+      [['--data', textCsv], /give --model DIR \(early exit\) and\/or --cascade/],
+      [['--model', f.textExit, '--data', join(f.root, 'none.csv')], /none\.csv: file not found/],
+      [['--model', f.textExit, '--data', textCsv, '--text-col', 'message'], /"label"/],
+      [['--model', f.textExit, '--data', textCsv, '--text-col', 'message', '--label-col', 'truth', '--target-accuracy', '2'], /--target-accuracy: expected a probability/],
+      [['--model', f.text, '--data', textCsv, '--text-col', 'message', '--label-col', 'truth'], /no "earlyExit" stages/],
+    ];
+    await writeFile(join(f.root, 'wrong-labels.csv'), 'message,truth\n"free cash",junk\n');
+    cases.push([['--model', f.textExit, '--data', join(f.root, 'wrong-labels.csv'), '--text-col', 'message', '--label-col', 'truth'], /"junk" is not one of the model's labels/]);
+    for (const [args, message] of cases) {
+      const r = await verde(['calibrate', ...args, '--out', out3]);
+      assert.notEqual(r.code, 0, args.join(' '));
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(lines[0]!, message);
+      assert.equal(existsSync(out3), false);
+    }
+  } finally {
+    await f.cleanup();
+  }
+});
