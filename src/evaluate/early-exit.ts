@@ -66,3 +66,33 @@ export async function evaluateEarlyExit(
   }
   return results;
 }
+
+function softmax(logits: Float32Array): number[] {
+  const m = Math.max(...logits);
+  const e = Array.from(logits, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/**
+ * Every stage's class probabilities for every sample (`[stage][sample][class]`), each sample run
+ * through all stages: what serve/thresholds.ts chooses an early-exit threshold from.
+ */
+export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: number[][], threads = 1): Promise<number[][][]> {
+  const sessions = await Promise.all(stages.map((s) => ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 })));
+  const probs: number[][][] = stages.map(() => []);
+  try {
+    for (const s of samples) {
+      const mask = new ort.Tensor('int64', new BigInt64Array(s.length).fill(1n), [1, s.length]);
+      let feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(s.map(BigInt)), [1, s.length]), attention_mask: mask };
+      for (let k = 0; k < sessions.length; k++) {
+        const out = await sessions[k].run(feeds);
+        probs[k].push(softmax(out.logits.data as Float32Array));
+        if (k < sessions.length - 1) feeds = { hidden_in: out.hidden_out, attention_mask: mask };
+      }
+    }
+  } finally {
+    for (const s of sessions) await s.release();
+  }
+  return probs;
+}

@@ -100,6 +100,11 @@ test('fine-tuning the tiny HF checkpoint with early-exit heads (labels replaced 
   assert.deepEqual(m.earlyExit?.stages, ['exits/exit-0.onnx', 'exits/exit-1.onnx']);
   for (const f of m.earlyExit!.stages) await ort.InferenceSession.create(join(out, 'models', 'base', f)).then((s) => s.release());
   assert.ok(Array.isArray(results.earlyExit?.evaluation) && results.earlyExit!.evaluation.length >= 4);
+  // No --exit-threshold: chosen on the validation split, and that is what the server will use.
+  const ee = results.stages.find((s) => s.name === 'early-exit');
+  assert.match(String(ee?.detail?.thresholdFrom), /^validation: accuracy/);
+  assert.equal(m.earlyExit!.threshold, results.earlyExit!.threshold);
+  assert.ok(results.earlyExit!.threshold > 0 && results.earlyExit!.threshold <= 1);
 });
 
 async function expectOneLineError(opts: TextCaseOptions, pattern: RegExp): Promise<void> {

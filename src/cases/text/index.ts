@@ -21,11 +21,16 @@ import { loadHfDistilBert } from '../../models/distilbert/checkpoint.js';
 import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js';
 import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
 import { evaluateVariantInChild } from '../../evaluate/variants.js';
-import { evaluateEarlyExit, type EarlyExitEval } from '../../evaluate/early-exit.js';
+import { evaluateEarlyExit, traceExitStages, type EarlyExitEval } from '../../evaluate/early-exit.js';
+import { chooseExitThreshold } from '../../serve/thresholds.js';
+
 import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-graphs.js';
 import { writeTextModelDir } from './model-dir.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
+
+/** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
+const EXIT_ACCURACY_DROP = 0.01;
 
 export interface TextCaseOptions {
   data?: string;
@@ -208,14 +213,26 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     const config = prep.config;
     const base = fit.params;
     const baseOnnx = buildInferenceGraph(config, base, 'distilbert').bytes;
-    let earlyExit: { stages: ExitStage[]; threshold: number; evaluation: EarlyExitEval[] } | undefined;
+    let earlyExit: { stages: ExitStage[]; threshold: number; thresholdFrom: string; evaluation: EarlyExitEval[] } | undefined;
     if (exits) {
       span = tracker.startSpan('early-exit');
       const stagesX = buildExitStages(config, base, exits);
-      const threshold = o.exitThreshold ?? 0.9;
+      // The serving threshold: --exit-threshold, else chosen on the validation split as the lowest
+      // confidence that keeps accuracy within EXIT_ACCURACY_DROP of the full model (§3.4.1.1).
+      let threshold = o.exitThreshold ?? 0.9;
+      let thresholdFrom = o.exitThreshold !== undefined ? '--exit-threshold' : 'default (no validation split)';
+      if (o.exitThreshold === undefined && splits.validation.texts.length) {
+        const traced = await traceExitStages(stagesX, valSet.ids, threads ?? 1);
+        const full = chooseExitThreshold(traced, valSet.labels, 0).fullAccuracy;
+        const choice = chooseExitThreshold(traced, valSet.labels, full - EXIT_ACCURACY_DROP);
+        if (choice.threshold !== null) {
+          threshold = choice.threshold;
+          thresholdFrom = `validation: accuracy ${choice.accuracy.toFixed(4)} vs full model ${full.toFixed(4)} (at most ${EXIT_ACCURACY_DROP} lower), ${choice.meanStages.toFixed(2)} of ${choice.stages} stages on average`;
+        }
+      }
       const evaluation = await evaluateEarlyExit(stagesX, testSet.ids, testSet.labels, config.labels.length, [...new Set([0.8, 0.9, 0.95, 0.99, threshold])].sort((a, b) => a - b), threads ?? 1);
-      earlyExit = { stages: stagesX, threshold, evaluation };
-      stages.push(stageOf('early-exit', await span.end(), { exits, threshold, evaluation }));
+      earlyExit = { stages: stagesX, threshold, thresholdFrom, evaluation };
+      stages.push(stageOf('early-exit', await span.end(), { exits, threshold, thresholdFrom, evaluation }));
     }
 
     // 3. Prune: L1 unstructured (stored as mask + values), structured (+ recovery).
@@ -308,7 +325,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         energyMethod: total.method,
         notes,
       };
-      if (earlyExit) results.earlyExit = { threshold: earlyExit.threshold, stages: earlyExit.stages.map((x) => ({ file: `models/base/${x.file}`, layers: x.layers })), evaluation: earlyExit.evaluation };
+      if (earlyExit) results.earlyExit = { threshold: earlyExit.threshold, thresholdFrom: earlyExit.thresholdFrom, stages: earlyExit.stages.map((x) => ({ file: `models/base/${x.file}`, layers: x.layers })), evaluation: earlyExit.evaluation };
       await writeJsonAtomic(join(tmp, 'results.json'), results);
       await writeFileAtomic(join(tmp, 'results.csv'), resultsCsv(rows));
       return results;
