@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const nParams = g.params.reduce((s, p) => s + p.init.length, 0);
 
   console.error(`verde: ${nParams} parameters, ${a.layers} layers, batch ${a.batch} x seq ${a.seq}, ${a.threads} threads; CPU ${cpus()[0]?.model}`);
-  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: 5e-5, weightDecay: 0.01 } }, { threads: a.threads });
+  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: 5e-5, weightDecay: 0.01 } }, { threads: a.threads, transferInitialValues: true });
   const peer = a.torch ? await TorchPeer.start(a) : undefined;
   const batch = feeds(a.batch, a.seq, new Rng(1));
   let lastLoss = 0;

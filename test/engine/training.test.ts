@@ -215,3 +215,21 @@ test('build-time shape errors name the op and the shapes', () => {
   assert.throws(() => op.matmul(a, b), /MatMul: inner dims differ: 3 vs 4 \(a\[batch,3\]:float32, b\[4,5\]:float32\)/);
   assert.throws(() => op.add(a, b), /Add: shapes do not broadcast/);
 });
+
+test('initial values are copied to the worker by default, moved with transferInitialValues', async () => {
+  for (const transfer of [false, true]) {
+    const { g, loss } = mlp(6);
+    const before = new Map(g.params.map((p) => [p.name, Float32Array.from(p.init)]));
+    const s = await TrainingSession.create(g, { loss, optimizer: { type: 'sgd', lr: 0.1 } }, { threads: 1, transferInitialValues: transfer });
+    try {
+      for (const p of g.params) {
+        assert.equal(p.initReleased, transfer, `${p.name} released: ${p.initReleased}`);
+        if (!transfer) assert.deepEqual(p.init, before.get(p.name));
+      }
+      const got = await s.getParams();
+      for (const [name, v] of before) assert.deepEqual(got.get(name), v, `${name} in the worker`);
+    } finally {
+      await s.close();
+    }
+  }
+});

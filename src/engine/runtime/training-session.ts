@@ -48,9 +48,11 @@ export class TrainingSession {
   /**
    * Compile `graph` for training with `spec` and start the worker. The graph gains backward and
    * optimiser nodes; build the model (and set graph.seed) before calling this. The parameters'
-   * initial arrays move to the worker (Param.init becomes empty) unless keepInitialValues is set.
+   * initial arrays are copied to the worker, so the caller's arrays stay usable; with
+   * `transferInitialValues` they are moved instead (no copy: 267 MB for DistilBERT-base) and
+   * Param.init becomes empty — read current values with getParams().
    */
-  static async create(graph: Graph, spec: TrainingSpec, device: DeviceOptions & { keepInitialValues?: boolean } = {}): Promise<TrainingSession> {
+  static async create(graph: Graph, spec: TrainingSpec, device: DeviceOptions & { transferInitialValues?: boolean } = {}): Promise<TrainingSession> {
     const compiled = compileTraining(graph, spec);
     await tuneMallocForTraining(); // before the worker thread starts (it picks its malloc arena then)
     const worker = await WorkerClient.start(device);
@@ -67,10 +69,9 @@ export class TrainingSession {
         }
         const p = graph.findParam(s.param)!;
         tensors[s.name] = { dtype: 'float32', dims: s.dims, data: p.init };
-        // hand the initial values to the worker instead of copying them (267 MB for DistilBERT);
-        // the main thread gets the current values back with getParams() when it needs them
+        // moved rather than copied when asked: the main thread then reads values with getParams()
         const buf = p.init.buffer;
-        if (!device.keepInitialValues && buf instanceof ArrayBuffer && p.init.byteOffset === 0 && p.init.byteLength === buf.byteLength) {
+        if (device.transferInitialValues && buf instanceof ArrayBuffer && p.init.byteOffset === 0 && p.init.byteLength === buf.byteLength) {
           transfer.push(buf);
           p.releaseInit();
         }

@@ -87,9 +87,9 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
     loss = e.loss;
     exitWeights = e.weights;
   } else loss = op.crossEntropy(fwd.logits, labels);
-  // keepInitialValues: the caller's arrays stay usable (`params` is shared with other variants, e.g. the
-  // structured-pruned copy keeps the unpruned embedding table), so they are copied, not moved.
-  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: opts.lr, weightDecay: 0.01 }, clipGradNorm: 1.0 }, { threads: opts.threads, keepInitialValues: true });
+  // Initial values are copied (the default), not moved: `params` is shared with other variants, e.g.
+  // the structured-pruned copy keeps the unpruned embedding table.
+  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: opts.lr, weightDecay: 0.01 }, clipGradNorm: 1.0 }, { threads: opts.threads });
   const stepsPerEpoch = Math.ceil(train.ids.length / opts.batchSize);
   const totalSteps = stepsPerEpoch * opts.epochs;
   const warmup = Math.round((opts.warmupFraction ?? 0) * totalSteps);
