@@ -6,7 +6,7 @@
  * same thread count. The PyTorch peer is one long-lived child driven over stdin, and the two run
  * in alternating rounds (verde, PyTorch, PyTorch, verde, ...), so a load swing on a shared machine
  * hits both. Prints min and median of each, the ratios, the median of the per-round ratios and
- * peak memory, and writes them to bench/train-step.results.json.
+ * peak memory, and writes them to bench/out/train-step/results.json.
  *
  *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch] [--full-last-layer]
  *
@@ -17,10 +17,10 @@
  */
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeJsonAtomic } from '../src/util/atomic.js';
 import {
   Graph,
@@ -50,7 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, fullLastLayer: false, out: 'bench/train-step.results.json' };
+  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, fullLastLayer: false, out: 'bench/out/train-step/results.json' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -237,6 +237,7 @@ async function main(): Promise<void> {
   console.log(row('forward batch 1', 'forward_b1_s', 0.8));
   console.log(row('forward batch 8', 'forward_b8_s', 0.8));
   console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB` : ''));
+  await mkdir(dirname(a.out), { recursive: true });
   await writeJsonAtomic(a.out, { date: new Date().toISOString(), args: a, cpu: cpus()[0]?.model, load_average_1min: loadavg()[0], verde, torch });
 }
 
