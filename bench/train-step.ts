@@ -17,10 +17,10 @@
  */
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/util/atomic.js';
 import {
   Graph,
@@ -237,7 +237,6 @@ async function main(): Promise<void> {
   console.log(row('forward batch 1', 'forward_b1_s', 0.8));
   console.log(row('forward batch 8', 'forward_b8_s', 0.8));
   console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB` : ''));
-  await mkdir(dirname(a.out), { recursive: true });
   await writeJsonAtomic(a.out, { date: new Date().toISOString(), args: a, cpu: cpus()[0]?.model, load_average_1min: loadavg()[0], verde, torch });
 }
 
