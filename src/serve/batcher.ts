@@ -5,6 +5,15 @@
  * (one batch in flight per model, like one Triton instance). The queue is bounded: a request whose
  * instances do not fit is refused at once (the server answers 429), so overload sheds load instead
  * of growing latency without end. Instances whose request timed out are dropped before they run.
+ *
+ * Length-aware batch forming (text): a text batch is padded to its longest member and ONNX Runtime's
+ * cost grows with the padded tokens, so on a small model a FIFO batch of mixed lengths spends about
+ * a third of its compute on padding (measured on the offline default model: 40 padded tokens per row
+ * in FIFO batches of 8 against 26 real ones). When more instances wait than one batch takes, the
+ * batch is the oldest instance plus the queued ones nearest to it in size (`sizeOf`), looking at
+ * the oldest LOOKAHEAD_BATCHES batches' worth only. The oldest instance always goes, so nothing waits
+ * longer than it would have under FIFO by more than the lookahead. Interleaved A/B at concurrency
+ * 64 (wrk, 2 shared vCPUs): +15-25 % req/s and -15-20 % server CPU per request against FIFO.
  */
 
 export interface QueueItem<I, O> {
@@ -22,6 +31,14 @@ export interface BatcherOptions {
   /** Most instances waiting (not counting the batch in flight). */
   maxQueue: number;
 }
+
+/**
+ * How many batches' worth of the oldest queued instances length-aware forming chooses among. Four
+ * gets nearly all of the padding saving of eight (29.8 against 29.3 padded tokens per row, FIFO
+ * 40.3, offline default model at concurrency 64) with a shorter tail: an instance can be passed
+ * over at most until it is the oldest, so the lookahead bounds the extra wait.
+ */
+const LOOKAHEAD_BATCHES = 4;
 
 export class QueueFullError extends Error {
   constructor(readonly retryAfterS: number) {
@@ -42,6 +59,8 @@ export class Batcher<I, O> {
     private readonly opts: BatcherOptions,
     private readonly runBatch: (inputs: I[]) => Promise<O[]>,
     private readonly onBatch: (size: number) => void = () => {},
+    /** Padding cost of an input (text: its length); when given, batches group similar sizes. */
+    private readonly sizeOf: ((input: I) => number) | null = null,
   ) {}
 
   get depth(): number {
@@ -94,12 +113,40 @@ export class Batcher<I, O> {
     this.timer = null;
   }
 
-  private async dispatch(): Promise<void> {
+  /** The next batch, taken out of the queue: FIFO, or length-aware when `sizeOf` is set and there is a choice. */
+  private takeBatch(): Array<QueueItem<I, O>> {
+    const max = this.opts.maxBatchSize;
+    const q = this.queue;
+    if (this.sizeOf && q.length > max) {
+      const window = q.slice(0, Math.min(q.length, LOOKAHEAD_BATCHES * max)).filter((x) => !x.cancelled);
+      if (window.length > max) {
+        const size = this.sizeOf;
+        const sized = window.map((item, i) => ({ item, s: size(item.input), i })).sort((a, b) => a.s - b.s || a.i - b.i);
+        const p = sized.findIndex((x) => x.i === 0);
+        // The run of `max` consecutive sizes that holds the oldest instance and spans the least.
+        let best = Math.max(0, p - max + 1);
+        for (let start = best; start <= Math.min(p, sized.length - max); start++) {
+          if (sized[start + max - 1]!.s - sized[start]!.s < sized[best + max - 1]!.s - sized[best]!.s) best = start;
+        }
+        const chosen = new Set(sized.slice(best, best + max).map((x) => x.item));
+        const batch = window.filter((x) => chosen.has(x));
+        // Drop the chosen and the cancelled from the queue, keeping the others in arrival order.
+        let w = 0;
+        for (const item of q) if (!chosen.has(item) && !item.cancelled) q[w++] = item;
+        q.length = w;
+        return batch;
+      }
+    }
     const batch: Array<QueueItem<I, O>> = [];
-    while (batch.length < this.opts.maxBatchSize && this.queue.length > 0) {
-      const item = this.queue.shift()!;
+    while (batch.length < max && q.length > 0) {
+      const item = q.shift()!;
       if (!item.cancelled) batch.push(item);
     }
+    return batch;
+  }
+
+  private async dispatch(): Promise<void> {
+    const batch = this.takeBatch();
     if (batch.length === 0) return this.schedule();
     this.busy = true;
     const t0 = performance.now();

@@ -1,9 +1,10 @@
 /**
- * `verde bench-serve`: autocannon against `verde serve` on 127.0.0.1 (started here, one child
- * process per scenario, so each server's meter sees only its own work) or against a given --url.
+ * `verde bench-serve`: wrk (or autocannon where wrk is missing; see load-wrk.ts) against `verde serve`
+ * on 127.0.0.1 (started here, one child process per scenario, so each server's meter sees only its
+ * own work) or against a given --url.
  * At rising concurrency it prints throughput, p50/p99 latency and joules per request for batch-1
  * vs dynamic batching, cache off/on, early exit off/on, cascade off/on; then overload at 10x the
- * measured capacity (shed with 429, admitted p99 from the server's own summary). Every energy
+ * measured capacity (shed with 429, admitted p99 from the server's latency histogram). Every energy
  * figure carries its method; J/request is the server process's energy (HTTP handling included)
  * divided by the requests it answered.
  */
@@ -15,6 +16,9 @@ import { readManifest, type ModelManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { requestBodies } from './bench-inputs.js';
+import { runWrk, wrkAvailable, type LoadResult } from './load-wrk.js';
+
+export type LoadGenerator = 'wrk' | 'autocannon';
 
 export interface BenchOptions {
   model: string;
@@ -35,6 +39,8 @@ export interface BenchOptions {
   noOverload?: boolean;
   /** Run only these scenario groups (batching, cache, early-exit, cascade, overload); default all. */
   only?: string[];
+  /** Closed-loop load for the concurrency levels; 'auto' (default): wrk when on PATH, else autocannon. */
+  loadGenerator?: LoadGenerator | 'auto';
   log?: (line: string) => void;
 }
 
@@ -56,7 +62,11 @@ export interface LevelResult {
 }
 
 export interface OverloadResult {
+  generator: LoadGenerator;
+  /** Target rate: 10x the measured capacity. */
   offeredPerS: number;
+  /** Requests actually sent per second (a paced closed-loop generator may fall short of the target). */
+  sentPerS: number;
   connections: number;
   okPerS: number;
   shed429: number;
@@ -110,6 +120,35 @@ function sumMatching(m: Map<string, number>, prefix: string, contains = ''): num
   return s;
 }
 
+/**
+ * The q-quantile of a histogram's observations between two scrapes, interpolated linearly inside
+ * the bucket it falls in (Prometheus' histogram_quantile); null without observations.
+ */
+export function histogramQuantile(before: Map<string, number>, after: Map<string, number>, name: string, labels: string, q: number): number | null {
+  const buckets: Array<{ le: number; n: number }> = [];
+  const prefix = `${name}_bucket{${labels}${labels ? ',' : ''}le="`;
+  for (const [k, v] of after) {
+    if (!k.startsWith(prefix)) continue;
+    const le = k.slice(prefix.length, -2);
+    buckets.push({ le: le === '+Inf' ? Infinity : Number(le), n: v - (before.get(k) ?? 0) });
+  }
+  buckets.sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.n ?? 0;
+  if (total <= 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevN = 0;
+  for (const b of buckets) {
+    if (b.n >= rank) {
+      if (!Number.isFinite(b.le)) return prevLe; // beyond the last finite bucket: its bound is all we know
+      return prevLe + ((b.le - prevLe) * (rank - prevN)) / Math.max(1e-12, b.n - prevN);
+    }
+    prevLe = b.le;
+    prevN = b.n;
+  }
+  return prevLe;
+}
+
 function methodOf(m: Map<string, number>): string {
   for (const k of m.keys()) {
     const r = /^verde_process_energy_joules_total\{method="([^"]+)"\}/.exec(k);
@@ -118,11 +157,10 @@ function methodOf(m: Map<string, number>): string {
   return 'none';
 }
 
-async function runLevel(url: string, sc: Scenario, connections: number, durationS: number, overallRate?: number) {
+function autocannonRun(url: string, sc: Scenario, connections: number, durationS: number, overallRate?: number) {
   let i = 0;
   const path = `/v1/models/${sc.target}:predict`;
-  const before = await scrape(url);
-  const r = await autocannon({
+  return autocannon({
     url,
     connections,
     duration: durationS,
@@ -137,6 +175,18 @@ async function runLevel(url: string, sc: Scenario, connections: number, duration
       },
     ],
   });
+}
+
+/** One closed-loop level with `gen`, between two scrapes of the server's /metrics. */
+async function runLevel(gen: LoadGenerator, url: string, sc: Scenario, connections: number, durationS: number): Promise<{ r: LoadResult; before: Map<string, number>; after: Map<string, number> }> {
+  const before = await scrape(url);
+  let r: LoadResult;
+  if (gen === 'wrk') {
+    r = await runWrk({ url, path: `/v1/models/${sc.target}:predict`, connections, durationS, bodies: sc.bodies, timeoutS: 30 });
+  } else {
+    const a = await autocannonRun(url, sc, connections, durationS);
+    r = { ok: a['2xx'], non2xx: a.non2xx, errors: a.errors + a.timeouts, p50Ms: a.latency.p50, p99Ms: a.latency.p99, durationS: a.duration || durationS };
+  }
   const after = await scrape(url);
   return { r, before, after };
 }
@@ -191,6 +241,10 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
   const levels: LevelResult[] = [];
   const header = 'scenario                         conc   req/s   p50 ms   p99 ms  non2xx   J/req(process)  J/inst(batches)  mean batch  method';
   let overload: OverloadResult | null = null;
+  const wanted0 = o.loadGenerator ?? 'auto';
+  const gen: LoadGenerator = wanted0 === 'auto' ? (wrkAvailable() ? 'wrk' : 'autocannon') : wanted0;
+  if (gen === 'wrk' && wanted0 === 'wrk' && !wrkAvailable()) throw new UserError('--load-generator wrk: no wrk on PATH (install it, e.g. apt-get install wrk, or use autocannon)');
+  log(`load generator: ${gen}${gen === 'autocannon' && wanted0 === 'auto' ? ' (no wrk on PATH)' : ''}`);
 
   if (o.url) {
     // A server someone else started: load only, its configuration is theirs.
@@ -201,7 +255,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     const bodies = m ? requestBodies(m, 5000, 1) : [JSON.stringify({ instances: [{ text: 'free cash prize' }] })];
     log(header);
     for (const c of o.concurrency) levels.push(await measureLevel(o.url, { name: 'given server', group: 'given', flags: [], target, bodies }, c));
-    await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, levels, summary: {}, createdAt: new Date().toISOString() });
+    await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, loadGenerator: gen, levels, summary: {}, createdAt: new Date().toISOString() });
     log(`results: ${o.out}`);
     return { levels, overload, summary: {} };
   }
@@ -220,18 +274,17 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
   }
 
   async function measureLevel(url: string, sc: Scenario, c: number): Promise<LevelResult> {
-    const { r, before, after } = await runLevel(url, sc, c, o.durationS);
-    const ok = r['2xx'];
-    const e = energyFigures(before, after, ok, sc.target);
+    const { r, before, after } = await runLevel(gen, url, sc, c, o.durationS);
+    const e = energyFigures(before, after, r.ok, sc.target);
     const res: LevelResult = {
       scenario: sc.name,
       concurrency: c,
-      requestsPerS: ok / (r.duration || o.durationS),
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
-      ok,
+      requestsPerS: r.ok / (r.durationS || o.durationS),
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      ok: r.ok,
       non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
+      errors: r.errors,
       ...e,
     };
     logLevel(res);
@@ -251,7 +304,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
       servers.push(await startServeProcess([...(sc.modelDir ? ['--model', sc.modelDir] : []), ...sc.flags]));
     }
     // Warm-up: the first batches pay for session initialisation and JIT.
-    for (const [i, sc] of chosen.entries()) await runLevel(servers[i]!.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
+    for (const [i, sc] of chosen.entries()) await runLevel(gen, servers[i]!.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
     for (let round = 0; round < o.repeat; round++) {
       if (o.repeat > 1) log(`-- round ${round + 1} of ${o.repeat}`);
       for (const [i, sc] of chosen.entries()) for (const c of o.concurrency) raw.push(await measureLevel(servers[i]!.url, sc, c));
@@ -291,31 +344,61 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     for (const l of levels) logLevel(l);
   }
 
-  // Capacity: the best dynamic-batching throughput; overload: 10x that, offered open-loop.
+  // Capacity: the best dynamic-batching throughput; overload: 10x that (autocannon: open loop; wrk:
+  // paced connections, see load-wrk.ts). The queue is bounded at a few batches of the measured
+  // capacity, so an admitted request waits at most about 4 batch times before it runs.
   const dynName = `dynamic-${o.maxBatchSize}`;
   const dyn = levels.filter((l) => l.scenario === dynName);
   const capacity = Math.max(...dyn.map((l) => l.requestsPerS));
   if (!o.noOverload && wanted('overload') && !(capacity > 0)) log('overload: skipped (it needs the batching scenarios to measure capacity)');
   if (!o.noOverload && wanted('overload') && capacity > 0) {
+    // The same connections for wrk (paced, see load-wrk.ts) as for autocannon. On two shared cores
+    // neither client sends the full 10x (wrk sent about 7,500 of 15,000-16,000 req/s asked); 1,024
+    // wrk connections sent 8,700-10,400 but the admitted p99 rose from 150-245 ms to 250-730 ms:
+    // the server's event loop then walks four times the sockets per turn, and each batch waits a turn.
     const conns = Math.min(256, 4 * Math.max(...o.concurrency));
     const server = await startServeProcess(['--model', o.model, '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
     try {
       const sc: Scenario = { name: 'overload', group: 'overload', flags: [], target: m.name, bodies: requestBodies(m, 5000, 5) };
-      const { r, after } = await runLevel(server.url, sc, conns, o.durationS, Math.round(10 * capacity));
-      const p99 = after.get(`verde_request_latency_seconds{model="${m.name}",quantile="0.99"}`);
+      const rate = Math.round(10 * capacity);
+      // Warm-up at the closed-loop level first, as every scenario server gets: the first batches
+      // of a fresh server pay for session initialisation and JIT, which is not overload.
+      await runLevel(gen, server.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
+      const before = await scrape(server.url);
+      let sent: number, ok: number, non2xx: number, errors: number, seconds: number;
+      if (gen === 'wrk') {
+        const w = await runWrk({ url: server.url, path: `/v1/models/${m.name}:predict`, connections: conns, durationS: o.durationS, bodies: sc.bodies, timeoutS: 30, ratePerS: rate });
+        ({ sent, ok, non2xx, errors } = w);
+        seconds = w.durationS || o.durationS;
+      } else {
+        const r = await autocannonRun(server.url, sc, conns, o.durationS, rate);
+        sent = r.requests.sent;
+        ok = r['2xx'];
+        non2xx = r.non2xx;
+        errors = r.errors + r.timeouts;
+        seconds = r.duration || o.durationS;
+      }
+      const after = await scrape(server.url);
+      // The 429 count is the server's own (verde_requests_total{code="429"}): wrk counts only non-2xx.
+      const shed = sumMatching(after, 'verde_requests_total', 'code="429"') - sumMatching(before, 'verde_requests_total', 'code="429"');
+      // Admitted p99 over this run only (the histogram between the two scrapes, not the summary's
+      // last 10,000, which would mix in the warm-up).
+      const p99 = histogramQuantile(before, after, 'verde_request_duration_seconds', `model="${m.name}"`, 0.99);
       const healthy = (await fetch(`${server.url}/healthz`).then((x) => x.status).catch(() => 0)) === 200;
       overload = {
-        offeredPerS: Math.round(10 * capacity),
+        generator: gen,
+        offeredPerS: rate,
+        sentPerS: sent / seconds,
         connections: conns,
-        okPerS: r['2xx'] / (r.duration || o.durationS),
-        shed429: r.statusCodeStats['429']?.count ?? 0,
-        otherErrors: r.errors + r.timeouts + (r.non2xx - (r.statusCodeStats['429']?.count ?? 0)),
-        admittedP99Ms: p99 === undefined ? null : p99 * 1000,
+        okPerS: ok / seconds,
+        shed429: shed,
+        otherErrors: errors + Math.max(0, non2xx - shed),
+        admittedP99Ms: p99 === null ? null : p99 * 1000,
         healthyAfter: healthy,
       };
       log(
-        `overload: offered ${overload.offeredPerS} req/s over ${conns} connections -> answered ${fmt(overload.okPerS)} req/s, shed ${overload.shed429} with 429, ` +
-          `other errors ${overload.otherErrors}, admitted p99 ${fmt(overload.admittedP99Ms)} ms (server-side), healthy after: ${healthy}`,
+        `overload (${gen}): offered ${overload.offeredPerS} req/s over ${conns} connections (sent ${fmt(overload.sentPerS, 0)} req/s) -> answered ${fmt(overload.okPerS)} req/s, shed ${overload.shed429} with 429, ` +
+          `other errors ${overload.otherErrors}, admitted p99 ${fmt(overload.admittedP99Ms)} ms (server-side histogram), healthy after: ${healthy}`,
       );
     } finally {
       await server.stop();
@@ -365,7 +448,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     const p = summary[key] as ReturnType<typeof pair>;
     if (p) log(`${label} at concurrency ${p.concurrency}: throughput x${fmt(p.throughputRatio, 2)}, J/request ${fmt(100 * (p.energyPerRequestChange ?? NaN), 0)} % (${p.method})`);
   }
-  await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, levels, summary, createdAt: new Date().toISOString() });
+  await writeJsonAtomic(o.out, { options: { ...o, log: undefined }, loadGenerator: gen, levels, summary, createdAt: new Date().toISOString() });
   log(`results: ${o.out}`);
   return { levels, overload, summary };
 }

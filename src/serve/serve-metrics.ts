@@ -30,7 +30,9 @@ export class ServeMetrics {
   readonly feedbackEnergy = this.registry.add(new Counter('verde_feedback_energy_joules_total', 'Energy of the predictions with feedback.'));
   readonly energyPerCorrect = this.registry.add(new Gauge('verde_energy_per_correct_prediction_joules', 'Energy of the predictions with feedback divided by the correct ones among them.'));
   readonly latency = this.registry.add(new WindowSummary('verde_request_latency_seconds', 'Latency of answered (2xx) predict requests over the last 10,000.'));
-  readonly latencyHist = this.registry.add(new Histogram('verde_request_duration_seconds', 'Latency of answered (2xx) predict requests.', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]));
+  // Buckets every 50-100 ms up to half a second: bench-serve reads the overload run's admitted p99
+  // off this histogram (between two scrapes), so the budget range needs resolution.
+  readonly latencyHist = this.registry.add(new Histogram('verde_request_duration_seconds', 'Latency of answered (2xx) predict requests.', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10]));
 
   constructor(queues: () => QueueSource[]) {
     this.registry.add(new ComputedGauge('verde_queue_depth', 'Instances waiting in the model\'s batching queue.', () => queues().map((q) => ({ labels: { model: q.name }, value: q.depth() }))));

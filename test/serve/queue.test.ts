@@ -29,6 +29,19 @@ describe('Batcher (Triton semantics)', () => {
     assert.deepEqual(sizes, [3], 'the three instances ran together after the delay');
   });
 
+  it('forms a batch of the oldest instance and the queued ones nearest its size when given sizeOf', async () => {
+    const batches: number[][] = [];
+    const run = async (xs: number[]) => (batches.push(xs), xs);
+    const sized = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 100 }, run, () => {}, (x) => x);
+    await Promise.all(sized.submit([10, 1, 11, 2, 5, 30, 4]).map((q) => q.done));
+    // The oldest always goes (10, then 1, then 5, then 30 alone), with its nearest neighbour in size.
+    assert.deepEqual(batches, [[10, 11], [1, 2], [5, 4], [30]]);
+    batches.length = 0;
+    const fifo = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 100 }, run);
+    await Promise.all(fifo.submit([10, 1, 11, 2]).map((q) => q.done));
+    assert.deepEqual(batches, [[10, 1], [11, 2]], 'without sizeOf the batches stay in arrival order');
+  });
+
   it('refuses what does not fit in the queue, all or nothing', () => {
     const b = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 3 }, async (xs) => xs);
     b.submit([1]);
@@ -62,6 +75,35 @@ describe('verde serve under overload', () => {
     assert.equal((await admitted).status, 200);
     const m = (await request(`${s.url}/metrics`)).text;
     assert.equal(metric(m, 'verde_rejected_total{model="fraud",reason="queue_full"}'), 1);
+  });
+});
+
+describe('verde serve under overload with --token', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off', token: 't0ken' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('sheds before Fastify only for callers with the token; others still get 401', async () => {
+    const auth = { authorization: 'Bearer t0ken' };
+    const body = { instances: [{ amount: 1, hour: 1, channel: 'web' }] };
+    const admitted = postJson(`${s.url}/v1/models/fraud:predict`, body, auth);
+    await new Promise((r) => setTimeout(r, 50));
+    const noToken = await postJson(`${s.url}/v1/models/fraud:predict`, body);
+    assert.equal(noToken.status, 401, noToken.text);
+    const refused = await postJson(`${s.url}/v1/models/fraud:predict`, body, auth);
+    assert.equal(refused.status, 429, refused.text);
+    assert.match(refused.headers.get('content-type') ?? '', /application\/json/);
+    assert.match(refused.body.error.message, /queue full/);
+    assert.equal((await admitted).status, 200);
+    const m = (await request(`${s.url}/metrics`, { headers: auth })).text;
+    assert.equal(metric(m, 'verde_requests_total{model="fraud",route="predict",code="429"}'), 1);
   });
 });
 

@@ -18,6 +18,7 @@ interface BenchFlags {
   out: string;
   overload: boolean;
   only?: string[];
+  loadGenerator: 'wrk' | 'autocannon' | 'auto';
 }
 
 function concurrencyList(value: string): number[] {
@@ -33,7 +34,7 @@ export function registerBenchServe(program: Command): void {
   program
     .command('bench-serve')
     .description(
-      'Load-test verde serve with autocannon at rising concurrency and print throughput, p50/p99 latency\n' +
+      'Load-test verde serve with wrk (autocannon where wrk is missing) at rising concurrency and print throughput, p50/p99 latency\n' +
         'and joules per request (with the energy method) for batch-1 vs dynamic batching, cache off/on,\n' +
         'early exit off/on and cascade off/on, then overload at 10x capacity (429 shedding, admitted p99).\n' +
         'Each scenario runs its own `verde serve` child on 127.0.0.1. Without --model it builds small real\n' +
@@ -58,6 +59,10 @@ export function registerBenchServe(program: Command): void {
       if (bad !== undefined) throw new UserError(`--only: unknown group "${bad}" (batching, cache, early-exit, cascade, overload)`);
       return groups;
     })
+    .option('--load-generator <name>', 'auto (wrk when on PATH, else autocannon), wrk or autocannon; wrk costs far less CPU on the shared cores', (v: string) => {
+      if (!['auto', 'wrk', 'autocannon'].includes(v)) throw new UserError(`--load-generator: expected auto, wrk or autocannon (got "${v}")`);
+      return v;
+    }, 'auto')
     .option('--out <file>', 'results JSON', './verde-out/bench-serve/results.json')
     .action(async (flags: BenchFlags) => {
       if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
@@ -104,6 +109,7 @@ export function registerBenchServe(program: Command): void {
           out: flags.out,
           noOverload: !flags.overload,
           only: flags.only,
+          loadGenerator: flags.loadGenerator,
         });
       } finally {
         await cleanup();
