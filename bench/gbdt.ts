@@ -4,6 +4,11 @@
  * ROC-AUCs and ONNX Runtime scoring throughput vs XGBoost predict; writes bench/out/gbdt/results.json.
  *
  *   node dist/bench/gbdt.js [--train-rows 1000000] [--trees 100] [--leaves 31] [--lr 0.1] [--threads 2]
+ *                           [--quantised auto|true|false]
+ *
+ * verde's quantisedGradients parameter is left at its default ('auto': on from 200k rows, as
+ * LightGBM's use_quantized_grad) unless --quantised says otherwise; XGBoost 1.7 has no such option
+ * and keeps exact float gradients. Both ROC-AUCs are printed so the quality cost stays visible.
  *
  * The transactions go through the data stage (DuckDB) once; the first --train-rows feature rows (in
  * time order) train both models and the later rows test them. Both get the same float32 matrix
@@ -26,11 +31,21 @@ function arg(name: string, def: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 }
 
+function quantisedArg(): GbdtParams['quantisedGradients'] {
+  const i = process.argv.indexOf('--quantised');
+  if (i < 0) return 'auto';
+  const v = process.argv[i + 1];
+  if (v === 'auto') return 'auto';
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new Error(`--quantised must be auto, true or false (got ${String(v)})`);
+}
+
 async function main(): Promise<void> {
   const trainRows = arg('train-rows', 1_000_000);
+  const quantisedGradients = quantisedArg();
   const params: Partial<GbdtParams> = {
     nTrees: arg('trees', 100), maxLeaves: arg('leaves', 31), learningRate: arg('lr', 0.1), threads: arg('threads', 2),
-    lambda: 1, minChildWeight: 1, minDataInLeaf: 1, maxBins: 255, maxDepth: 0, earlyStoppingRounds: 0,
+    lambda: 1, minChildWeight: 1, minDataInLeaf: 1, maxBins: 255, maxDepth: 0, earlyStoppingRounds: 0, quantisedGradients,
   };
   const out = join('bench', 'out', 'gbdt');
   await mkdir(out, { recursive: true });
@@ -63,7 +78,7 @@ async function main(): Promise<void> {
   await writeFile(join(out, 'test_y.u8'), test.labels);
   await writeFile(join(out, 'meta.json'), JSON.stringify({ nFeatures: nF, features: all.features.map((f) => f.name), params: { ...params } }));
   const pos = train.labels.reduce((s, v) => s + v, 0);
-  console.log(`train ${trainRows} rows x ${nF} features (${pos} fraud), test ${testIdx.length} rows; trees ${params.nTrees}, leaves ${params.maxLeaves}, lr ${params.learningRate}, threads ${params.threads}`);
+  console.log(`train ${trainRows} rows x ${nF} features (${pos} fraud), test ${testIdx.length} rows; trees ${params.nTrees}, leaves ${params.maxLeaves}, lr ${params.learningRate}, threads ${params.threads}, verde quantisedGradients ${String(quantisedGradients)}`);
 
   // verde: exact histograms over all rows, like XGBoost hist (GOSS sampling is off: it did not pay off here).
   const timed = async (p: Partial<GbdtParams>) => {

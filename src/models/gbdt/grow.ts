@@ -6,6 +6,7 @@
  */
 import { MISSING_BIN } from './binning.js';
 import { HIST_STRIDE, histSize, subtractHistogram } from './histogram.js';
+import { decodeHistogram, decodeSum, packedTotal, type QuantScheme } from './grad-quant.js';
 import type { GbdtParams, Tree } from './types.js';
 
 export interface Split {
@@ -38,16 +39,20 @@ export interface HistogramBuilder {
   build(hist: Float64Array, start: number, end: number, all: boolean): void | Promise<void>;
   /**
    * One pass over all rows: the previous tree's leaf values added to the margins, logloss
-   * gradients/hessians from them (positives weighted by w), idx reset to the identity, and the root
+   * gradients/hessians from them (positives weighted by w), and the root
    * histogram (counts from the cache) into `hist` (zeroed). Returns the summed logloss of the
    * updated margins when `withLoss` (else 0).
    */
   gradientsAndRoot(hist: Float64Array, n: number, withLoss: boolean): number | Promise<number>;
   /**
    * Stable partition of idx[start..end) by `feature`'s bin codes through the side table (see
-   * partition.ts); returns the number of left rows.
+   * partition.ts); returns the number of left rows. With `hist` (zeroed), also fills it with the
+   * rows of the smaller side (left when smallLeft), in the same pass over the rows. `identity`:
+   * the rows are 0..n-1 in order whatever idx holds (a tree's root after gradientsAndRoot).
    */
-  partition(feature: number, start: number, end: number): number | Promise<number>;
+  partitionAndBuild(feature: number, start: number, end: number, smallLeft: boolean, hist: Float64Array | null, identity: boolean): number | Promise<number>;
+  /** leafOf[idx[i]] = leaf for every position i of every leaf's segment of idx (covering 0..n). */
+  assignLeaves(segments: { start: number; end: number }[], n: number): void | Promise<void>;
 }
 
 export interface GrowInput {
@@ -71,6 +76,8 @@ export interface GrowInput {
   pool: Float64Array[];
   /** The root's histogram when already built (fused with the gradient pass); requires identity. */
   rootHist?: Float64Array;
+  /** Set when gradients are quantised: histograms are packed (grad-quant.ts) and decoded for split finding. */
+  quant?: QuantScheme;
 }
 
 export interface GrownTree {
@@ -162,13 +169,16 @@ export function findBestSplit(hist: Float64Array, input: GrowInput, g: number, h
   return best;
 }
 
-/** Partition the leaf's rows by the split (left rows first); returns the number of left rows. */
-async function partition(input: GrowInput, leaf: Leaf, s: Split): Promise<number> {
+/**
+ * Partition the leaf's rows by the split (left rows first) and build `hist` (when given) from the
+ * smaller side's rows; returns the number of left rows.
+ */
+async function partition(input: GrowInput, leaf: Leaf, s: Split, smallLeft: boolean, hist: Float64Array | null, identity: boolean): Promise<number> {
   const table = input.sideTable;
   for (let c = 0; c < 256; c++) {
     table[c] = c === MISSING_BIN ? (s.defaultLeft ? 1 : 0) : s.categorical ? (c === s.bin ? 1 : 0) : c <= s.bin ? 1 : 0;
   }
-  return input.builder.partition(s.feature, leaf.start, leaf.end);
+  return input.builder.partitionAndBuild(s.feature, leaf.start, leaf.end, smallLeft, hist, identity);
 }
 
 function takeHist(input: GrowInput): Float64Array {
@@ -177,7 +187,14 @@ function takeHist(input: GrowInput): Float64Array {
     h.fill(0);
     return h;
   }
-  return new Float64Array(histSize(input.nF));
+  return new Float64Array(histSize(input.nF, input.quant !== undefined));
+}
+
+/** findBestSplit on a node's histogram; a packed (quantised) one is decoded into `scratch` first. */
+function bestSplit(hist: Float64Array, input: GrowInput, scratch: Float64Array | null, g: number, h: number, c: number): Split | null {
+  if (!input.quant) return findBestSplit(hist, input, g, h, c);
+  decodeHistogram(hist, scratch!, input.nF, input.quant);
+  return findBestSplit(scratch!, input, g, h, c);
 }
 
 function canSplit(leaf: Leaf, p: GbdtParams): boolean {
@@ -194,7 +211,10 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
   };
   let g = 0;
   let h = 0;
-  if (input.rootHist) {
+  const scratch = input.quant ? new Float64Array(histSize(input.nF)) : null;
+  if (input.rootHist && input.quant) {
+    [g, h] = decodeSum(packedTotal(input.rootHist), input.quant);
+  } else if (input.rootHist) {
     // Totals from the root histogram (every row is in exactly one bin of feature 0, missing included).
     for (let b = 0; b < 256; b++) {
       g += input.rootHist[b * 3]!;
@@ -216,7 +236,7 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
       root.hist = takeHist(input);
       await input.builder.build(root.hist, 0, nRows, input.identity);
     }
-    root.best = findBestSplit(root.hist, input, g, h, nRows);
+    root.best = bestSplit(root.hist, input, scratch, g, h, nRows);
   } else if (input.rootHist) {
     input.pool.push(input.rootHist);
   }
@@ -246,9 +266,12 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
     tree.nodeCount.push(leaf.end - leaf.start);
     if (leaf.parent >= 0) (leaf.side === 0 ? tree.left : tree.right)[leaf.parent] = node;
 
-    const nLeft = await partition(input, leaf, s);
-    const left: Leaf = { start: leaf.start, end: leaf.start + nLeft, g: s.gL, h: s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 0 };
-    const right: Leaf = { start: leaf.start + nLeft, end: leaf.end, g: leaf.g - s.gL, h: leaf.h - s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 1 };
+    // The split's left count (exact: a sum of row counts) says before partitioning which child is
+    // smaller and whether either will be split, so the partition pass also builds the smaller
+    // child's histogram.
+    const nLeftExpected = s.cL;
+    const left: Leaf = { start: leaf.start, end: leaf.start + nLeftExpected, g: s.gL, h: s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 0 };
+    const right: Leaf = { start: leaf.start + nLeftExpected, end: leaf.end, g: leaf.g - s.gL, h: leaf.h - s.hL, depth: leaf.depth + 1, hist: null, best: null, parent: node, side: 1 };
     leaves[pick] = left;
     leaves.push(right);
     const parentHist = leaf.hist!;
@@ -256,15 +279,18 @@ export async function growTree(input: GrowInput): Promise<GrownTree> {
     const room = leaves.length < params.maxLeaves;
     const wantL = room && canSplit(left, params);
     const wantR = room && canSplit(right, params);
-    if (wantL || wantR) {
-      const [small, large] = nLeft <= leaf.end - leaf.start - nLeft ? [left, right] : [right, left];
-      const smallHist = takeHist(input);
-      await input.builder.build(smallHist, small.start, small.end, false);
+    const smallLeft = nLeftExpected <= leaf.end - leaf.start - nLeftExpected;
+    const smallHist = wantL || wantR ? takeHist(input) : null;
+    // The root's rows are the identity when its histogram came from gradientsAndRoot (idx is not reset).
+    const nLeft = await partition(input, leaf, s, smallLeft, smallHist, node === 0 && input.rootHist !== undefined);
+    if (nLeft !== nLeftExpected) throw new Error(`GBDT internal error: split sent ${nLeft} rows left, its histogram counted ${nLeftExpected}`);
+    if (smallHist) {
+      const [small, large] = smallLeft ? [left, right] : [right, left];
       subtractHistogram(parentHist, smallHist);
       small.hist = smallHist;
       large.hist = parentHist;
       for (const child of [left, right]) {
-        if (child === left ? wantL : wantR) child.best = findBestSplit(child.hist!, input, child.g, child.h, child.end - child.start);
+        if (child === left ? wantL : wantR) child.best = bestSplit(child.hist!, input, scratch, child.g, child.h, child.end - child.start);
         if (!child.best) {
           input.pool.push(child.hist!);
           child.hist = null;

@@ -15,8 +15,12 @@ for (let seen = 0; ;) {
   const mode = MODES[ctl[CTL.MODE]!]!;
   if (mode === 'stop') break;
   try {
-    if (mode !== 'part') hist.fill(0);
-    result[0] = runRowJob(data, hist, { mode: mode as RowMode, start: ctl[CTL.START]!, end: ctl[CTL.END]!, withLoss: ctl[CTL.WITH_LOSS] === 1, feature: ctl[CTL.FEATURE]! });
+    const withHist = ctl[CTL.WITH_HIST] === 1;
+    if (mode === 'split' ? withHist : mode !== 'leaf') hist.fill(0);
+    result[0] = runRowJob(data, hist, {
+      mode: mode as RowMode, start: ctl[CTL.START]!, end: ctl[CTL.END]!, withLoss: ctl[CTL.WITH_LOSS] === 1, feature: ctl[CTL.FEATURE]!,
+      withHist, smallLeft: ctl[CTL.SMALL_LEFT] === 1, identity: ctl[CTL.IDENTITY] === 1,
+    });
   } catch (err) {
     ctl[CTL.FAILED] = 1;
     console.error(err);

@@ -1,15 +1,19 @@
 /**
  * Gradient histograms: for every feature and bin, the sums of gradients, hessians and row counts of
- * a node's rows. Layout: hist[(f * 256 + bin) * 3 + {0: g, 1: h, 2: count}] in a Float64Array.
+ * a node's rows. Layout: hist[(f * 256 + bin) * 3 + {0: g, 1: h, 2: count}] in a Float64Array; with
+ * quantised gradients hist[(f * 256 + bin) * 2 + {0: packed g/h, 1: count}] (grad-quant.ts).
  * Row-major codes make one pass over the node's rows touch each row's codes once (as XGBoost's hist
  * method does); the sibling's histogram comes from subtraction, never from the rows.
  */
 import { kernels } from './histogram-kernels.js';
+import { quantisedGradients } from './grad-quant.js';
 
 export const HIST_STRIDE = 256 * 3;
+/** Quantised histograms (grad-quant.ts): per bin the packed g/h sum and the count. */
+export const Q_HIST_STRIDE = 256 * 2;
 
-export function histSize(nFeatures: number): number {
-  return nFeatures * HIST_STRIDE;
+export function histSize(nFeatures: number, quantised = false): number {
+  return nFeatures * (quantised ? Q_HIST_STRIDE : HIST_STRIDE);
 }
 
 /** Accumulate rows idx[start..end) into `hist` (which must be zeroed by the caller). */
@@ -22,29 +26,33 @@ export function buildHistogram(
   idx: Uint32Array,
   start: number,
   end: number,
+  active?: readonly number[],
 ): void {
-  kernels(nF).indexed(hist, codes, grad, hess, idx, start, end);
+  kernels(nF, active).indexed(hist, codes, grad, hess, idx, start, end);
 }
 
 /**
  * Rows start..end in order (the root over all rows): no index indirection, and no counts: the root's
  * bin counts are the same every round, so they are computed once (rootCounts) and copied in.
  */
-export function buildHistogramAll(hist: Float64Array, codes: Uint8Array, nF: number, grad: Float32Array, hess: Float32Array, start: number, end: number): void {
-  kernels(nF).all(hist, codes, grad, hess, start, end);
+export function buildHistogramAll(hist: Float64Array, codes: Uint8Array, nF: number, grad: Float32Array, hess: Float32Array, start: number, end: number, active?: readonly number[]): void {
+  kernels(nF, active).all(hist, codes, grad, hess, start, end);
 }
 
-/** Bin counts of all rows, per feature (the count slots of the root histogram). */
-export function rootCounts(codes: Uint8Array, nF: number, nRows: number): Float64Array {
-  const counts = new Float64Array(nF * 256);
-  let base = 0;
-  for (let r = 0; r < nRows; r++) for (let f = 0; f < nF; f++) counts[f * 256 + codes[base++]!]++;
+/** Bin counts of all rows, per feature (the count slots of the root histogram), from the code columns. */
+export function rootCounts(codesByFeature: Uint8Array[]): Float64Array {
+  const counts = new Float64Array(codesByFeature.length * 256);
+  codesByFeature.forEach((c, f) => {
+    const off = f * 256;
+    for (let r = 0; r < c.length; r++) counts[off + c[r]!]++;
+  });
   return counts;
 }
 
-/** Write the cached root counts into a histogram's count slots. */
-export function setCounts(hist: Float64Array, counts: Float64Array): void {
-  for (let i = 0; i < counts.length; i++) hist[i * 3 + 2] = counts[i]!;
+/** Write the cached root counts into a histogram's count slots (3 slots per bin, or 2 when quantised). */
+export function setCounts(hist: Float64Array, counts: Float64Array, quantised = false): void {
+  if (quantised) for (let i = 0; i < counts.length; i++) hist[i * 2 + 1] = counts[i]!;
+  else for (let i = 0; i < counts.length; i++) hist[i * 3 + 2] = counts[i]!;
 }
 
 /** parent -= child, in place: the parent's buffer becomes the sibling's histogram. */
@@ -58,7 +66,7 @@ const GRADIENT_BLOCK = 4096;
 /**
  * One pass over rows start..end, block by block: first the previous tree's leaf value
  * (leafValue[leafOf[r]]) is added to the margin, then the logloss gradient and hessian come from it
- * (positives weighted by w), idx[r] = r; then the block goes into the root histogram (g/h sums, no
+ * (positives weighted by w); then the block goes into the root histogram (g/h sums, no
  * counts). Reading each row once instead of in separate passes matters at a million rows, and the
  * margin update becomes a sequential, parallel pass instead of a serial scatter through the leaves'
  * row segments. Blocks rather than one loop: the unrolled histogram kernel stays small (measured
@@ -80,8 +88,9 @@ export function gradientsAndRootHistogram(
   start: number,
   end: number,
   withLoss: boolean,
+  active?: readonly number[],
 ): number {
-  const k = kernels(nF);
+  const k = kernels(nF, active);
   let loss = 0;
   for (let s = start; s < end; s += GRADIENT_BLOCK) {
     const e = Math.min(end, s + GRADIENT_BLOCK);
@@ -101,7 +110,21 @@ function gradients(margin: Float64Array, leafOf: Uint16Array, leafValue: Float64
     if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
     grad[r] = (pos ? p - 1 : p) * (pos ? w : 1);
     hess[r] = Math.max(p * (1 - p), 1e-16) * (pos ? w : 1);
-    idx[r] = r;
+  }
+  return loss;
+}
+
+/** gradientsAndRootHistogram with quantised, packed gradients (grad-quant.ts) into gh. */
+export function quantisedGradientsAndRoot(
+  hist: Float64Array, codes: Uint8Array, nF: number, expNeg: Float64Array, leafOf: Uint16Array, leafExp: Float64Array,
+  labels: Uint8Array, w: number, gh: Float64Array, start: number, end: number, withLoss: boolean, q: Float64Array, active?: readonly number[],
+): number {
+  const k = kernels(nF, active);
+  let loss = 0;
+  for (let s = start; s < end; s += GRADIENT_BLOCK) {
+    const e = Math.min(end, s + GRADIENT_BLOCK);
+    loss += quantisedGradients(expNeg, leafOf, leafExp, labels, w, gh, s, e, withLoss, q[0]!, q[1]!, q[2]!, q[3]!);
+    k.qAll(hist, codes, gh, s, e);
   }
   return loss;
 }

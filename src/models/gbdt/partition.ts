@@ -10,19 +10,55 @@
  * Partition idx[start..end): left rows are compacted in place (the write cursor never passes the
  * read cursor), right rows go to right[start..]; every row is written to both and only the chosen
  * side's cursor advances. Returns the number of left rows.
+ *
+ * Unrolled by 8 with all loads of a block before its stores: the loads no longer wait behind the
+ * cursor updates, measured 1.7-1.9x faster (the trees of the 1M-row bench partition ~4.4M rows per
+ * tree, more row visits than their histograms). In a block the writes go to positions < i + 8,
+ * all already read.
  */
 export function partitionChunk(idx: Uint32Array, col: Uint8Array, side: Uint8Array, right: Uint32Array, start: number, end: number): number {
-  let nl = 0;
+  let w = start;
   let nr = start;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (const e8 = start + ((end - start) & ~7); i < e8; i += 8) {
+    const r0 = idx[i]!, r1 = idx[i + 1]!, r2 = idx[i + 2]!, r3 = idx[i + 3]!, r4 = idx[i + 4]!, r5 = idx[i + 5]!, r6 = idx[i + 6]!, r7 = idx[i + 7]!;
+    const l0 = side[col[r0]!]!, l1 = side[col[r1]!]!, l2 = side[col[r2]!]!, l3 = side[col[r3]!]!;
+    const l4 = side[col[r4]!]!, l5 = side[col[r5]!]!, l6 = side[col[r6]!]!, l7 = side[col[r7]!]!;
+    idx[w] = r0; right[nr] = r0; w += l0; nr += 1 - l0;
+    idx[w] = r1; right[nr] = r1; w += l1; nr += 1 - l1;
+    idx[w] = r2; right[nr] = r2; w += l2; nr += 1 - l2;
+    idx[w] = r3; right[nr] = r3; w += l3; nr += 1 - l3;
+    idx[w] = r4; right[nr] = r4; w += l4; nr += 1 - l4;
+    idx[w] = r5; right[nr] = r5; w += l5; nr += 1 - l5;
+    idx[w] = r6; right[nr] = r6; w += l6; nr += 1 - l6;
+    idx[w] = r7; right[nr] = r7; w += l7; nr += 1 - l7;
+  }
+  for (; i < end; i++) {
     const r = idx[i]!;
     const l = side[col[r]!]!;
-    idx[start + nl] = r;
+    idx[w] = r;
     right[nr] = r;
-    nl += l;
+    w += l;
     nr += 1 - l;
   }
-  return nl;
+  return w - start;
+}
+
+/**
+ * partitionChunk of the identity (row i at position i, the root of a tree): reads no index, so the
+ * gradient pass need not reset idx every round (one less 4-byte write and read per row and tree).
+ */
+export function partitionIdentity(idx: Uint32Array, col: Uint8Array, side: Uint8Array, right: Uint32Array, start: number, end: number): number {
+  let w = start;
+  let nr = start;
+  for (let i = start; i < end; i++) {
+    const l = side[col[i]!]!;
+    idx[w] = i;
+    right[nr] = i;
+    w += l;
+    nr += 1 - l;
+  }
+  return w - start;
 }
 
 /**

@@ -9,14 +9,19 @@
  * on the main thread (profiled). Both sides block only for the duration of one job.
  */
 import { Worker } from 'node:worker_threads';
-import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, setCounts } from './histogram.js';
-import { joinChunks, partitionChunk } from './partition.js';
+import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, quantisedGradientsAndRoot, setCounts } from './histogram.js';
+import { kernels } from './histogram-kernels.js';
+import { joinChunks, partitionChunk, partitionIdentity } from './partition.js';
 import type { HistogramBuilder } from './grow.js';
 
-/** Rows per thread below which a histogram pass stays on fewer threads (~15 bins per row of work). */
-const MIN_ROWS_PER_THREAD = 8192;
-/** Partitioning costs a few ns per row, so a worker only pays off on bigger chunks. */
-const MIN_PARTITION_ROWS_PER_THREAD = 32768;
+/**
+ * Rows per thread below which a pass stays on fewer threads. A job hand-over costs tens of µs; the
+ * earlier 8192 / 32768 left the worker idle for ~45% of a 1M-row training (instrumented), lowering
+ * them cut the main thread's share of split and histogram work by ~40%.
+ */
+const MIN_ROWS_PER_THREAD = 2048;
+/** Partitioning (now also building the smaller child's histogram, see 'split') per row costs less than a histogram row. */
+const MIN_PARTITION_ROWS_PER_THREAD = 4096;
 
 /** Everything the row passes read and write; SharedArrayBuffer-backed when threads > 1. */
 export interface RowData {
@@ -37,15 +42,48 @@ export interface RowData {
   leafValue: Float64Array;
   labels: Uint8Array;
   posWeight: number;
+  /** Packed quantised gradients (grad-quant.ts), length n; empty when training is not quantised. */
+  gh: Float64Array;
+  /** Quantisation parameters the workers read: 1/gStep, 1/hStep, 2^K, the round's salt. */
+  quant: Float64Array;
+  /** Quantised training: every row's exp(-margin) and every leaf's exp(-value) (see grad-quant.ts); else empty. */
+  expNeg: Float64Array;
+  leafExp: Float64Array;
+  /** The last tree's leaf segments of idx, by position: segStart (ascending, then n) and their leaves. */
+  segStart: Uint32Array;
+  segLeaf: Uint16Array;
+  /**
+   * 1 for features with more than one bin (set after binning, before the first job): the only ones
+   * the histogram kernels add, as no other can be split (see histogram-kernels.ts).
+   */
+  splittable: Uint8Array;
 }
 
-export type RowMode = 'fused' | 'all' | 'idx' | 'part';
-/** One pass over rows [start, end); its result is the loss (fused) or the left-row count (part). */
-export interface RowJob { mode: RowMode; start: number; end: number; withLoss?: boolean; feature?: number }
+/** The splittable features' indices, computed at a thread's first job (the flags are set by then). */
+const activeCache = new WeakMap<RowData, number[]>();
+function activeFeatures(d: RowData): number[] {
+  let a = activeCache.get(d);
+  if (!a) {
+    a = [];
+    for (let f = 0; f < d.nF; f++) if (d.splittable[f]) a.push(f);
+    activeCache.set(d, a);
+  }
+  return a;
+}
+
+export type RowMode = 'fused' | 'all' | 'idx' | 'split' | 'leaf';
+/** One pass over rows [start, end); its result is the loss (fused) or the left-row count (split). */
+export interface RowJob {
+  mode: RowMode; start: number; end: number; withLoss?: boolean; feature?: number;
+  /** split: also build the histogram of the smaller side (left when smallLeft) of the chunk's rows. */
+  withHist?: boolean; smallLeft?: boolean;
+  /** split: the rows are start..end themselves (the root), not idx[start..end). */
+  identity?: boolean;
+}
 
 /** Job slots of a worker's control block (Int32Array); MODES indexes the mode. */
-export const CTL = { SEQ: 0, DONE: 1, MODE: 2, START: 3, END: 4, WITH_LOSS: 5, FEATURE: 6, FAILED: 7, SIZE: 8 } as const;
-export const MODES: readonly (RowMode | 'stop')[] = ['fused', 'all', 'idx', 'part', 'stop'];
+export const CTL = { SEQ: 0, DONE: 1, MODE: 2, START: 3, END: 4, WITH_LOSS: 5, FEATURE: 6, FAILED: 7, WITH_HIST: 8, SMALL_LEFT: 9, IDENTITY: 10, SIZE: 11 } as const;
+export const MODES: readonly (RowMode | 'stop')[] = ['fused', 'all', 'idx', 'split', 'leaf', 'stop'];
 
 /** What a worker gets at start (workerData). */
 export interface WorkerInit { data: RowData; hist: Float64Array; ctl: Int32Array; result: Float64Array }
@@ -63,17 +101,48 @@ export function sharedCopy<T extends Uint8Array | Uint16Array | Float32Array | U
 /** Run one job on rows [start, end) in the calling thread; `hist` receives histogram passes. */
 export function runRowJob(d: RowData, hist: Float64Array, job: RowJob): number {
   const { start, end } = job;
+  const active = activeFeatures(d);
   switch (job.mode) {
     case 'fused':
-      return gradientsAndRootHistogram(hist, d.codes, d.nF, d.margin, d.leafOf, d.leafValue, d.labels, d.posWeight, d.grad, d.hess, d.idx, start, end, job.withLoss === true);
+      if (d.gh.length) return quantisedGradientsAndRoot(hist, d.codes, d.nF, d.expNeg, d.leafOf, d.leafExp, d.labels, d.posWeight, d.gh, start, end, job.withLoss === true, d.quant, active);
+      return gradientsAndRootHistogram(hist, d.codes, d.nF, d.margin, d.leafOf, d.leafValue, d.labels, d.posWeight, d.grad, d.hess, d.idx, start, end, job.withLoss === true, active);
     case 'all':
-      buildHistogramAll(hist, d.codes, d.nF, d.grad, d.hess, start, end);
+      if (d.gh.length) kernels(d.nF, active).qAll(hist, d.codes, d.gh, start, end);
+      else buildHistogramAll(hist, d.codes, d.nF, d.grad, d.hess, start, end, active);
       return 0;
     case 'idx':
-      buildHistogram(hist, d.codes, d.nF, d.grad, d.hess, d.idx, start, end);
+      if (d.gh.length) kernels(d.nF, active).qIndexed(hist, d.codes, d.gh, d.idx, start, end);
+      else buildHistogram(hist, d.codes, d.nF, d.grad, d.hess, d.idx, start, end, active);
       return 0;
-    case 'part':
-      return partitionChunk(d.idx, d.codesByFeature[job.feature!]!, d.sideTable, d.right, start, end);
+    case 'split': {
+      // Partition the chunk, then (when asked) the histogram of its smaller side straight from the
+      // chunk's result (left rows at idx[start..], right rows at right[start..]): one job and one
+      // wait per split instead of two, and the rows are still in cache.
+      const nl = (job.identity ? partitionIdentity : partitionChunk)(d.idx, d.codesByFeature[job.feature!]!, d.sideTable, d.right, start, end);
+      if (job.withHist) {
+        const rows = job.smallLeft ? d.idx : d.right;
+        const last = job.smallLeft ? start + nl : end - nl;
+        if (d.gh.length) kernels(d.nF, active).qIndexed(hist, d.codes, d.gh, rows, start, last);
+        else buildHistogram(hist, d.codes, d.nF, d.grad, d.hess, rows, start, last, active);
+      }
+      return nl;
+    }
+    case 'leaf':
+      assignLeaves(d, start, end);
+      return 0;
+  }
+}
+
+/** leafOf[idx[i]] = the leaf whose segment holds position i, for positions [start, end). */
+function assignLeaves(d: RowData, start: number, end: number): void {
+  const { idx, leafOf, segStart, segLeaf } = d;
+  let k = 0;
+  while (segStart[k + 1]! <= start) k++;
+  for (let i = start; i < end; ) {
+    const stop = Math.min(end, segStart[k + 1]!);
+    const leaf = segLeaf[k]!;
+    for (; i < stop; i++) leafOf[idx[i]!] = leaf;
+    k++;
   }
 }
 
@@ -83,7 +152,7 @@ export function runRowJob(d: RowData, hist: Float64Array, job: RowJob): number {
  */
 export async function createHistogramBuilder(d: RowData, threads: number, rootCounts: Float64Array): Promise<HistogramBuilder & { close(): Promise<void> }> {
   if (threads > 1) {
-    for (const a of [d.codes, ...d.codesByFeature, d.grad, d.hess, d.idx, d.right, d.sideTable, d.margin, d.leafOf, d.leafValue, d.labels]) {
+    for (const a of [d.codes, ...d.codesByFeature, d.grad, d.hess, d.idx, d.right, d.sideTable, d.margin, d.leafOf, d.leafValue, d.labels, d.gh, d.quant, d.segStart, d.segLeaf, d.expNeg, d.leafExp, d.splittable]) {
       if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('threads > 1 needs SharedArrayBuffer-backed arrays');
     }
   }
@@ -92,7 +161,7 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     for (let t = 1; t < threads; t++) {
       const init: WorkerInit = {
         data: d,
-        hist: new Float64Array(new SharedArrayBuffer(histSize(d.nF) * 8)),
+        hist: new Float64Array(new SharedArrayBuffer(histSize(d.nF, d.gh.length > 0) * 8)),
         ctl: new Int32Array(new SharedArrayBuffer(CTL.SIZE * 4)),
         result: new Float64Array(new SharedArrayBuffer(8)),
       };
@@ -115,6 +184,9 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     c[CTL.END] = job.end;
     c[CTL.WITH_LOSS] = 'withLoss' in job && job.withLoss ? 1 : 0;
     c[CTL.FEATURE] = 'feature' in job ? job.feature ?? 0 : 0;
+    c[CTL.WITH_HIST] = 'withHist' in job && job.withHist ? 1 : 0;
+    c[CTL.SMALL_LEFT] = 'smallLeft' in job && job.smallLeft ? 1 : 0;
+    c[CTL.IDENTITY] = 'identity' in job && job.identity ? 1 : 0;
     Atomics.add(c, CTL.SEQ, 1);
     Atomics.notify(c, CTL.SEQ);
   };
@@ -142,7 +214,7 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
       const wh = workers[p - 1]!.hist;
       for (let i = 0; i < hist.length; i++) hist[i] += wh[i]!;
     }
-    if (job.mode !== 'idx') setCounts(hist, rootCounts);
+    if (job.mode !== 'idx') setCounts(hist, rootCounts, d.gh.length > 0);
     return replies.reduce((a, b) => a + b, 0);
   };
   return {
@@ -152,9 +224,25 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     build(hist, start, end, all) {
       histogram(hist, { mode: all ? 'all' : 'idx', start, end });
     },
-    partition(feature, start, end) {
-      const { bounds, replies } = split(NO_HIST, { mode: 'part', start, end, feature }, MIN_PARTITION_ROWS_PER_THREAD);
+    partitionAndBuild(feature, start, end, smallLeft, hist, identity) {
+      const { bounds, replies } = split(hist ?? NO_HIST, { mode: 'split', start, end, feature, smallLeft, withHist: hist !== null, identity }, MIN_PARTITION_ROWS_PER_THREAD);
+      if (hist) {
+        for (let p = 1; p < replies.length; p++) {
+          const wh = workers[p - 1]!.hist;
+          for (let i = 0; i < hist.length; i++) hist[i] += wh[i]!;
+        }
+      }
       return joinChunks(d.idx, d.right, bounds, replies);
+    },
+    assignLeaves(segments, n) {
+      // Segments by position, so each thread walks its range of idx once.
+      const order = segments.map((s, leaf) => ({ ...s, leaf })).filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
+      order.forEach((s, k) => {
+        d.segStart[k] = s.start;
+        d.segLeaf[k] = s.leaf;
+      });
+      d.segStart[order.length] = n;
+      split(NO_HIST, { mode: 'leaf', start: 0, end: n }, MIN_PARTITION_ROWS_PER_THREAD);
     },
     async close() {
       for (const w of workers) post(w, { mode: 'stop', start: 0, end: 0 });

@@ -1,16 +1,18 @@
 /**
- * Boosting loop for binary logloss: gradients/hessians in Float32Array, one leaf-wise tree per round,
+ * Boosting loop for binary logloss: gradients/hessians in Float32Array (or, from QUANTISE_MIN_ROWS rows,
+ * quantised and packed into one float64 per row: grad-quant.ts), one leaf-wise tree per round,
  * training margins updated through the leaves' row segments (no tree walk), validation margins
  * through the validation rows' bin codes, early stopping on the validation metric, gain importance.
  */
-import { binRowMajor, fitBins, MISSING_BIN } from './binning.js';
+import { binColumn, binRowMajor, fitBins, interleave, MISSING_BIN } from './binning.js';
 import { histSize, rootCounts } from './histogram.js';
 import { growTree } from './grow.js';
+import { quantScheme, roundSalt } from './grad-quant.js';
 import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { logloss, rocAuc } from '../../evaluate/ranking.js';
 import { sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
-import { DEFAULT_PARAMS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
+import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
 
 export interface TrainOptions {
   /** Validation set for early stopping and the history's validMetric. */
@@ -58,6 +60,7 @@ export function resolveParams(p: Partial<GbdtParams> = {}): GbdtParams {
   if (!(params.learningRate > 0)) throw new RangeError(`GBDT parameter learningRate must be > 0 (got ${params.learningRate})`);
   if (!(params.lambda >= 0)) throw new RangeError(`GBDT parameter lambda must be >= 0 (got ${params.lambda})`);
   if (!(params.scalePosWeight > 0)) throw new RangeError(`GBDT parameter scalePosWeight must be > 0 (got ${params.scalePosWeight})`);
+  if (params.quantisedGradients !== 'auto' && typeof params.quantisedGradients !== 'boolean') throw new RangeError(`GBDT parameter quantisedGradients must be true, false or 'auto' (got ${String(params.quantisedGradients)})`);
   if (!(params.minDataInLeaf >= 1)) throw new RangeError(`GBDT parameter minDataInLeaf must be >= 1 (got ${params.minDataInLeaf})`);
   return params;
 }
@@ -82,46 +85,79 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
     const same = init.features.length === nF && init.features.every((f, i) => f.name === train.features[i]!.name);
     if (!same) throw new RangeError('initModel features differ from the training set features');
   }
-  // Bins: a warm start keeps the initial model's edges, so old and new trees share thresholds.
-  const mapper = init
-    ? { nBins: init.binEdges.map((e, f) => (init.features[f]!.type === 'categorical' ? catBins(train.columns[f]!, init.features[f]!.categories?.length ?? 0) : e.length + 1)),
-        edges: init.binEdges.map((e) => Float32Array.from(e)), categorical: init.features.map((f) => f.type === 'categorical') }
-    : fitBins(train.columns, train.features, params.maxBins);
   const shared = params.threads > 1;
   // Arrays the worker threads read or write live in SharedArrayBuffers.
   const share = <T extends Uint8Array | Uint16Array | Float32Array | Uint32Array | Float64Array>(a: T): T => (shared ? sharedCopy(a) : a);
-  const codes = share(binRowMajor(mapper, train.columns));
+  const alloc = <T extends Uint8Array | Uint16Array | Float32Array | Uint32Array | Float64Array>(C: new (b: ArrayBuffer | SharedArrayBuffer) => T, length: number, bytes: number): T =>
+    new C(shared ? new SharedArrayBuffer(length * bytes) : new ArrayBuffer(length * bytes));
+  const wantQuant = params.goss ? false : params.quantisedGradients === 'auto' ? n >= QUANTISE_MIN_ROWS : params.quantisedGradients;
+  const quant = wantQuant ? quantScheme(n, params.scalePosWeight) ?? undefined : undefined;
 
-  const baseScore = init ? init.baseScore : params.baseScore === 'prior' ? Math.log(nPos / (n - nPos)) : params.baseScore;
-  const margin = share(new Float64Array(n).fill(baseScore));
-  const priorTrees: Tree[] = init ? init.trees.map((t) => structuredClone(t)) : [];
-  for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
-
-  const valid = opts.valid;
-  const vCodes = valid ? binRowMajor(mapper, valid.columns) : undefined;
-  const vMargin = valid ? new Float64Array(valid.labels.length).fill(baseScore) : undefined;
-  if (valid) for (const t of priorTrees) for (let r = 0; r < valid.labels.length; r++) vMargin![r] += treeValueByCodes(t, vCodes!, r * nF);
-
-  const grad = share(new Float32Array(n));
-  const hess = share(new Float32Array(n));
-  const idx = share(new Uint32Array(n));
+  // Every row array is allocated (zeroed) first and the worker threads started on them, so that
+  // their start-up (a thread and its module graph) overlaps the binning below; they only read the
+  // arrays when given a job.
+  const codesByFeature = train.columns.map(() => alloc(Uint8Array, n, 1));
+  const codes = alloc(Uint8Array, n * nF, 1);
+  const margin = alloc(Float64Array, n, 8);
+  const gh = alloc(Float64Array, quant ? n : 0, 8);
+  const quantParams = share(new Float64Array(quant ? [1 / quant.gStep, 1 / quant.hStep, quant.twoK, 0] : [0, 0, 0, 0]));
+  // Quantised training keeps exp(-margin) per row instead of the margin (grad-quant.ts); all factors 1 before the first tree.
+  const expNeg = alloc(Float64Array, quant ? n : 0, 8);
+  const leafExp = share(new Float64Array(params.maxLeaves).fill(1));
+  // Exact gradients (quantised training packs them into gh instead).
+  const grad = alloc(Float32Array, quant ? 0 : n, 4);
+  const hess = alloc(Float32Array, quant ? 0 : n, 4);
+  const idx = alloc(Uint32Array, n, 4);
   // The last tree's leaf of every row and the leaf values: the next gradient pass adds them to the
   // margins (sequentially, on every thread) instead of a serial scatter through the leaf segments.
   // All zero before the first tree (adding 0 leaves a margin unchanged).
-  const leafOf = share(new Uint16Array(n));
+  const leafOf = alloc(Uint16Array, n, 2);
   const leafValue = share(new Float64Array(params.maxLeaves));
   const sideTable = share(new Uint8Array(256));
   const pool: Float64Array[] = [];
-  const counts = rootCounts(codes, nF, n);
-  // Column-major copy of the codes: partitioning reads one feature of a leaf's rows, sequentially.
-  const codesByFeature = train.columns.map((_, f) => {
-    const c = share(new Uint8Array(n));
-    for (let r = 0, o = f; r < n; r++, o += nF) c[r] = codes[o]!;
-    return c;
-  });
-  const builder = await createHistogramBuilder({
-    codes, codesByFeature, nF, grad, hess, idx, right: share(new Uint32Array(n)), sideTable, margin, leafOf, leafValue, labels: share(y), posWeight: params.scalePosWeight,
+  const counts = new Float64Array(nF * 256);
+  const splittable = share(new Uint8Array(nF));
+  const starting = createHistogramBuilder({
+    codes, codesByFeature, nF, grad, hess, idx, right: alloc(Uint32Array, n, 4), sideTable, margin, leafOf, leafValue, labels: share(y), posWeight: params.scalePosWeight,
+    gh, quant: quantParams, expNeg, leafExp, segStart: share(new Uint32Array(params.maxLeaves + 1)), segLeaf: share(new Uint16Array(params.maxLeaves)), splittable,
   }, params.threads, counts);
+
+  // Everything up to the first round runs while the workers start; on an error they are stopped.
+  let mapper: { nBins: number[]; edges: Float32Array[]; categorical: boolean[] };
+  let baseScore: number;
+  let priorTrees: Tree[];
+  let vCodes: Uint8Array | undefined;
+  let vMargin: Float64Array | undefined;
+  const valid = opts.valid;
+  try {
+    // Bins: a warm start keeps the initial model's edges, so old and new trees share thresholds.
+    mapper = init
+      ? { nBins: init.binEdges.map((e, f) => (init.features[f]!.type === 'categorical' ? catBins(train.columns[f]!, init.features[f]!.categories?.length ?? 0) : e.length + 1)),
+          edges: init.binEdges.map((e) => Float32Array.from(e)), categorical: init.features.map((f) => f.type === 'categorical') }
+      : fitBins(train.columns, train.features, params.maxBins);
+    mapper.nBins.forEach((nb, f) => {
+      splittable[f] = nb >= 2 ? 1 : 0;
+    });
+    // Column-major codes first (partitioning reads one feature of a leaf's rows, sequentially), the
+    // row-major copy for histograms from them.
+    train.columns.forEach((col, f) => binColumn(mapper, f, col, codesByFeature[f]));
+    interleave(codesByFeature, codes);
+    counts.set(rootCounts(codesByFeature));
+
+    baseScore = init ? init.baseScore : params.baseScore === 'prior' ? Math.log(nPos / (n - nPos)) : params.baseScore;
+    margin.fill(baseScore);
+    priorTrees = init ? init.trees.map((t) => structuredClone(t)) : [];
+    for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
+    for (let r = 0; r < expNeg.length; r++) expNeg[r] = Math.exp(-margin[r]!);
+
+    vCodes = valid ? binRowMajor(mapper, valid.columns) : undefined;
+    vMargin = valid ? new Float64Array(valid.labels.length).fill(baseScore) : undefined;
+    if (valid) for (const t of priorTrees) for (let r = 0; r < valid.labels.length; r++) vMargin![r] += treeValueByCodes(t, vCodes!, r * nF);
+  } catch (err) {
+    await starting.then((b) => b.close(), () => undefined);
+    throw err;
+  }
+  const builder = await starting;
 
   const trees: Tree[] = [];
   const history: GbdtModel['history'] = [];
@@ -151,18 +187,21 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         rows = gossSample(grad, hess, idx, params.goss, rng!);
       } else {
         // Last tree's margin update, gradients, loss and the root histogram in one pass (on every thread).
-        rootHist = pool.pop() ?? new Float64Array(histSize(nF));
+        rootHist = pool.pop() ?? new Float64Array(histSize(nF, quant !== undefined));
         rootHist.fill(0);
+        quantParams[3] = roundSalt(params.seed, round);
         loss = await builder.gradientsAndRoot(rootHist, n, withLoss);
       }
-      const { tree, segments } = await growTree({ nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist });
+      const { tree, segments } = await growTree({ nF, nBins: mapper.nBins, categorical: mapper.categorical, edges: mapper.edges, grad, hess, idx, sideTable, nRows: rows, identity: rows === n, params, builder, pool, rootHist, quant });
       trees.push(tree);
       if (!params.goss) {
         // Deferred: the next round's gradient pass adds leafValue[leafOf[r]] to the margins.
-        segments.forEach((s, leaf) => {
+        // leafOf through the segments: a scatter over all rows, split across the threads.
+        segments.forEach((_, leaf) => {
           leafValue[leaf] = tree.leafValue[leaf]!;
-          for (let i = s.start; i < s.end; i++) leafOf[idx[i]!] = leaf;
+          leafExp[leaf] = Math.exp(-tree.leafValue[leaf]!);
         });
+        await builder.assignLeaves(segments, n);
       } else {
         for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(tree, codes, r * nF);
       }
