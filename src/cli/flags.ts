@@ -16,13 +16,22 @@ export function numberFlag(flag: string, bounds: { min?: number; above?: number 
   };
 }
 
-/**
- * A whole number in [min, max]. Counts may be written 200000, 200_000, 200k or 1m (rows,
- * samples), so a suffix k (thousand) or m (million) is accepted.
- */
+/** A whole number in [min, max], digits only (times, sizes, thread counts). */
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return wholeNumber(flag, min, max, /^(\d+)()$/);
+}
+
+/**
+ * A count of things (rows, samples) in [min, max], which may be written 200000, 200_000, 200k or
+ * 1m: k is a thousand, m a million. Only for counts: on a time flag "1m" would read as a minute.
+ */
+export function countFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return wholeNumber(flag, min, max, /^(\d+(?:\.\d+)?)(k|m)?$/);
+}
+
+function wholeNumber(flag: string, min: number, max: number, form: RegExp) {
   return (value: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(k|m)?$/.exec(value.replace(/_/g, '').trim().toLowerCase());
+    const m = form.exec(value.replace(/_/g, '').trim().toLowerCase());
     const n = m ? Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new UserError(`${flag}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''} (got "${value}")`);

@@ -25,6 +25,18 @@ function softmaxMax(logits: Float32Array): { p: number; arg: number } {
   return { p: 1 / sum, arg };
 }
 
+/** One session per stage, opened one at a time so that a failure releases those already open. */
+async function openStages(stages: { bytes: Uint8Array }[], threads: number): Promise<ort.InferenceSession[]> {
+  const sessions: ort.InferenceSession[] = [];
+  try {
+    for (const s of stages) sessions.push(await ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 }));
+    return sessions;
+  } catch (err) {
+    for (const s of sessions) await s.release();
+    throw err;
+  }
+}
+
 export async function evaluateEarlyExit(
   stages: { bytes: Uint8Array; layers: [number, number] }[],
   samples: number[][],
@@ -33,7 +45,7 @@ export async function evaluateEarlyExit(
   thresholds: number[],
   threads = 1,
 ): Promise<EarlyExitEval[]> {
-  const sessions = await Promise.all(stages.map((s) => ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 })));
+  const sessions = await openStages(stages, threads);
   const nLayers = stages[stages.length - 1].layers[1];
   const results: EarlyExitEval[] = [];
   try {
@@ -79,7 +91,7 @@ function softmax(logits: Float32Array): number[] {
  * through all stages: what serve/thresholds.ts chooses an early-exit threshold from.
  */
 export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: number[][], threads = 1): Promise<number[][][]> {
-  const sessions = await Promise.all(stages.map((s) => ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 })));
+  const sessions = await openStages(stages, threads);
   const probs: number[][][] = stages.map(() => []);
   try {
     for (const s of samples) {

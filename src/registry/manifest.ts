@@ -32,7 +32,8 @@ export interface ModelManifest {
   tabular?: { features: TabularFeature[] };
   io: { inputs: string[]; output: string; outputKind: 'logits' | 'probabilities' };
   lineage?: { parent?: string; technique?: string; dataset?: string; params?: Record<string, unknown> };
-  earlyExit?: { stages: string[]; threshold: number };
+  /** threshold null: stages written, early exit off unless `verde serve --exit-threshold` says otherwise. */
+  earlyExit?: { stages: string[]; threshold: number | null };
 }
 
 /** The version string for a model file's bytes created at `createdAt`. */
@@ -60,5 +61,12 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   if (!m.io || !Array.isArray(m.io.inputs) || typeof m.io.output !== 'string') fail(path, 'field "io" must have "inputs" and "output"');
   if (m.task === 'text-classification' && !m.text) fail(path, 'field "text" is required for text-classification');
   if (m.task === 'tabular-classification' && !m.tabular) fail(path, 'field "tabular" is required for tabular-classification');
+  if (m.earlyExit !== undefined) {
+    const e = m.earlyExit;
+    if (!Array.isArray(e.stages) || e.stages.some((x) => typeof x !== 'string')) fail(path, 'field "earlyExit.stages" must list the stage files');
+    if (e.threshold !== null && !(typeof e.threshold === 'number' && e.threshold > 0 && e.threshold <= 1)) {
+      fail(path, `field "earlyExit.threshold" must be a probability in (0, 1] or null (got ${JSON.stringify(e.threshold)})`);
+    }
+  }
   return m as ModelManifest;
 }

@@ -8,7 +8,8 @@ import { readManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
 import { ModelWorker } from './model-worker.js';
 import type { BatchRows } from './protocol.js';
-import { chooseCascadeThreshold, chooseExitThreshold, type CascadeChoice, type ExitChoice } from './thresholds.js';
+import { chooseCascadeThreshold, chooseExitThreshold, type AccuracyTarget, type CascadeChoice, type ExitChoice } from './thresholds.js';
+import { checkCascadePair, exitThresholdFor } from './load-models.js';
 
 export interface ValidationSet {
   /** Texts (text models) or feature vectors in manifest order (tabular models). */
@@ -35,8 +36,8 @@ function labelIndices(labels: string[], known: string[], where: string): number[
   });
 }
 
-/** Choose the early-exit threshold of a model with earlyExit stages for `targetAccuracy` on `data`. */
-export async function calibrateEarlyExit(dir: string, data: ValidationSet, targetAccuracy: number, threads = 1): Promise<ExitChoice> {
+/** Choose the early-exit threshold of a model with earlyExit stages for `target` on `data`. */
+export async function calibrateEarlyExit(dir: string, data: ValidationSet, target: AccuracyTarget, threads = 1): Promise<ExitChoice> {
   const m = await readManifest(resolve(dir));
   if (!m.earlyExit?.stages.length) throw new UserError(`${dir}: verde.json has no "earlyExit" stages`);
   const worker = new ModelWorker(resolve(dir), m, threads, m.earlyExit.threshold);
@@ -47,17 +48,22 @@ export async function calibrateEarlyExit(dir: string, data: ValidationSet, targe
       const stages = await worker.traceStages(slice(data.rows, i, i + BATCH));
       stages.forEach((rows, k) => perStage[k]!.push(...rows));
     }
-    return chooseExitThreshold(perStage, labelIndices(data.labels, m.labels, dir), targetAccuracy);
+    return chooseExitThreshold(perStage, labelIndices(data.labels, m.labels, dir), target);
   } finally {
     await worker.close();
   }
 }
 
-/** Choose a cascade's threshold so its accuracy stays within `maxDrop` of the large model's on `data`. */
-export async function calibrateCascade(smallDir: string, largeDir: string, data: ValidationSet, maxDrop: number, threads = 1): Promise<CascadeChoice> {
+/**
+ * Choose a cascade's threshold for `target` on `data` (e.g. { maxDrop: 0.01 } of the large model's
+ * accuracy). Each model runs as `verde serve --cascade` runs it: with its own early-exit threshold
+ * from verde.json unless `exitThreshold` overrides it (null = off).
+ */
+export async function calibrateCascade(smallDir: string, largeDir: string, data: ValidationSet, target: AccuracyTarget, threads = 1, exitThreshold?: number | null): Promise<CascadeChoice> {
   const [ms, ml] = [await readManifest(resolve(smallDir)), await readManifest(resolve(largeDir))];
-  const small = new ModelWorker(resolve(smallDir), ms, threads, null);
-  const large = new ModelWorker(resolve(largeDir), ml, threads, null);
+  checkCascadePair(ms, ml, `--cascade small=${smallDir},large=${largeDir}`);
+  const small = new ModelWorker(resolve(smallDir), ms, threads, exitThresholdFor(ms, exitThreshold));
+  const large = new ModelWorker(resolve(largeDir), ml, threads, exitThresholdFor(ml, exitThreshold));
   try {
     await Promise.all([small.ready, large.ready]);
     const sp: number[][] = [];
@@ -67,7 +73,7 @@ export async function calibrateCascade(smallDir: string, largeDir: string, data:
       sp.push(...(await small.run(part)).probabilities);
       lp.push(...(await large.run(part)).probabilities);
     }
-    return chooseCascadeThreshold(sp, lp, labelIndices(data.labels, ml.labels, largeDir), maxDrop);
+    return chooseCascadeThreshold(sp, lp, labelIndices(data.labels, ml.labels, largeDir), target);
   } finally {
     await Promise.all([small.close(), large.close()]);
   }

@@ -13,11 +13,21 @@ import { CascadePredictor, SinglePredictor } from './predictors.js';
 import { ServedModel, type ServedModelDeps } from './served-model.js';
 
 /** The threshold a model's worker runs its early-exit stages with, or null to run model.onnx whole. */
-function exitThresholdFor(m: ModelManifest, opt: number | null | undefined): number | null {
+/** The early-exit threshold a served model runs with: the flag's (null = off), else its manifest's. */
+export function exitThresholdFor(m: ModelManifest, opt: number | null | undefined): number | null {
   if (!m.earlyExit || m.earlyExit.stages.length === 0 || opt === null) return null;
   const t = opt ?? m.earlyExit.threshold;
+  if (t === null) return null; // calibration found no threshold that keeps the accuracy: off unless asked
   if (typeof t !== 'number' || !Number.isFinite(t)) throw new UserError(`--exit-threshold: expected a probability or "off" (got ${JSON.stringify(t)})`);
   return t;
+}
+
+/** A cascade's two models must answer the same question: same task, same labels in the same order. */
+export function checkCascadePair(ms: ModelManifest, ml: ModelManifest, where: string): void {
+  if (ms.task !== ml.task) throw new UserError(`${where}: the small model is ${ms.task} but the large one is ${ml.task}`);
+  if (ms.labels.join('\u0000') !== ml.labels.join('\u0000')) {
+    throw new UserError(`${where}: the models' labels differ ([${ms.labels.join(', ')}] vs [${ml.labels.join(', ')}])`);
+  }
 }
 
 async function tokenizerFor(dir: string, m: ModelManifest): Promise<WordPieceTokenizer | null> {
@@ -49,10 +59,7 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
     for (const c of opts.cascades) {
       const where = `--cascade small=${c.small},large=${c.large}`;
       const [ms, ml] = [await readManifest(resolve(c.small)), await readManifest(resolve(c.large))];
-      if (ms.task !== ml.task) throw new UserError(`${where}: the small model is ${ms.task} but the large one is ${ml.task}`);
-      if (ms.labels.join('\u0000') !== ml.labels.join('\u0000')) {
-        throw new UserError(`${where}: the models' labels differ ([${ms.labels.join(', ')}] vs [${ml.labels.join(', ')}])`);
-      }
+      checkCascadePair(ms, ml, where);
       const name = c.name ?? 'cascade';
       claim(name, where);
       const small = new ModelWorker(resolve(c.small), ms, opts.threads, exitThresholdFor(ms, opts.exitThreshold));

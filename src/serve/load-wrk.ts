@@ -82,7 +82,8 @@ export async function runWrk(o: { url: string; path: string; connections: number
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited (${code}): ${text.trim().split('\n').pop()}`))));
+      // 'close', not 'exit': stdout may still hold the summary line when the process exits.
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited (${code}): ${text.trim().split('\n').pop()}`))));
     });
     const line = /VERDE_WRK (\{.*\})/.exec(out);
     if (!line) throw new Error(`wrk printed no summary: ${out.trim().split('\n').pop()}`);

@@ -51,7 +51,7 @@ export class ServedModel {
     this.manifest = predictor.manifest;
     // Text batches are padded to their longest member, so the batcher groups texts of similar length
     // (characters stand in for tokens: known here without tokenising); tabular rows need no padding.
-    const sizeOf = this.manifest.task === 'text-classification' ? (x: Instance) => (x as { text: string }).text.length : null;
+    const sizeOf = this.manifest.task === 'text-classification' ? (x: Instance) => (x.kind === 'text' ? x.text.length : 0) : null;
     this.batcher = new Batcher(deps.batching, (inputs) => this.runBatch(inputs), (size) => deps.metrics.batchSize.observe({ model: name }, size), sizeOf);
   }
 

@@ -28,6 +28,8 @@ export interface RunningServer {
 }
 
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
+/** Fastify's own default keep-alive timeout. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const PREDICT_PATH = /^\/v1\/models\/([^/?]+):predict(?:\?|$)/;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -124,9 +126,16 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     bodyLimit: opts.bodyLimit,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    serverFactory: (handler) => createHttpServer((req, res) => {
-      if (!shedIfFull(req, res)) handler(req, res);
-    }),
+    serverFactory: (handler) => {
+      const server = createHttpServer((req, res) => {
+        if (!shedIfFull(req, res)) handler(req, res);
+      });
+      // Fastify sets its timeouts only on servers it creates itself: keep its keep-alive default
+      // (72 s, longer than the 60 s idle timeout of common proxies and load balancers, which would
+      // otherwise reuse a socket this server has just closed and answer 502).
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
   });
 
   // JSON only: a text/plain body gets 415 instead of being taken for a string.

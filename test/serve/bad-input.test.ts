@@ -23,6 +23,13 @@ describe('verde serve: bad input', () => {
     await f?.cleanup();
   });
 
+  it('keeps idle connections 72 s, as Fastify does (proxies idle at 60 s)', async () => {
+    assert.equal(s.app.server.keepAliveTimeout, 72_000);
+    const r = await fetch(`${s.url}/healthz`);
+    assert.match(r.headers.get('keep-alive') ?? '', /timeout=72/);
+    await r.text();
+  });
+
   const cases: Array<{ what: string; model?: string; body: unknown; status: number; field: string | null }> = [
     { what: 'malformed JSON', body: '{"instances": [', status: 400, field: 'body' },
     { what: 'a body that is not an object', body: '[1,2]', status: 400, field: null },

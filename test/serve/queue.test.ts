@@ -42,6 +42,19 @@ describe('Batcher (Triton semantics)', () => {
     assert.deepEqual(batches, [[10, 1], [11, 2]], 'without sizeOf the batches stay in arrival order');
   });
 
+  it('bounds how often an instance is passed over: after 4 times the next batch goes in arrival order', async () => {
+    const batches: number[][] = [];
+    const run = async (xs: number[]) => (batches.push(xs), xs);
+    const sized = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 100 }, run, () => {}, (x) => x);
+    // Each older instance finds a partner of its size behind 100, so 100 is passed over each time.
+    await Promise.all(sized.submit([1, 2, 3, 4, 5, 6, 100, 1, 2, 3, 4, 5, 6]).map((q) => q.done));
+    assert.deepEqual(batches.slice(0, 4), [[1, 1], [2, 2], [3, 3], [4, 4]]);
+    // Passed over four times: the next batches are taken in arrival order, which reaches 100 two
+    // batches sooner than size-grouping alone would.
+    assert.deepEqual(batches[4], [5, 6]);
+    assert.deepEqual(batches[5], [100, 5]);
+  });
+
   it('refuses what does not fit in the queue, all or nothing', () => {
     const b = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10_000, maxQueue: 3 }, async (xs) => xs);
     b.submit([1]);

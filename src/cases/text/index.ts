@@ -213,24 +213,25 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     const config = prep.config;
     const base = fit.params;
     const baseOnnx = buildInferenceGraph(config, base, 'distilbert').bytes;
-    let earlyExit: { stages: ExitStage[]; threshold: number; thresholdFrom: string; evaluation: EarlyExitEval[] } | undefined;
+    let earlyExit: { stages: ExitStage[]; threshold: number | null; thresholdFrom: string; evaluation: EarlyExitEval[] } | undefined;
     if (exits) {
       span = tracker.startSpan('early-exit');
       const stagesX = buildExitStages(config, base, exits);
-      // The serving threshold: --exit-threshold, else chosen on the validation split as the lowest
-      // confidence that keeps accuracy within EXIT_ACCURACY_DROP of the full model (§3.4.1.1).
-      let threshold = o.exitThreshold ?? 0.9;
+      // The serving threshold: --exit-threshold, else chosen on the validation split as the
+      // confidence that runs the fewest stages with accuracy at most EXIT_ACCURACY_DROP below the
+      // full model's (§3.4.1.1); null when only running every stage keeps it (early exit off).
+      let threshold: number | null = o.exitThreshold ?? 0.9;
       let thresholdFrom = o.exitThreshold !== undefined ? '--exit-threshold' : 'default (no validation split)';
       if (o.exitThreshold === undefined && splits.validation.texts.length) {
         const traced = await traceExitStages(stagesX, valSet.ids, threads ?? 1);
-        const full = chooseExitThreshold(traced, valSet.labels, 0).fullAccuracy;
-        const choice = chooseExitThreshold(traced, valSet.labels, full - EXIT_ACCURACY_DROP);
-        if (choice.threshold !== null) {
-          threshold = choice.threshold;
-          thresholdFrom = `validation: accuracy ${choice.accuracy.toFixed(4)} vs full model ${full.toFixed(4)} (at most ${EXIT_ACCURACY_DROP} lower), ${choice.meanStages.toFixed(2)} of ${choice.stages} stages on average`;
-        }
+        const choice = chooseExitThreshold(traced, valSet.labels, { maxDrop: EXIT_ACCURACY_DROP });
+        threshold = choice.threshold;
+        thresholdFrom = choice.threshold === null
+          ? `validation: no threshold keeps accuracy within ${EXIT_ACCURACY_DROP} of the full model (${choice.fullAccuracy.toFixed(4)}), so early exit is off by default`
+          : `validation: accuracy ${choice.accuracy.toFixed(4)} vs full model ${choice.fullAccuracy.toFixed(4)} (at most ${EXIT_ACCURACY_DROP} lower), ${choice.meanStages.toFixed(2)} of ${choice.stages} stages on average`;
       }
-      const evaluation = await evaluateEarlyExit(stagesX, testSet.ids, testSet.labels, config.labels.length, [...new Set([0.8, 0.9, 0.95, 0.99, threshold])].sort((a, b) => a - b), threads ?? 1);
+      const tried = [0.8, 0.9, 0.95, 0.99, ...(threshold === null ? [] : [threshold])];
+      const evaluation = await evaluateEarlyExit(stagesX, testSet.ids, testSet.labels, config.labels.length, [...new Set(tried)].sort((a, b) => a - b), threads ?? 1);
       earlyExit = { stages: stagesX, threshold, thresholdFrom, evaluation };
       stages.push(stageOf('early-exit', await span.end(), { exits, threshold, thresholdFrom, evaluation }));
     }

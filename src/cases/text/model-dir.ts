@@ -19,7 +19,7 @@ export interface TextModelDirSpec {
   maxLength: number;
   lineage: NonNullable<ModelManifest['lineage']>;
   /** Early-exit stage files (relative path -> bytes) and the confidence threshold. */
-  exits?: { files: [string, Uint8Array][]; threshold: number };
+  exits?: { files: [string, Uint8Array][]; threshold: number | null };
 }
 
 export async function writeTextModelDir(dir: string, spec: TextModelDirSpec): Promise<void> {

@@ -41,7 +41,7 @@ export interface TextResults {
   energyMethod: string;
   notes: string[];
   /** With --early-exit: the stages written into models/base/exits/ and how they did on the test set. */
-  earlyExit?: { threshold: number; thresholdFrom?: string; stages: { file: string; layers: [number, number] }[]; evaluation: unknown[] };
+  earlyExit?: { threshold: number | null; thresholdFrom?: string; stages: { file: string; layers: [number, number] }[]; evaluation: unknown[] };
 }
 
 export const GUIDE_TABLE = [
@@ -106,7 +106,7 @@ export function comparisonTable(r: TextResults): string {
   lines.push('', 'Stages (training and compression energy):');
   for (const s of r.stages) lines.push(`  ${pad(s.name, 20)} ${lpad(s.durationS.toFixed(1), 7)} s ${lpad(s.energyJ.toPrecision(4), 10)} J ${lpad(s.co2eGrams.toPrecision(3), 9)} gCO2e  [${s.energyMethod}]`);
   if (r.earlyExit) {
-    lines.push('', `Early exit (models/base/exits/, threshold ${r.earlyExit.threshold.toFixed(4)}${r.earlyExit.thresholdFrom ? ` from ${r.earlyExit.thresholdFrom}` : ''}; one sample at a time):`);
+    lines.push('', `Early exit (models/base/exits/, threshold ${r.earlyExit.threshold ?? 'off'}${r.earlyExit.thresholdFrom ? ` from ${r.earlyExit.thresholdFrom}` : ''}; one sample at a time):`);
     for (const e of r.earlyExit.evaluation as { threshold: number; accuracy: number; exitCounts: number[]; meanLayerFraction: number; latencyMsPerSample: number }[]) {
       lines.push(`  threshold ${e.threshold.toFixed(2)}: accuracy ${e.accuracy.toFixed(4)}, exits per stage ${e.exitCounts.join('/')}, layers run ${(100 * e.meanLayerFraction).toFixed(0)} %, ${e.latencyMsPerSample.toFixed(2)} ms/sample`);
     }

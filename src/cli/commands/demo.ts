@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../../util/errors.js';
-import { intFlag } from '../flags.js';
+import { countFlag } from '../flags.js';
 
 /**
  * `verde demo`: the main job. Runs the guide's two worked cases back to back on the embedded,
@@ -20,7 +20,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--out <dir>', 'output directory', './verde-out')
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
-    .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', intFlag('--rows', 10_000, 10_000_000))
+    .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', countFlag('--rows', 10_000, 10_000_000))
     .option('--only <case>', 'run one case: text or fraud')
     .action(async (opts: { out: string; country?: string; rows?: number; only?: string }) => {
       if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud') {

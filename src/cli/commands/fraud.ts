@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { intFlag } from '../flags.js';
+import { countFlag, intFlag } from '../flags.js';
 
 interface FraudFlags {
   rows?: string;
@@ -47,7 +47,7 @@ export function registerFraud(program: Command): void {
       }
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const run = await runFraudCase({
-        rows: flags.data === undefined ? intFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
+        rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
         dataFile: flags.data,
         labelCol: flags.labelCol,
         positive: flags.positive,

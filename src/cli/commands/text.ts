@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { numberFlag } from '../flags.js';
+import { numberFlag, probabilityFlag } from '../flags.js';
 
 export function registerText(program: Command): void {
   program
@@ -33,7 +33,7 @@ export function registerText(program: Command): void {
     .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', numberFlag('--recovery-epochs'))
     .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI, 8-bit elsewhere', 'auto')
     .option('--early-exit', 'also train exit heads after each layer (weighted loss, more weight early) and write exit stages into models/base/exits/')
-    .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default: chosen on the validation split, accuracy at most 0.01 below the full model)', numberFlag('--exit-threshold'))
+    .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default: chosen on the validation split, accuracy at most 0.01 below the full model; 0.9 without one)', probabilityFlag('--exit-threshold'))
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', './verde-out/text')
