@@ -68,7 +68,8 @@ function model(seed: number) {
   return { g, logits, loss: op.crossEntropy(logits, y) };
 }
 
-test('grad: a whole encoder layer (attention with padding mask, GELU, LayerNorm) w.r.t. its input', async () => {
+/** Finite-difference check of one encoder layer w.r.t. its input: every row, or the first only. */
+async function encoderLayerGradCheck(firstOnly: boolean): Promise<void> {
   const mask = BigInt64Array.from([1n, 1n, 1n, 0n, 1n, 1n, 0n, 0n]);
   await gradCheck(
     [
@@ -78,31 +79,18 @@ test('grad: a whole encoder layer (attention with padding mask, GELU, LayerNorm)
     (m, x) => {
       const g = x.graph;
       // symbolic dims come from a declared input: re-declare m's dims as batch/seq
-      const ids = g.input('ids', 'int64', ['batch', 'seq']);
-      void ids;
-      const layer = encoderLayer(g, 'l0', { dim: 8, heads: 2, hiddenDim: 16, layers: 1, dropout: 0, attentionDropout: 0, layerNormEps: 1e-5, initStd: 0.5 }, new Rng(1));
-      return layer(x, op.attentionMaskBias(m));
-    },
-    { feedsExtra: { ids: { dims: [2, 4], data: new BigInt64Array(8) } } },
-  );
-});
-
-test('grad: an encoder layer computing only the first position (the [CLS]-only last block)', async () => {
-  const mask = BigInt64Array.from([1n, 1n, 1n, 0n, 1n, 1n, 0n, 0n]);
-  await gradCheck(
-    [
-      { name: 'attention_mask', dims: [2, 4], dtype: 'int64', data: mask },
-      { name: 'x', dims: [8, 8] },
-    ],
-    (m, x) => {
-      const g = x.graph;
       g.input('ids', 'int64', ['batch', 'seq']);
       const layer = encoderLayer(g, 'l0', { dim: 8, heads: 2, hiddenDim: 16, layers: 1, dropout: 0, attentionDropout: 0, layerNormEps: 1e-5, initStd: 0.5 }, new Rng(1));
-      return op.reshape(layer(x, op.attentionMaskBias(m), true), [2, 8]);
+      const y = layer(x, op.attentionMaskBias(m), firstOnly);
+      return firstOnly ? op.reshape(y, [2, 8]) : y;
     },
     { feedsExtra: { ids: { dims: [2, 4], data: new BigInt64Array(8) } } },
   );
-});
+}
+
+test('grad: a whole encoder layer (attention with padding mask, GELU, LayerNorm) w.r.t. its input', () => encoderLayerGradCheck(false));
+
+test('grad: an encoder layer computing only the first position (the [CLS]-only last block)', () => encoderLayerGradCheck(true));
 
 test('clsOnly: the encoder computing one row in its last block gives clsPool of the full encoder', async () => {
   const rng = new Rng(4);
