@@ -13,7 +13,10 @@ import { writeJsonAtomic } from '../src/util/atomic.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`--${name}: expected a whole number (got "${process.argv[i + 1]}")`);
+  return v;
 }
 const outArg = process.argv.indexOf('--out');
 const out = outArg >= 0 ? process.argv[outArg + 1]! : join('bench', 'out', 'generate');
