@@ -19,7 +19,7 @@ for (let seen = 0; ;) {
     if (mode === 'split' ? withHist : mode !== 'leaf') hist.fill(0);
     result[0] = runRowJob(data, hist, {
       mode: mode as RowMode, start: ctl[CTL.START]!, end: ctl[CTL.END]!, withLoss: ctl[CTL.WITH_LOSS] === 1, feature: ctl[CTL.FEATURE]!,
-      withHist, smallLeft: ctl[CTL.SMALL_LEFT] === 1, identity: ctl[CTL.IDENTITY] === 1,
+      withHist, smallLeft: ctl[CTL.SMALL_LEFT] === 1, identity: ctl[CTL.IDENTITY] === 1, last: ctl[CTL.LAST] === 1,
     });
   } catch (err) {
     ctl[CTL.FAILED] = 1;

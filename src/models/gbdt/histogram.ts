@@ -128,3 +128,43 @@ export function quantisedGradientsAndRoot(
   }
   return loss;
 }
+
+/** Rows per block of touchAheadHistogram: their code lines and gradients stay in L1 until the kernel reads them. */
+const TOUCH_BLOCK = 64;
+/** Below this share of rows over the rows' span, a node's rows are thin enough for touchAheadHistogram. */
+export const THIN_NODE_DENSITY = 0.04;
+let touchSink = 0;
+
+/**
+ * The quantised indexed histogram (qIndexed) of rows[start..end) in blocks of TOUCH_BLOCK rows,
+ * each first "touched": a tight loop loads every row's first and last code byte and its packed
+ * gradient, so the block's cache misses overlap (many in flight) instead of a few at a time
+ * behind the kernel's ~40 instructions per row; the kernel then reads them from L1. Pays only
+ * where rows are scattered thinly (each row its own cache lines). Measured ns/row (real codes,
+ * random ascending row subsets of 1M rows, 13 features): density 0.005: 101 -> 70, 0.01: 101 -> 71,
+ * 0.02: 91 -> 71, 0.05: 68 -> 63, 0.1: 62 -> 78 (worse: the plain kernel's misses already overlap).
+ * In training only ~30% of the small-child rows are in nodes this thin, so the whole-training gain is
+ * small: 1M rows, 30 trees, 2 threads, interleaved against the build without it (and without
+ * placeRight) in one process, on a loaded machine: 0.95-1.01x wall, 0.95-1.0x CPU (16 runs each).
+ * Touching every node regardless of density was slower.
+ */
+export function touchAheadHistogram(hist: Float64Array, codes: Uint8Array, nF: number, gh: Float64Array, rows: Uint32Array, start: number, end: number, active: readonly number[]): void {
+  const k = kernels(nF, active);
+  let s = 0;
+  for (let b0 = start; b0 < end; b0 += TOUCH_BLOCK) {
+    const b1 = Math.min(end, b0 + TOUCH_BLOCK);
+    for (let j = b0; j < b1; j++) {
+      const r = rows[j]!;
+      const o = r * nF;
+      s += codes[o]! + codes[o + nF - 1]! + gh[r]!;
+    }
+    k.qIndexed(hist, codes, gh, rows, b0, b1);
+  }
+  // Kept so the touching loads are not dropped as dead code.
+  touchSink += s;
+}
+
+/** Rows per spanned row of the ascending rows[start..end) (1 when contiguous). */
+export function rowDensity(rows: Uint32Array, start: number, end: number): number {
+  return end > start ? (end - start) / (rows[end - 1]! - rows[start]! + 1) : 1;
+}

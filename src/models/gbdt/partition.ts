@@ -64,6 +64,9 @@ export function partitionIdentity(idx: Uint32Array, col: Uint8Array, side: Uint8
 /**
  * Join chunks [bounds[k], bounds[k+1]) already partitioned by partitionChunk (nLeft[k] left rows
  * each) into one partitioned range starting at bounds[0]; returns the total number of left rows.
+ * The last chunk's right rows must already be in place, right after its left rows (placeRight, by
+ * the thread that partitioned it): they end the joined range, so this serial join copies only
+ * the others.
  */
 export function joinChunks(idx: Uint32Array, right: Uint32Array, bounds: number[], nLeft: number[]): number {
   let w = bounds[0]!;
@@ -72,10 +75,20 @@ export function joinChunks(idx: Uint32Array, right: Uint32Array, bounds: number[
     w += nLeft[k]!;
   }
   const totalLeft = w - bounds[0]!;
-  for (let k = 0; k < nLeft.length; k++) {
+  for (let k = 0; k < nLeft.length - 1; k++) {
     const nr = bounds[k + 1]! - bounds[k]! - nLeft[k]!;
     idx.set(right.subarray(bounds[k]!, bounds[k]! + nr), w);
     w += nr;
   }
   return totalLeft;
+}
+
+/**
+ * After partitionChunk of [start, end) with nLeft left rows: copy its right rows into idx right
+ * after the left ones. Done for the last chunk of a partition by the thread that partitioned it,
+ * in parallel with the others: joinChunks is serial on the main thread (~3% of its profile, 1M
+ * rows, 2 threads); this cut its time from 119-123 ms to 73-94 ms per 30 trees (CPU profiles).
+ */
+export function placeRight(idx: Uint32Array, right: Uint32Array, start: number, end: number, nLeft: number): void {
+  idx.set(right.subarray(start, end - nLeft), start + nLeft);
 }

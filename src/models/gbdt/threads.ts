@@ -9,9 +9,9 @@
  * on the main thread (profiled). Both sides block only for the duration of one job.
  */
 import { Worker } from 'node:worker_threads';
-import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, quantisedGradientsAndRoot, setCounts } from './histogram.js';
+import { buildHistogram, buildHistogramAll, gradientsAndRootHistogram, histSize, quantisedGradientsAndRoot, rowDensity, setCounts, THIN_NODE_DENSITY, touchAheadHistogram } from './histogram.js';
 import { kernels } from './histogram-kernels.js';
-import { joinChunks, partitionChunk, partitionIdentity } from './partition.js';
+import { joinChunks, partitionChunk, partitionIdentity, placeRight } from './partition.js';
 import type { HistogramBuilder } from './grow.js';
 
 /**
@@ -79,10 +79,12 @@ export interface RowJob {
   withHist?: boolean; smallLeft?: boolean;
   /** split: the rows are start..end themselves (the root), not idx[start..end). */
   identity?: boolean;
+  /** split: the partition's last chunk, whose right rows this job places after its left rows (see joinChunks). */
+  last?: boolean;
 }
 
 /** Job slots of a worker's control block (Int32Array); MODES indexes the mode. */
-export const CTL = { SEQ: 0, DONE: 1, MODE: 2, START: 3, END: 4, WITH_LOSS: 5, FEATURE: 6, FAILED: 7, WITH_HIST: 8, SMALL_LEFT: 9, IDENTITY: 10, SIZE: 11 } as const;
+export const CTL = { SEQ: 0, DONE: 1, MODE: 2, START: 3, END: 4, WITH_LOSS: 5, FEATURE: 6, FAILED: 7, WITH_HIST: 8, SMALL_LEFT: 9, IDENTITY: 10, LAST: 11, SIZE: 12 } as const;
 export const MODES: readonly (RowMode | 'stop')[] = ['fused', 'all', 'idx', 'split', 'leaf', 'stop'];
 
 /** What a worker gets at start (workerData). */
@@ -122,9 +124,11 @@ export function runRowJob(d: RowData, hist: Float64Array, job: RowJob): number {
       if (job.withHist) {
         const rows = job.smallLeft ? d.idx : d.right;
         const last = job.smallLeft ? start + nl : end - nl;
-        if (d.gh.length) kernels(d.nF, active).qIndexed(hist, d.codes, d.gh, rows, start, last);
+        if (d.gh.length && rowDensity(rows, start, last) < THIN_NODE_DENSITY) touchAheadHistogram(hist, d.codes, d.nF, d.gh, rows, start, last, active);
+        else if (d.gh.length) kernels(d.nF, active).qIndexed(hist, d.codes, d.gh, rows, start, last);
         else buildHistogram(hist, d.codes, d.nF, d.grad, d.hess, rows, start, last, active);
       }
+      if (job.last) placeRight(d.idx, d.right, start, end, nl);
       return nl;
     }
     case 'leaf':
@@ -187,6 +191,7 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     c[CTL.WITH_HIST] = 'withHist' in job && job.withHist ? 1 : 0;
     c[CTL.SMALL_LEFT] = 'smallLeft' in job && job.smallLeft ? 1 : 0;
     c[CTL.IDENTITY] = 'identity' in job && job.identity ? 1 : 0;
+    c[CTL.LAST] = 'last' in job && job.last ? 1 : 0;
     Atomics.add(c, CTL.SEQ, 1);
     Atomics.notify(c, CTL.SEQ);
   };
@@ -203,8 +208,8 @@ export async function createHistogramBuilder(d: RowData, threads: number, rootCo
     const parts = Math.min(threads, Math.max(1, Math.floor(n / minRows)));
     const chunk = Math.ceil(n / parts);
     const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.min(job.end, job.start + p * chunk));
-    for (let p = 1; p < parts; p++) post(workers[p - 1]!, { ...job, start: bounds[p]!, end: bounds[p + 1]! });
-    const replies = [runRowJob(d, hist, { ...job, end: bounds[1]! })];
+    for (let p = 1; p < parts; p++) post(workers[p - 1]!, { ...job, start: bounds[p]!, end: bounds[p + 1]!, last: p === parts - 1 });
+    const replies = [runRowJob(d, hist, { ...job, end: bounds[1]!, last: parts === 1 })];
     for (let p = 1; p < parts; p++) replies.push(result(workers[p - 1]!));
     return { bounds, replies };
   };
