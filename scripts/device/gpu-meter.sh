@@ -6,6 +6,15 @@
 #
 #   NODE=node OUT=/tmp/gpu-meter [COLLECT=DIR] bash scripts/device/gpu-meter.sh
 #
+# On this workplace's device machine (no node there), from the repository root here:
+#   echo /.device/ >> .git/info/exclude; mkdir -p .device
+#   xz -T2 -6 -c "$(command -v node)" > .device/node.xz
+#   (cd node_modules && tar -cJf ../.device/nm.tar.xz commander cli-progress string-width strip-ansi \
+#      ansi-regex emoji-regex is-fullwidth-code-point koffi @koromix)
+# then run, carrying .device and dist:
+#   python3 -c "import lzma,shutil; shutil.copyfileobj(lzma.open('.device/node.xz'), open('/tmp/node','wb'))"
+#   chmod +x /tmp/node && tar -xJf .device/nm.tar.xz -C . --one-top-level=node_modules
+#   D=$OUT; NODE=/tmp/node OUT=/tmp/gm COLLECT=$D bash scripts/device/gpu-meter.sh
 # Needs dist/ built (npx tsc -p .) and node_modules with commander, cli-progress and koffi (with its
 # native module, @koromix/koffi-linux-x64). On 2026-11-29 on an H200 (driver 580.159.04): NVML
 # total-energy counter, load run 10722.9 J vs reference 10738.7 J (0.999); nvidia-smi fallback 0.996.
