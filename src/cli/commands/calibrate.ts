@@ -28,17 +28,14 @@ interface CalibrateFlags {
 async function readValidation(file: string, dir: string, flags: CalibrateFlags) {
   const { join, resolve } = await import('node:path');
   const { readManifest } = await import('../../registry/manifest.js');
-  const { readColumns } = await import('../../data/text/files.js');
+  const { readColumns, checkText } = await import('../../data/text/files.js');
   const m = await readManifest(resolve(dir));
   const label = { name: flags.labelCol, flag: '--label-col' };
   let rows: import('../../serve/protocol.js').BatchRows;
   let raw: (string | null)[][];
   if (m.task === 'text-classification') {
     raw = await readColumns(file, [{ name: flags.textCol, flag: '--text-col' }, label]);
-    rows = { kind: 'text', texts: raw.map((r, i) => {
-      if (typeof r[0] !== 'string' || r[0].trim() === '') throw new UserError(`${file}: record ${i + 1}: field "${flags.textCol}" is empty`);
-      return r[0];
-    }) };
+    rows = { kind: 'text', texts: raw.map((r, i) => checkText(file, flags.textCol, i, r[0])) };
   } else {
     const { featureValue } = await import('../../predict/tabular-predictor.js');
     const features = m.tabular!.features;

@@ -98,7 +98,8 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
   }
 }
 
-function checkText(file: string, field: string, i: number, t: string | null | undefined): string {
+/** A text cell of record i + 1: present, not blank, valid UTF-8; else a one-line error naming file, record and field. */
+export function checkText(file: string, field: string, i: number, t: string | null | undefined): string {
   if (typeof t !== 'string' || t.trim() === '') fail(file, `record ${i + 1}: field "${field}" is empty`);
   if (t.includes('\uFFFD')) fail(file, `record ${i + 1}: field "${field}" is not valid UTF-8 text`);
   return t;
