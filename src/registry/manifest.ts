@@ -42,6 +42,59 @@ export function modelVersion(onnxBytes: Uint8Array, createdAt: string): string {
   return `${createdAt}+${sha}`;
 }
 
+/** What both kinds of model share in a manifest, given by whoever writes one. */
+interface ManifestBase {
+  name: string;
+  /** The model file's bytes, for the version. */
+  onnx: Uint8Array;
+  labels: string[];
+  lineage?: ModelManifest['lineage'];
+  /** Default: now, as an ISO 8601 string. */
+  createdAt?: string;
+}
+
+/**
+ * A text classifier's manifest: inputs input_ids and attention_mask ([batch, sequence] int64),
+ * output logits — the I/O every verde text model has, and that predict and serve rely on.
+ */
+export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase: boolean }): ModelManifest {
+  const createdAt = m.createdAt ?? new Date().toISOString();
+  return {
+    format: 'verde-model',
+    formatVersion: 1,
+    name: m.name,
+    version: modelVersion(m.onnx, createdAt),
+    task: 'text-classification',
+    labels: m.labels,
+    createdAt,
+    text: { maxLength: m.maxLength, doLowerCase: m.doLowerCase },
+    io: { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' },
+    lineage: m.lineage,
+  };
+}
+
+/**
+ * A tabular classifier's manifest: input features ([batch, features] float32, in this order,
+ * categoricals as category indices, missing as NaN), output probabilities.
+ */
+export function tabularManifest(m: ManifestBase & { features: readonly { name: string; type: string; categories?: string[] }[] }): ModelManifest {
+  const createdAt = m.createdAt ?? new Date().toISOString();
+  return {
+    format: 'verde-model',
+    formatVersion: 1,
+    name: m.name,
+    version: modelVersion(m.onnx, createdAt),
+    task: 'tabular-classification',
+    labels: m.labels,
+    createdAt,
+    tabular: {
+      features: m.features.map((f): TabularFeature => (f.type === 'categorical' ? { name: f.name, type: 'categorical', categories: f.categories ?? [] } : { name: f.name, type: 'numeric' })),
+    },
+    io: { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' },
+    lineage: m.lineage,
+  };
+}
+
 export async function writeManifest(dir: string, manifest: ModelManifest): Promise<void> {
   await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
 }

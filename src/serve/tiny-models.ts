@@ -12,7 +12,7 @@
 import onnxProto from 'onnx-proto';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { modelVersion, writeManifest, type ModelManifest, type TabularFeature } from '../registry/manifest.js';
+import { tabularManifest, textManifest, writeManifest, type ModelManifest, type TabularFeature } from '../registry/manifest.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { mulberry32 } from '../util/random.js';
 
@@ -211,18 +211,8 @@ export async function writeTinyTextModel(dir: string, opts: TinyTextOptions = {}
     }
   }
 
-  const createdAt = new Date().toISOString();
   const manifest: ModelManifest = {
-    format: 'verde-model',
-    formatVersion: 1,
-    name: opts.name ?? 'tiny-text',
-    version: modelVersion(full, createdAt),
-    task: 'text-classification',
-    labels: ['ham', 'spam'],
-    createdAt,
-    text: { maxLength: opts.maxLength ?? 64, doLowerCase: true },
-    io: { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' },
-    lineage: { technique: 'tiny-fixture', params: { hidden, layers, scale } },
+    ...textManifest({ name: opts.name ?? 'tiny-text', onnx: full, labels: ['ham', 'spam'], maxLength: opts.maxLength ?? 64, doLowerCase: true, lineage: { technique: 'tiny-fixture', params: { hidden, layers, scale } } }),
     ...(opts.earlyExit ? { earlyExit: { stages: stages.map((_, k) => `exits/exit-${k}.onnx`), threshold: opts.exitThreshold ?? 0.9 } } : {}),
   };
   await writeDirAtomic(dir, async (tmp) => {
@@ -277,19 +267,7 @@ export async function writeTinyTabularModel(dir: string, opts: TinyTabularOption
     [valueInfo('features', F, ['batch', 3])],
     [valueInfo('probabilities', F, ['batch', 2])],
   );
-  const createdAt = new Date().toISOString();
-  const manifest: ModelManifest = {
-    format: 'verde-model',
-    formatVersion: 1,
-    name: opts.name ?? 'tiny-tabular',
-    version: modelVersion(model, createdAt),
-    task: 'tabular-classification',
-    labels: ['legit', 'fraud'],
-    createdAt,
-    tabular: { features: TINY_TABULAR_FEATURES },
-    io: { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' },
-    lineage: { technique: 'tiny-fixture', params: { scale: s, amountOnly: Boolean(opts.amountOnly) } },
-  };
+  const manifest = tabularManifest({ name: opts.name ?? 'tiny-tabular', onnx: model, labels: ['legit', 'fraud'], features: TINY_TABULAR_FEATURES, lineage: { technique: 'tiny-fixture', params: { scale: s, amountOnly: Boolean(opts.amountOnly) } } });
   await writeDirAtomic(dir, async (tmp) => {
     await writeFile(join(tmp, 'model.onnx'), model);
     await writeManifest(tmp, manifest);

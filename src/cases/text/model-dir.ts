@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
-import { type ModelManifest, modelVersion, writeManifest } from '../../registry/manifest.js';
+import { textManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { saveTokenizer } from '../../tokenizers/load.js';
 import type { WordPieceTokenizer } from '../../tokenizers/wordpiece.js';
 import { type DistilBertConfig, toHfConfig } from '../../models/distilbert/config.js';
@@ -28,18 +28,7 @@ export async function writeTextModelDir(dir: string, spec: TextModelDirSpec): Pr
   await writeJsonAtomic(join(dir, 'config.json'), toHfConfig(spec.config));
   await saveTokenizer(dir, spec.tokenizer);
   if (spec.exits) for (const [rel, bytes] of spec.exits.files) await writeFileAtomic(join(dir, rel), bytes);
-  const manifest: ModelManifest = {
-    format: 'verde-model',
-    formatVersion: 1,
-    name: spec.name,
-    version: modelVersion(spec.onnx, createdAt),
-    task: 'text-classification',
-    labels: spec.config.labels,
-    createdAt,
-    text: { maxLength: spec.maxLength, doLowerCase: spec.tokenizer.doLowerCase },
-    io: { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' },
-    lineage: spec.lineage,
-  };
+  const manifest = textManifest({ name: spec.name, onnx: spec.onnx, labels: spec.config.labels, createdAt, maxLength: spec.maxLength, doLowerCase: spec.tokenizer.doLowerCase, lineage: spec.lineage });
   if (spec.exits) manifest.earlyExit = { stages: spec.exits.files.map(([rel]) => rel), threshold: spec.exits.threshold };
   await writeManifest(dir, manifest);
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic, writeDirAtomic } from '../../util/atomic.js';
-import { modelVersion, writeManifest, type ModelManifest } from '../../registry/manifest.js';
+import { tabularManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { gbdtToOnnx } from './onnx.js';
 import type { GbdtModel } from './types.js';
 
@@ -31,20 +31,7 @@ export interface GbdtModelDirResult {
 export async function writeGbdtModelDir(dir: string, model: GbdtModel, opts: GbdtModelDirOptions): Promise<GbdtModelDirResult> {
   const onnxBytes = gbdtToOnnx(model, { nTrees: opts.nTrees, name: opts.name });
   const createdAt = opts.createdAt ?? new Date().toISOString();
-  const manifest: ModelManifest = {
-    format: 'verde-model',
-    formatVersion: 1,
-    name: opts.name,
-    version: modelVersion(onnxBytes, createdAt),
-    task: 'tabular-classification',
-    labels: opts.labels ?? ['legit', 'fraud'],
-    createdAt,
-    tabular: {
-      features: model.features.map((f) => (f.type === 'categorical' ? { name: f.name, type: 'categorical' as const, categories: f.categories ?? [] } : { name: f.name, type: 'numeric' as const })),
-    },
-    io: { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' },
-    lineage: opts.lineage,
-  };
+  const manifest = tabularManifest({ name: opts.name, onnx: onnxBytes, labels: opts.labels ?? ['legit', 'fraud'], createdAt, features: model.features, lineage: opts.lineage });
   await writeDirAtomic(dir, async (tmp) => {
     await writeFileAtomic(join(tmp, 'model.onnx'), onnxBytes);
     await writeFileAtomic(join(tmp, GBDT_JSON_FILE), JSON.stringify(opts.nTrees !== undefined ? { ...model, trees: model.trees.slice(0, opts.nTrees) } : model));
