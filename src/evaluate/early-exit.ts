@@ -25,6 +25,14 @@ function softmaxMax(logits: Float32Array): { p: number; arg: number } {
   return { p: 1 / sum, arg };
 }
 
+/** Stage 0's inputs for one sample (a batch of one, no padding); later stages reuse the mask. */
+function firstStageFeeds(ids: number[]): Record<string, ort.Tensor> {
+  return {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+  };
+}
+
 /** One session per stage, opened one at a time so that a failure releases those already open. */
 async function openStages(stages: { bytes: Uint8Array }[], threads: number): Promise<ort.InferenceSession[]> {
   const sessions: ort.InferenceSession[] = [];
@@ -55,8 +63,8 @@ export async function evaluateEarlyExit(
       let layers = 0;
       const t0 = performance.now();
       for (const s of samples) {
-        const mask = new ort.Tensor('int64', new BigInt64Array(s.length).fill(1n), [1, s.length]);
-        let feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(s.map(BigInt)), [1, s.length]), attention_mask: mask };
+        let feeds = firstStageFeeds(s);
+        const mask = feeds.attention_mask!;
         for (let k = 0; k < sessions.length; k++) {
           const out = await sessions[k].run(feeds);
           const { p, arg } = softmaxMax(out.logits.data as Float32Array);
@@ -95,8 +103,8 @@ export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: 
   const probs: number[][][] = stages.map(() => []);
   try {
     for (const s of samples) {
-      const mask = new ort.Tensor('int64', new BigInt64Array(s.length).fill(1n), [1, s.length]);
-      let feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(s.map(BigInt)), [1, s.length]), attention_mask: mask };
+      let feeds = firstStageFeeds(s);
+      const mask = feeds.attention_mask!;
       for (let k = 0; k < sessions.length; k++) {
         const out = await sessions[k].run(feeds);
         probs[k].push(softmax(out.logits.data as Float32Array));
