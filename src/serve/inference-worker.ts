@@ -75,6 +75,9 @@ async function main(): Promise<void> {
     intraOpNumThreads: init.threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // ONNX Runtime's pool threads spin after each parallel section by default; on a server they
+    // would burn the cores the HTTP thread and the other models need between batches.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   const useStages = init.exitThreshold !== null && (m.earlyExit?.stages.length ?? 0) > 0;
   const sessions: ort.InferenceSession[] = [];

@@ -39,7 +39,12 @@ describe('verde serve (child process)', () => {
     const p = startServe(['--model', f.tabular, '--port', '0', '--max-batch-size', '64', '--max-queue-delay-ms', '10000']);
     const url = await p.url;
     const inflight = Array.from({ length: 5 }, (_, i) => postJson(`${url}/v1/models/fraud:predict`, { instances: [{ amount: i * 100, hour: 2, channel: 'web' }] }));
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait until all five are queued (a fixed sleep raced the requests on a loaded machine).
+    for (let t = 0; t < 200; t++) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      if (/^verde_queue_depth\{model="fraud"\} 5$/m.test(metrics)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const t0 = performance.now();
     p.child.kill('SIGTERM');
     const replies = await Promise.all(inflight);

@@ -149,3 +149,33 @@ test('do_lower_case false (cased vocabularies) keeps case and accents', async ()
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('word cache: encode equals the library on the whole text (accents, CJK, control and special characters, repeats)', async () => {
+  const tk = await bertBaseUncasedTokenizer();
+  const whole = (t: string) => tk.tokenize(t).map((p) => tk.tokenId(p)!);
+  const texts = [
+    'Héllo, wörld!! x\u0000y', 'a\ufeffb c', 'tab\tnew\nline\r\nend', '世界和平 hello世界', '[SEP] x[CLS]y [MASK]',
+    "don't stop", 'a'.repeat(101) + ' ok', ' \u0301a combining at a chunk start', '  leading and trailing  ', 'a\u00a0b\u2003c',
+    '12,345.67 $$$ 🤗 emoji', 'unaffable unaffable unaffable', 'CAFÉ café Café',
+  ];
+  // Seeded random texts from a pool of awkward characters, each encoded twice (the second time from the cache).
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pool = ['a', 'b', 'é', 'Z', ' ', ' ', '\t', '\n', ',', '.', '!', "'", '世', '\u0301', '\u00a0', '\ufeff', '\u0000', '[', ']', 'SEP', 'x'];
+  for (let i = 0; i < 200; i++) texts.push(Array.from({ length: 1 + Math.floor(rand() * 40) }, () => pool[Math.floor(rand() * pool.length)]).join(''));
+  for (const pass of [1, 2]) {
+    for (const t of texts) {
+      assert.deepEqual(tk.encode(t, { maxLength: 512 }).slice(1, -1), whole(t), `pass ${pass}: ${JSON.stringify(t)}`);
+    }
+  }
+  assert.deepEqual(tk.encode('a b c d e f', { maxLength: 5 }), [tk.clsId, ...whole('a b c'), tk.sepId], 'truncation still applies');
+});
+
+test('word cache is off when the normaliser is not chunk-local (a Replace that joins words)', async () => {
+  const json = bertTokenizerJson(await bertBaseUncasedVocab());
+  json.normalizer = { type: 'Sequence', normalizers: [{ type: 'Replace', pattern: { String: ' ' }, content: '' }, { type: 'Lowercase' }] };
+  const tk = WordPieceTokenizer.fromTokenizerJson(json, { doLowerCase: true, maxLength: 512 });
+  const ids = tk.encode('hello world').slice(1, -1);
+  assert.deepEqual(ids, tk.tokenize('hello world').map((p) => tk.tokenId(p)!));
+  assert.notDeepEqual(ids, [...tk.encode('hello').slice(1, -1), ...tk.encode('world').slice(1, -1)], 'the words are joined, not encoded one by one');
+});
