@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
+import { DEFAULT_THREADS } from '../../serve/options.js';
 
 interface BenchFlags {
   model?: string;
@@ -51,7 +52,7 @@ export function registerBenchServe(program: Command): void {
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
     .option('--max-batch-size <n>', 'dynamic batching: max batch size', intFlag('--max-batch-size', 2, 1024), 8)
     .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay', intFlag('--max-queue-delay-ms', 0, 10_000), 5)
-    .option('--threads <n>', 'ONNX Runtime threads per model in the server', intFlag('--threads', 1, 256), 1)
+    .option('--threads <n>', 'ONNX Runtime threads per model in the server, by default one per core as in verde serve', intFlag('--threads', 1, 256), DEFAULT_THREADS)
     .option('--no-overload', 'skip the 10x-capacity overload run')
     .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', (v: string) => {
       const groups = v.split(',').map((g) => g.trim());

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
-import type { CascadeSpec } from '../../serve/options.js';
+import { DEFAULT_THREADS, type CascadeSpec } from '../../serve/options.js';
 
 interface ServeFlags {
   model: string[];
@@ -50,7 +50,7 @@ export function registerServe(program: Command): void {
     .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, 'lru')
     .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), 10_000)
     .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz (or set VERDE_SERVE_TOKEN, which keeps it out of ps)')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads per model', intFlag('--threads', 1, 256), 1)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per model, by default one per core', intFlag('--threads', 1, 256), DEFAULT_THREADS)
     .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
     .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
       const n = Number(v);
