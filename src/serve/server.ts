@@ -111,7 +111,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     } catch {
       return false; // a malformed %-escape: Fastify answers it (a throw here would take the process down)
     }
-    if (!model || model.queueDepth < opts.maxQueue) return false;
+    // With a prediction cache a request may need no queue space at all: it goes on to the cache
+    // lookup, and predict() refuses the misses that do not fit with the same 429.
+    if (!model || model.queueDepth < opts.maxQueue || cache) return false;
     if (opts.token && !tokenMatches(req.headers.authorization, opts.token)) return false;
     const err = model.queueFullError();
     metrics.requests.inc({ model: model.name, route: 'predict', code: '429' });

@@ -138,3 +138,32 @@ describe('verde serve --timeout-ms', () => {
     assert.match(r.body.error.message, /timeout-ms/);
   });
 });
+
+describe('verde serve under overload with a cache', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 300, maxQueue: 4, timeoutMs: 10_000, cache: 'lru' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('answers cached inputs while the queue is full and refuses only the misses', async () => {
+    const inst = (i: number) => ({ amount: i, hour: 1, channel: 'web' });
+    const url = `${s.url}/v1/models/fraud:predict`;
+    assert.equal((await postJson(url, { instances: [inst(9)] })).status, 200, 'primes the cache');
+    const admitted = postJson(url, { instances: [inst(1), inst(2), inst(3), inst(4)] });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(s.models[0]!.queueDepth, 4, 'the queue is full');
+    const hit = await postJson(url, { instances: [inst(9)] });
+    assert.equal(hit.status, 200, hit.text);
+    assert.equal(hit.body.predictions[0].cached, true);
+    const miss = await postJson(url, { instances: [inst(5)] });
+    assert.equal(miss.status, 429, miss.text);
+    assert.ok(Number(miss.headers.get('retry-after')) >= 1);
+    assert.equal((await admitted).status, 200);
+  });
+});
