@@ -11,8 +11,17 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/**
+ * One string per label set, whatever the order of its keys. Called several times per request (4.5 %
+ * of the HTTP thread as JSON.stringify of sorted entries); joined with control characters that
+ * cannot be confused with label text.
+ */
 function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort());
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let k = '';
+  for (const n of names) k += `${n}\u0000${labels[n]}\u0001`;
+  return k;
 }
 
 abstract class Metric {
