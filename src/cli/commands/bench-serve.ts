@@ -50,8 +50,8 @@ export function registerBenchServe(program: Command): void {
     .option('--duration <s>', 'seconds per concurrency level', intFlag('--duration', 1, 120), 3)
     .option('--repeat <n>', 'interleaved rounds over the scenarios; medians are reported (steadier on a busy machine)', intFlag('--repeat', 1, 10), 1)
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
-    .option('--max-batch-size <n>', 'dynamic batching: max batch size', intFlag('--max-batch-size', 2, 1024), 8)
-    .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay', intFlag('--max-queue-delay-ms', 0, 10_000), 5)
+    .option('--max-batch-size <n>', 'dynamic batching: max batch size (default as verde serve)', intFlag('--max-batch-size', 2, 1024), 32)
+    .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay (default as verde serve)', intFlag('--max-queue-delay-ms', 0, 10_000), 0)
     .option('--threads <n>', 'ONNX Runtime threads per model in the server, by default one per core as in verde serve', intFlag('--threads', 1, 256), DEFAULT_THREADS)
     .option('--no-overload', 'skip the 10x-capacity overload run')
     .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', (v: string) => {
