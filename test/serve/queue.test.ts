@@ -6,7 +6,27 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Batcher, QueueFullError } from '../../src/serve/batcher.js';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
+import type { ServeOptions } from '../../src/serve/options.js';
 import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
+
+/** A server for the tabular fixture model, started before the suite's tests and closed after. */
+function tabularServer(opts: Partial<ServeOptions>): { readonly s: RunningServer } {
+  let f: Fixture | undefined;
+  let s: RunningServer | undefined;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, ...opts });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+  return {
+    get s(): RunningServer {
+      return s!;
+    },
+  };
+}
 
 describe('Batcher (Triton semantics)', () => {
   it('dispatches at max batch size without waiting for the delay', async () => {
@@ -65,99 +85,63 @@ describe('Batcher (Triton semantics)', () => {
 });
 
 describe('verde serve under overload', () => {
-  let f: Fixture;
-  let s: RunningServer;
-  before(async () => {
-    f = await fixture();
     // A long batching delay keeps instances queued, so the queue fills deterministically.
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 4, timeoutMs: 10_000, cache: 'off' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 4, timeoutMs: 10_000, cache: 'off' });
 
   it('answers 429 with Retry-After when the queue is full, and serves the admitted requests', async () => {
     const inst = (i: number) => ({ amount: i, hour: 1, channel: 'web' });
-    const admitted = postJson(`${s.url}/v1/models/fraud:predict`, { instances: [inst(1), inst(2), inst(3), inst(4)] });
+    const admitted = postJson(`${srv.s.url}/v1/models/fraud:predict`, { instances: [inst(1), inst(2), inst(3), inst(4)] });
     await new Promise((r) => setTimeout(r, 50));
-    const refused = await postJson(`${s.url}/v1/models/fraud:predict`, { instances: [inst(5)] });
+    const refused = await postJson(`${srv.s.url}/v1/models/fraud:predict`, { instances: [inst(5)] });
     assert.equal(refused.status, 429, refused.text);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     assert.equal(refused.body.error.status, 429);
     assert.equal((await admitted).status, 200);
-    const m = (await request(`${s.url}/metrics`)).text;
+    const m = (await request(`${srv.s.url}/metrics`)).text;
     assert.equal(metric(m, 'verde_rejected_total{model="fraud",reason="queue_full"}'), 1);
   });
 });
 
 describe('verde serve under overload with --token', () => {
-  let f: Fixture;
-  let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off', token: 't0ken' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off', token: 't0ken' });
 
   it('sheds before Fastify only for callers with the token; others still get 401', async () => {
     const auth = { authorization: 'Bearer t0ken' };
     const body = { instances: [{ amount: 1, hour: 1, channel: 'web' }] };
-    const admitted = postJson(`${s.url}/v1/models/fraud:predict`, body, auth);
+    const admitted = postJson(`${srv.s.url}/v1/models/fraud:predict`, body, auth);
     await new Promise((r) => setTimeout(r, 50));
-    const noToken = await postJson(`${s.url}/v1/models/fraud:predict`, body);
+    const noToken = await postJson(`${srv.s.url}/v1/models/fraud:predict`, body);
     assert.equal(noToken.status, 401, noToken.text);
-    const refused = await postJson(`${s.url}/v1/models/fraud:predict`, body, auth);
+    const refused = await postJson(`${srv.s.url}/v1/models/fraud:predict`, body, auth);
     assert.equal(refused.status, 429, refused.text);
     assert.match(refused.headers.get('content-type') ?? '', /application\/json/);
     assert.match(refused.body.error.message, /queue full/);
     assert.equal((await admitted).status, 200);
-    const m = (await request(`${s.url}/metrics`, { headers: auth })).text;
+    const m = (await request(`${srv.s.url}/metrics`, { headers: auth })).text;
     assert.equal(metric(m, 'verde_requests_total{model="fraud",route="predict",code="429"}'), 1);
   });
 });
 
 describe('verde serve --timeout-ms', () => {
-  let f: Fixture;
-  let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 5_000, timeoutMs: 100, cache: 'off' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 5_000, timeoutMs: 100, cache: 'off' });
 
   it('answers 504 when a request is not answered in time', async () => {
-    const r = await postJson(`${s.url}/v1/models/fraud:predict`, { instances: [{ amount: 1, hour: 1, channel: 'web' }] });
+    const r = await postJson(`${srv.s.url}/v1/models/fraud:predict`, { instances: [{ amount: 1, hour: 1, channel: 'web' }] });
     assert.equal(r.status, 504, r.text);
     assert.match(r.body.error.message, /timeout-ms/);
   });
 });
 
 describe('verde serve under overload with a cache', () => {
-  let f: Fixture;
-  let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 300, maxQueue: 4, timeoutMs: 10_000, cache: 'lru' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 300, maxQueue: 4, timeoutMs: 10_000, cache: 'lru' });
 
   it('answers cached inputs while the queue is full and refuses only the misses', async () => {
     const inst = (i: number) => ({ amount: i, hour: 1, channel: 'web' });
-    const url = `${s.url}/v1/models/fraud:predict`;
+    const url = `${srv.s.url}/v1/models/fraud:predict`;
     assert.equal((await postJson(url, { instances: [inst(9)] })).status, 200, 'primes the cache');
     const admitted = postJson(url, { instances: [inst(1), inst(2), inst(3), inst(4)] });
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(s.models[0]!.queueDepth, 4, 'the queue is full');
+    assert.equal(srv.s.models[0]!.queueDepth, 4, 'the queue is full');
     const hit = await postJson(url, { instances: [inst(9)] });
     assert.equal(hit.status, 200, hit.text);
     assert.equal(hit.body.predictions[0].cached, true);
