@@ -46,7 +46,7 @@ export function registerBenchServe(program: Command): void {
     .option('--small <dir>', 'small model of the cascade (with --large; default: built)')
     .option('--large <dir>', 'large model of the cascade (default: --model)')
     .option('--url <url>', 'bench a server that is already running (load only; its flags are its own)')
-    .option('--concurrency <list>', 'connection counts to step through', concurrencyList, [1, 4, 16, 64])
+    .option('--concurrency <list>', 'connection counts to step through', concurrencyList, [1, 16, 64, 128])
     .option('--duration <s>', 'seconds per concurrency level', intFlag('--duration', 1, 120), 3)
     .option('--repeat <n>', 'interleaved rounds over the scenarios; medians are reported (steadier on a busy machine)', intFlag('--repeat', 1, 10), 1)
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
