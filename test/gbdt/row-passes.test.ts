@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng } from '../../src/data/transactions/prng.js';
-import { histSize, rowDensity, THIN_NODE_DENSITY, touchAheadHistogram } from '../../src/models/gbdt/histogram.js';
+import { histSize, rootCounts, rowDensity, THIN_NODE_DENSITY, touchAheadHistogram } from '../../src/models/gbdt/histogram.js';
 import { kernels } from '../../src/models/gbdt/histogram-kernels.js';
 import { joinChunks, partitionChunk, placeRight } from '../../src/models/gbdt/partition.js';
 
@@ -48,5 +48,14 @@ test('chunked partition with the last chunk placing its own right rows equals on
     assert.equal(joinChunks(idx, right, bounds, lefts), nl, `${parts} chunks`);
     assert.deepEqual(idx.subarray(5), one, `${parts} chunks`);
     assert.deepEqual(idx.subarray(0, 5), new Uint32Array(5).fill(7), 'wrote before the range');
+  }
+});
+
+test('root counts count every code of every feature, ragged lengths too', () => {
+  for (const n of [0, 1, 5, 1027]) {
+    const cols = [0, 1].map((f) => Uint8Array.from({ length: n }, (_, i) => (i * (37 + f)) % 256));
+    const expect = new Float64Array(2 * 256);
+    cols.forEach((c, f) => c.forEach((x) => expect[f * 256 + x]++));
+    assert.deepEqual(rootCounts(cols), expect, `n ${n}`);
   }
 });

@@ -30,7 +30,7 @@ export interface QuantScheme {
 /** Fewer levels than this and quantisation costs quality (LightGBM's default is 4): stay exact. */
 const MIN_LEVELS = 4;
 /** More levels buy nothing measurable; the cap keeps small data sets well inside 2^53. */
-const MAX_LEVELS = 1 << 12;
+export const MAX_LEVELS = 1 << 12;
 
 /**
  * The scheme for n rows (positives weighted by w), or null when n is too large for MIN_LEVELS:
@@ -48,8 +48,8 @@ export function quantScheme(n: number, w: number): QuantScheme | null {
 }
 
 /** e = exp(-margin) is kept within these bounds so p = 1 / (1 + e) never becomes 0/0 or sticks at 0 or 1. */
-const E_MIN = 1e-300;
-const E_MAX = 1e300;
+export const E_MIN = 1e-300;
+export const E_MAX = 1e300;
 
 /**
  * Previous tree's leaf factors into the rows' exp(-margin), then gradients and hessians quantised
@@ -84,6 +84,19 @@ export function quantisedGradients(
     const gq = (((pos ? p - 1 : p) * wr * invGStep + (hsh & 0xffff) * (1 / 65536) + MAX_LEVELS) | 0) - MAX_LEVELS;
     const hq = (p * (1 - p) * wr * invHStep + (hsh >>> 16) * (1 / 65536)) | 0;
     gh[r] = gq * twoK + hq;
+  }
+  return loss;
+}
+
+/**
+ * The summed logloss of rows start..end from their (updated) exp(-margin): the loss half of
+ * quantisedGradients, computed the same way, for the wasm pass (wasm/gradients.ts has no log).
+ */
+export function lossFromExpNeg(expNeg: Float64Array, labels: Uint8Array, start: number, end: number): number {
+  let loss = 0;
+  for (let r = start; r < end; r++) {
+    const p = 1 / (1 + expNeg[r]!);
+    loss -= labels[r] === 1 ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
   }
   return loss;
 }

@@ -5,9 +5,9 @@
  * stores the result and signals completion.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CTL, MODES, runRowJob, type RowMode, type WorkerInit } from './threads.js';
+import { CTL, isHistogramJob, MODES, runRowJob, type RowMode, type WorkerInit } from './threads.js';
 
-const { data, hist, ctl, result } = workerData as WorkerInit;
+const { data, hist, ctl, result, slot } = workerData as WorkerInit;
 parentPort!.postMessage('ready');
 for (let seen = 0; ;) {
   Atomics.wait(ctl, CTL.SEQ, seen);
@@ -16,11 +16,11 @@ for (let seen = 0; ;) {
   if (mode === 'stop') break;
   try {
     const withHist = ctl[CTL.WITH_HIST] === 1;
-    if (mode === 'split' ? withHist : mode !== 'leaf') hist.fill(0);
+    if (isHistogramJob(mode as RowMode, withHist)) hist.fill(0);
     result[0] = runRowJob(data, hist, {
       mode: mode as RowMode, start: ctl[CTL.START]!, end: ctl[CTL.END]!, withLoss: ctl[CTL.WITH_LOSS] === 1, feature: ctl[CTL.FEATURE]!,
       withHist, smallLeft: ctl[CTL.SMALL_LEFT] === 1, identity: ctl[CTL.IDENTITY] === 1, last: ctl[CTL.LAST] === 1,
-    });
+    }, slot);
   } catch (err) {
     ctl[CTL.FAILED] = 1;
     console.error(err);

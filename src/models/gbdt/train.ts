@@ -9,6 +9,7 @@ import { histSize, rootCounts } from './histogram.js';
 import { growTree } from './grow.js';
 import { quantScheme, roundSalt } from './grad-quant.js';
 import { createHistogramBuilder, sharedCopy } from './threads.js';
+import { allocRowMemory, rowViews } from './wasm/row-memory.js';
 import { logloss, rocAuc } from '../../evaluate/ranking.js';
 import { sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
@@ -96,30 +97,35 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
   // Every row array is allocated (zeroed) first and the worker threads started on them, so that
   // their start-up (a thread and its module graph) overlaps the binning below; they only read the
   // arrays when given a job.
-  const codesByFeature = train.columns.map(() => alloc(Uint8Array, n, 1));
-  const codes = alloc(Uint8Array, n * nF, 1);
+  // Quantised training runs its histograms, partitions and gradient pass as wasm (wasm/kernels.ts)
+  // over one shared memory holding the arrays they touch; exact gradients (small data, GOSS) keep
+  // the JS kernels, as does data too large for a wasm32 memory.
+  const wasm = quant ? allocRowMemory(n, nF, params.threads, params.maxLeaves) : null;
+  const views = wasm ? rowViews(wasm) : null;
+  const codesByFeature = views?.codesByFeature ?? train.columns.map(() => alloc(Uint8Array, n, 1));
+  const codes = views?.codes ?? alloc(Uint8Array, n * nF, 1);
   const margin = alloc(Float64Array, n, 8);
-  const gh = alloc(Float64Array, quant ? n : 0, 8);
+  const gh = views?.gh ?? alloc(Float64Array, quant ? n : 0, 8);
   const quantParams = share(new Float64Array(quant ? [1 / quant.gStep, 1 / quant.hStep, quant.twoK, 0] : [0, 0, 0, 0]));
   // Quantised training keeps exp(-margin) per row instead of the margin (grad-quant.ts); all factors 1 before the first tree.
-  const expNeg = alloc(Float64Array, quant ? n : 0, 8);
-  const leafExp = share(new Float64Array(params.maxLeaves).fill(1));
+  const expNeg = views?.expNeg ?? alloc(Float64Array, quant ? n : 0, 8);
+  const leafExp = views?.leafExp.fill(1) ?? share(new Float64Array(params.maxLeaves).fill(1));
   // Exact gradients (quantised training packs them into gh instead).
   const grad = alloc(Float32Array, quant ? 0 : n, 4);
   const hess = alloc(Float32Array, quant ? 0 : n, 4);
-  const idx = alloc(Uint32Array, n, 4);
+  const idx = views?.idx ?? alloc(Uint32Array, n, 4);
   // The last tree's leaf of every row and the leaf values: the next gradient pass adds them to the
   // margins (sequentially, on every thread) instead of a serial scatter through the leaf segments.
   // All zero before the first tree (adding 0 leaves a margin unchanged).
-  const leafOf = alloc(Uint16Array, n, 2);
+  const leafOf = views?.leafOf ?? alloc(Uint16Array, n, 2);
   const leafValue = share(new Float64Array(params.maxLeaves));
-  const sideTable = share(new Uint8Array(256));
+  const sideTable = views?.sideTable ?? share(new Uint8Array(256));
   const pool: Float64Array[] = [];
   const counts = new Float64Array(nF * 256);
   const splittable = share(new Uint8Array(nF));
   const starting = createHistogramBuilder({
-    codes, codesByFeature, nF, grad, hess, idx, right: alloc(Uint32Array, n, 4), sideTable, margin, leafOf, leafValue, labels: share(y), posWeight: params.scalePosWeight,
-    gh, quant: quantParams, expNeg, leafExp, segStart: share(new Uint32Array(params.maxLeaves + 1)), segLeaf: share(new Uint16Array(params.maxLeaves)), splittable,
+    codes, codesByFeature, nF, grad, hess, idx, right: views?.right ?? alloc(Uint32Array, n, 4), sideTable, margin, leafOf, leafValue, labels: views ? (views.labels.set(y), views.labels) : share(y), posWeight: params.scalePosWeight,
+    gh, quant: quantParams, expNeg, leafExp, segStart: share(new Uint32Array(params.maxLeaves + 1)), segLeaf: share(new Uint16Array(params.maxLeaves)), splittable, wasm,
   }, params.threads, counts);
 
   // Everything up to the first round runs while the workers start; on an error they are stopped.
@@ -148,7 +154,9 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
     margin.fill(baseScore);
     priorTrees = init ? init.trees.map((t) => structuredClone(t)) : [];
     for (const t of priorTrees) for (let r = 0; r < n; r++) margin[r] += treeValueByCodes(t, codes, r * nF);
-    for (let r = 0; r < expNeg.length; r++) expNeg[r] = Math.exp(-margin[r]!);
+    // Without prior trees every margin is baseScore: one exp, not one per row.
+    if (priorTrees.length) for (let r = 0; r < expNeg.length; r++) expNeg[r] = Math.exp(-margin[r]!);
+    else expNeg.fill(Math.exp(-baseScore));
 
     vCodes = valid ? binRowMajor(mapper, valid.columns) : undefined;
     vMargin = valid ? new Float64Array(valid.labels.length).fill(baseScore) : undefined;
