@@ -54,6 +54,11 @@ const CHARS_PER_TOKEN_GUESS = 5;
 const CHUNK_SEPARATOR = /[ \t\n\r]+/;
 /** Chunks remembered before the cache starts over (about 10 MB of short words). */
 const WORD_CACHE_SIZE = 50_000;
+/**
+ * Longer chunks (base64, minified JSON, URLs) are encoded but not remembered: they rarely repeat,
+ * and remembering them would bound the cache by count but not by bytes.
+ */
+const MAX_CACHED_CHUNK = 64;
 const CHUNK_LOCAL_PRE_TOKENIZERS = new Set(['BertPreTokenizer', 'WhitespaceSplit', 'Whitespace']);
 
 /** True when encoding is chunk-local for this tokenizer.json (see CHUNK_SEPARATOR). */
@@ -64,7 +69,8 @@ function chunkLocal(json: Record<string, unknown>): boolean {
   return (
     (normalizer == null || normalizer.type === 'BertNormalizer') &&
     pre != null && CHUNK_LOCAL_PRE_TOKENIZERS.has(pre.type ?? '') &&
-    added.every((t) => typeof t.content === 'string' && !/[ \t\n\r]/.test(t.content))
+    // Any whitespace at all: a normalised added token ("a\u00a0b" -> "a b") could match across a chunk boundary.
+    added.every((t) => typeof t.content === 'string' && !/\s/.test(t.content))
   );
 }
 
@@ -164,7 +170,8 @@ export class WordPieceTokenizer {
     for (;;) {
       if (text.length <= cut) return this.rawIds(text).slice(0, limit);
       // Cut at whitespace so no word is split: the prefix then tokenises exactly as the start of the whole.
-      const ws = text.slice(cut).search(/\s/);
+      // Only where the normaliser keeps a boundary (it deletes U+FEFF, \v, \f: a cut there would split a word).
+      const ws = text.slice(cut).search(CHUNK_SEPARATOR);
       if (ws < 0) return this.rawIds(text).slice(0, limit);
       const ids = this.rawIds(text.slice(0, cut + ws));
       if (ids.length >= limit) return ids.slice(0, limit);
@@ -181,8 +188,10 @@ export class WordPieceTokenizer {
       let ids = cache.get(chunk);
       if (!ids) {
         ids = this.libraryIds(chunk);
-        if (cache.size >= WORD_CACHE_SIZE) cache.clear();
-        cache.set(chunk, ids);
+        if (chunk.length <= MAX_CACHED_CHUNK) {
+          if (cache.size >= WORD_CACHE_SIZE) cache.clear();
+          cache.set(chunk, ids);
+        }
       }
       for (const id of ids) out.push(id);
     }

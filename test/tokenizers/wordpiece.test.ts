@@ -179,3 +179,19 @@ test('word cache is off when the normaliser is not chunk-local (a Replace that j
   assert.deepEqual(ids, tk.tokenize('hello world').map((p) => tk.tokenId(p)!));
   assert.notDeepEqual(ids, [...tk.encode('hello').slice(1, -1), ...tk.encode('world').slice(1, -1)], 'the words are joined, not encoded one by one');
 });
+
+test('word cache off for added tokens with any whitespace; truncation never cuts at a character the normaliser deletes', async () => {
+  const json = bertTokenizerJson(await bertBaseUncasedVocab());
+  (json.added_tokens as object[]).push({ id: 1, content: 'a\u00a0b', single_word: false, lstrip: false, rstrip: false, normalized: true, special: false });
+  const tk = WordPieceTokenizer.fromTokenizerJson(json, { doLowerCase: true, maxLength: 512 });
+  // The library matches the normalised added token ("a b", id 1) across the space; chunk by chunk it could not.
+  assert.deepEqual(tk.encode('x a b y').slice(1, -1), [tk.tokenId('x'), 1, tk.tokenId('y')]);
+
+  const bert = await bertBaseUncasedTokenizer();
+  for (const cutChar of ['\ufeff', '\u000b', '\u000c']) {
+    const text = 'a'.repeat(101) + ' ' + 'unaffable'.repeat(11) + cutChar + 'zzzz tail ' + 'more words '.repeat(40);
+    const ids = bert.encode(text, { maxLength: 32 });
+    const reference = bert.tokenize(text).slice(0, 30).map((p) => bert.tokenId(p)!);
+    assert.deepEqual(ids, [bert.clsId, ...reference, bert.sepId], `cut near ${JSON.stringify(cutChar)}`);
+  }
+});
