@@ -33,6 +33,8 @@ export interface BenchOptions {
   p99BudgetMs: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
+  /** Inference workers and ONNX Runtime threads per worker, passed to every server. */
+  workers: number;
   threads: number;
   out: string;
   /** Skip the overload run. */
@@ -209,7 +211,7 @@ function energyFigures(before: Map<string, number>, after: Map<string, number>, 
 function scenarios(o: BenchOptions, m: ModelManifest, exitM: ModelManifest | null, smallM: ModelManifest | null): Scenario[] {
   const distinct = requestBodies(m, 5000, 1);
   const repeated = requestBodies(m, 16, 2);
-  const common = ['--threads', String(o.threads), '--max-queue', '4096', '--max-queue-delay-ms', String(o.maxQueueDelayMs)];
+  const common = ['--workers', String(o.workers), '--threads', String(o.threads), '--max-queue', '4096', '--max-queue-delay-ms', String(o.maxQueueDelayMs)];
   const dyn = ['--max-batch-size', String(o.maxBatchSize)];
   const list: Scenario[] = [
     { name: 'batch-1', group: 'batching', modelDir: o.model, flags: [...common, '--max-batch-size', '1', '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: distinct },
@@ -357,7 +359,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
     // wrk connections sent 8,700-10,400 but the admitted p99 rose from 150-245 ms to 250-730 ms:
     // the server's event loop then walks four times the sockets per turn, and each batch waits a turn.
     const conns = Math.min(256, 4 * Math.max(...o.concurrency));
-    const server = await startServeProcess(['--model', o.model, '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
+    const server = await startServeProcess(['--model', o.model, '--workers', String(o.workers), '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
     try {
       const sc: Scenario = { name: 'overload', group: 'overload', flags: [], target: m.name, bodies: requestBodies(m, 5000, 5) };
       const rate = Math.round(10 * capacity);

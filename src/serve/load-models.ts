@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { readManifest, type ModelManifest } from '../registry/manifest.js';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import { UserError } from '../util/errors.js';
-import { ModelWorker } from './model-worker.js';
+import { WorkerGroup } from './worker-group.js';
 import type { ServeOptions } from './options.js';
 import { CascadePredictor, SinglePredictor } from './predictors.js';
 import { ServedModel, type ServedModelDeps } from './served-model.js';
@@ -47,7 +47,7 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
       const m = await readManifest(dir);
       claim(m.name, `--model ${dirArg}`);
       const threshold = exitThresholdFor(m, opts.exitThreshold);
-      const worker = new ModelWorker(dir, m, opts.threads, threshold);
+      const worker = new WorkerGroup(dir, m, opts.workers, opts.threads, threshold);
       const model = new ServedModel(m.name, m.version, `${m.version}|exit=${threshold ?? 'off'}`, new SinglePredictor(worker), await tokenizerFor(dir, m), deps, {
         task: m.task,
         labels: m.labels,
@@ -62,8 +62,8 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
       checkCascadePair(ms, ml, where);
       const name = c.name ?? 'cascade';
       claim(name, where);
-      const small = new ModelWorker(resolve(c.small), ms, opts.threads, exitThresholdFor(ms, opts.exitThreshold));
-      const large = new ModelWorker(resolve(c.large), ml, opts.threads, exitThresholdFor(ml, opts.exitThreshold));
+      const small = new WorkerGroup(resolve(c.small), ms, opts.workers, opts.threads, exitThresholdFor(ms, opts.exitThreshold));
+      const large = new WorkerGroup(resolve(c.large), ml, opts.workers, opts.threads, exitThresholdFor(ml, opts.exitThreshold));
       const predictor = new CascadePredictor(small, large, opts.cascadeThreshold);
       const version = `${ms.version}|${ml.version}`;
       const model = new ServedModel(name, version, `${version}|cascade=${opts.cascadeThreshold}|exit=${opts.exitThreshold ?? 'manifest'}`, predictor, await tokenizerFor(resolve(c.small), ms), deps, {

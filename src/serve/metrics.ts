@@ -13,8 +13,8 @@ function labelText(labels: Labels): string {
 
 /**
  * One string per label set, whatever the order of its keys. Called several times per request (4.5 %
- * of the HTTP thread as JSON.stringify of sorted entries); joined with control characters that
- * cannot be confused with label text.
+ * of the HTTP thread as JSON.stringify of sorted entries). Names and values are joined with NUL and
+ * SOH, which the server's own label values (model names, codes, methods) never contain.
  */
 function key(labels: Labels): string {
   const names = Object.keys(labels);

@@ -1,5 +1,5 @@
 /** What `verde serve` (and createServer) takes; the CLI's flags map one to one onto these fields. */
-import { availableParallelism } from 'node:os';
+import { usableCores } from '../util/cores.js';
 import type { MeterOptions } from '../meter/options.js';
 
 export interface CascadeSpec {
@@ -27,7 +27,9 @@ export interface ServeOptions {
   cacheSize: number;
   /** Bearer token required on every route but /healthz and /readyz. */
   token?: string;
-  /** ONNX Runtime intra-op threads per model (default: every core, see DEFAULT_THREADS). */
+  /** Inference workers per model; a batch of 16 or more rows is split across them (worker-group.ts). Default: one per core. */
+  workers: number;
+  /** ONNX Runtime intra-op threads per inference worker (default 1). */
   threads: number;
   /** Early-exit threshold; undefined: each model's manifest threshold; null: early exit off. */
   exitThreshold?: number | null;
@@ -42,13 +44,10 @@ export interface ServeOptions {
 }
 
 /**
- * ONNX Runtime intra-op threads per model: every core. The pool does not spin between batches
- * (inference-worker.ts), so the HTTP thread still gets a core whenever it needs one, and a batch
- * gets both cores of a 2-vCPU machine: dynamic batching at 128 connections served 3,800-4,000 req/s
- * with 2 threads against 3,200-3,300 with 1 (interleaved, offline default text model, wrk on the
- * same cores), batch-1 within noise (1,230-1,320 against 1,130-1,470).
+ * Inference workers per model: one per usable core (see worker-group.ts for why workers, not ORT
+ * threads), at most 4: each holds a copy of the model, and a batch of 32 makes at most 4 shards.
  */
-export const DEFAULT_THREADS = availableParallelism();
+export const DEFAULT_WORKERS = Math.min(usableCores(), 4);
 
 export const DEFAULT_SERVE_OPTIONS: Omit<ServeOptions, 'models'> = {
   cascades: [],
@@ -65,7 +64,8 @@ export const DEFAULT_SERVE_OPTIONS: Omit<ServeOptions, 'models'> = {
   timeoutMs: 30_000,
   cache: 'lru',
   cacheSize: 10_000,
-  threads: DEFAULT_THREADS,
+  workers: DEFAULT_WORKERS,
+  threads: 1,
   cascadeThreshold: 0.9,
   maxInstances: 64,
   bodyLimit: 1024 * 1024,

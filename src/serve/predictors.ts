@@ -4,7 +4,7 @@
  * where the small model answers the rows it is confident about and only the rest go to the large one.
  */
 import type { ModelManifest } from '../registry/manifest.js';
-import type { ModelWorker } from './model-worker.js';
+import type { ModelInference } from './worker-group.js';
 import type { BatchRows } from './protocol.js';
 
 export interface RowAnswer {
@@ -27,7 +27,7 @@ export interface Predictor {
 export class SinglePredictor implements Predictor {
   readonly manifest: ModelManifest;
   readonly ready: Promise<void>;
-  constructor(private readonly worker: ModelWorker) {
+  constructor(private readonly worker: ModelInference) {
     this.manifest = worker.manifest;
     this.ready = worker.ready;
   }
@@ -47,7 +47,7 @@ function takeRows(rows: BatchRows, keep: number[]): BatchRows {
 export class CascadePredictor implements Predictor {
   readonly manifest: ModelManifest;
   readonly ready: Promise<void>;
-  constructor(private readonly small: ModelWorker, private readonly large: ModelWorker, readonly threshold: number) {
+  constructor(private readonly small: ModelInference, private readonly large: ModelInference, readonly threshold: number) {
     // The cascade answers with the large model's labels; both must agree on them (checked in load).
     this.manifest = large.manifest;
     this.ready = Promise.all([small.ready, large.ready]).then(() => undefined);

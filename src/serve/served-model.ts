@@ -24,6 +24,9 @@ export interface InstanceResult {
 
 type Answered = RowAnswer & { energy: Energy };
 
+/** Weight of the newest request in the cache's moving hit ratio (about the last 50 requests). */
+const HIT_RATIO_ALPHA = 0.02;
+
 export interface ServedModelDeps {
   metrics: ServeMetrics;
   energy: EnergyAccountant;
@@ -36,6 +39,7 @@ export interface ServedModelDeps {
 export class ServedModel {
   readonly manifest: ModelManifest;
   private readonly batcher: Batcher<Instance, Answered>;
+  private hitRatio = 0;
 
   constructor(
     readonly name: string,
@@ -57,6 +61,11 @@ export class ServedModel {
 
   get queueDepth(): number {
     return this.batcher.depth;
+  }
+
+  /** Share of recent instances the cache answered (moving average; 0 without a cache). */
+  get recentCacheHitRatio(): number {
+    return this.hitRatio;
   }
 
   parse(body: unknown): ParsedInstance[] {
@@ -97,6 +106,7 @@ export class ServedModel {
     const results: Array<InstanceResult | undefined> = cached.map((c) => (c ? { label: c.label, probabilities: c.probabilities, cached: true, energy: NO_ENERGY } : undefined));
     const missIdx = results.flatMap((r, i) => (r ? [] : [i]));
     if (this.deps.cache) {
+      this.hitRatio += HIT_RATIO_ALPHA * ((parsed.length - missIdx.length) / parsed.length - this.hitRatio);
       m.cacheHits.inc({ model: this.name }, parsed.length - missIdx.length);
       m.cacheMisses.inc({ model: this.name }, missIdx.length);
     }

@@ -31,6 +31,12 @@ const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
 /** Fastify's own default keep-alive timeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const PREDICT_PATH = /^\/v1\/models\/([^/?]+):predict(?:\?|$)/;
+/**
+ * A full queue refuses requests before Fastify (see shedIfFull) unless the model's cache has lately
+ * answered at least this share of instances; then refusing early would turn away answers that cost
+ * nothing, so requests go on to the cache lookup first.
+ */
+const EARLY_SHED_BELOW_HIT_RATIO = 0.05;
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header ?? '');
@@ -99,8 +105,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
    * requests ten to one, and their cost on the one event loop delays the answers of the admitted
    * ones. Interleaved A/B on the offline default model (2 shared vCPUs, wrk paced at 13,000 req/s
    * over 256 connections, --max-queue 32): admitted p99 200-237 ms here against 245-316 ms with the
-   * same check in a Fastify onRequest hook. Requests without the right token, and everything while
-   * closing, go on to Fastify, which answers 401 / 503 as before.
+   * same check in a Fastify onRequest hook. Requests without the right token, everything while
+   * closing, and requests to a model whose cache is answering (EARLY_SHED_BELOW_HIT_RATIO) go on to
+   * Fastify, which answers 401 / 503, or the cache, as before.
    */
   const shedIfFull = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || closing) return false;
@@ -111,9 +118,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     } catch {
       return false; // a malformed %-escape: Fastify answers it (a throw here would take the process down)
     }
-    // With a prediction cache a request may need no queue space at all: it goes on to the cache
-    // lookup, and predict() refuses the misses that do not fit with the same 429.
-    if (!model || model.queueDepth < opts.maxQueue || cache) return false;
+    // While the cache answers a fair share of requests, a request may need no queue space at all: it
+    // goes on to the cache lookup, and predict() refuses the misses that do not fit with the same 429.
+    if (!model || model.queueDepth < opts.maxQueue || model.recentCacheHitRatio >= EARLY_SHED_BELOW_HIT_RATIO) return false;
     if (opts.token && !tokenMatches(req.headers.authorization, opts.token)) return false;
     const err = model.queueFullError();
     metrics.requests.inc({ model: model.name, route: 'predict', code: '429' });

@@ -133,14 +133,17 @@ describe('verde serve --timeout-ms', () => {
 });
 
 describe('verde serve under overload with a cache', () => {
-  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 300, maxQueue: 4, timeoutMs: 10_000, cache: 'lru' });
+  const srv = tabularServer({ maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 4, timeoutMs: 10_000, cache: 'lru' });
 
-  it('answers cached inputs while the queue is full and refuses only the misses', async () => {
+  it('answers cached inputs while the queue is full, once the cache is answering, and refuses the misses', async () => {
     const inst = (i: number) => ({ amount: i, hour: 1, channel: 'web' });
     const url = `${srv.s.url}/v1/models/fraud:predict`;
-    assert.equal((await postJson(url, { instances: [inst(9)] })).status, 200, 'primes the cache');
+    // One miss (answered after the batching delay), then hits: the model's recent hit ratio rises.
+    assert.equal((await postJson(url, { instances: [inst(9)] })).status, 200);
+    for (let i = 0; i < 20; i++) assert.equal((await postJson(url, { instances: [inst(9)] })).body.predictions[0].cached, true);
+    assert.ok(srv.s.models[0]!.recentCacheHitRatio > 0.05, `hit ratio ${srv.s.models[0]!.recentCacheHitRatio}`);
     const admitted = postJson(url, { instances: [inst(1), inst(2), inst(3), inst(4)] });
-    await new Promise((r) => setTimeout(r, 50));
+    for (let t = 0; t < 100 && srv.s.models[0]!.queueDepth < 4; t++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(srv.s.models[0]!.queueDepth, 4, 'the queue is full');
     const hit = await postJson(url, { instances: [inst(9)] });
     assert.equal(hit.status, 200, hit.text);

@@ -40,11 +40,12 @@ describe('verde serve (child process)', () => {
     const url = await p.url;
     const inflight = Array.from({ length: 5 }, (_, i) => postJson(`${url}/v1/models/fraud:predict`, { instances: [{ amount: i * 100, hour: 2, channel: 'web' }] }));
     // Wait until all five are queued (a fixed sleep raced the requests on a loaded machine).
-    for (let t = 0; t < 200; t++) {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      if (/^verde_queue_depth\{model="fraud"\} 5$/m.test(metrics)) break;
-      await new Promise((r) => setTimeout(r, 50));
+    let queued = false;
+    for (let t = 0; t < 200 && !queued; t++) {
+      queued = /^verde_queue_depth\{model="fraud"\} 5$/m.test(await (await fetch(`${url}/metrics`)).text());
+      if (!queued) await new Promise((r) => setTimeout(r, 50));
     }
+    assert.ok(queued, 'the five requests reached the queue');
     const t0 = performance.now();
     p.child.kill('SIGTERM');
     const replies = await Promise.all(inflight);

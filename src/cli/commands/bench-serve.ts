@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
-import { DEFAULT_THREADS } from '../../serve/options.js';
+import { DEFAULT_WORKERS } from '../../serve/options.js';
 
 interface BenchFlags {
   model?: string;
@@ -15,6 +15,7 @@ interface BenchFlags {
   p99BudgetMs: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
+  workers: number;
   threads: number;
   out: string;
   overload: boolean;
@@ -52,7 +53,8 @@ export function registerBenchServe(program: Command): void {
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
     .option('--max-batch-size <n>', 'dynamic batching: max batch size (default as verde serve)', intFlag('--max-batch-size', 2, 1024), 32)
     .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay (default as verde serve)', intFlag('--max-queue-delay-ms', 0, 10_000), 0)
-    .option('--threads <n>', 'ONNX Runtime threads per model in the server, by default one per core as in verde serve', intFlag('--threads', 1, 256), DEFAULT_THREADS)
+    .option('--workers <n>', 'inference workers per model in the server (default as verde serve: one per core)', intFlag('--workers', 1, 256), DEFAULT_WORKERS)
+    .option('--threads <n>', 'ONNX Runtime threads per inference worker in the server', intFlag('--threads', 1, 256), 1)
     .option('--no-overload', 'skip the 10x-capacity overload run')
     .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', (v: string) => {
       const groups = v.split(',').map((g) => g.trim());
@@ -106,6 +108,7 @@ export function registerBenchServe(program: Command): void {
           p99BudgetMs: flags.p99BudgetMs,
           maxBatchSize: flags.maxBatchSize,
           maxQueueDelayMs: flags.maxQueueDelayMs,
+          workers: flags.workers,
           threads: flags.threads,
           out: flags.out,
           noOverload: !flags.overload,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
-import { DEFAULT_THREADS, type CascadeSpec } from '../../serve/options.js';
+import { DEFAULT_WORKERS, type CascadeSpec } from '../../serve/options.js';
 
 interface ServeFlags {
   model: string[];
@@ -16,6 +16,7 @@ interface ServeFlags {
   cache: string;
   cacheSize: number;
   token?: string;
+  workers: number;
   threads: number;
   country?: string;
   pue?: number;
@@ -50,7 +51,8 @@ export function registerServe(program: Command): void {
     .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, 'lru')
     .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), 10_000)
     .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz (or set VERDE_SERVE_TOKEN, which keeps it out of ps)')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads per model, by default one per core', intFlag('--threads', 1, 256), DEFAULT_THREADS)
+    .option('--workers <n>', 'inference workers per model: a batch of 16 or more rows is split across them; by default one per core', intFlag('--workers', 1, 256), DEFAULT_WORKERS)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per inference worker', intFlag('--threads', 1, 256), 1)
     .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
     .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
       const n = Number(v);
@@ -79,6 +81,7 @@ export function registerServe(program: Command): void {
         cache: flags.cache,
         cacheSize: flags.cacheSize,
         token: flags.token ?? (process.env.VERDE_SERVE_TOKEN || undefined),
+        workers: flags.workers,
         threads: flags.threads,
         exitThreshold: flags.exitThreshold === 'off' ? null : flags.exitThreshold,
         cascadeThreshold: flags.cascadeThreshold,
