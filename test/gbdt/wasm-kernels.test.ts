@@ -18,6 +18,9 @@ test('LEB128 encodings match the spec examples', () => {
   assert.deepEqual(sleb(63), [0x3f]);
   assert.deepEqual(sleb(64), [0xc0, 0x00]);
   assert.deepEqual(sleb(-64), [0x40]);
+  assert.deepEqual(sleb(2 ** 31 + 5), sleb(-(2 ** 31) + 5), "addresses past 2 GiB: the i32 with the same bits");
+  assert.throws(() => sleb(2 ** 32), RangeError);
+  assert.throws(() => sleb(-(2 ** 31) - 1), RangeError);
 });
 
 /** Random rows in a fresh row memory (thread slot 1, so a non-zero histogram address is covered). */

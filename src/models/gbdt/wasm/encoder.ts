@@ -44,9 +44,12 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-/** Signed LEB128 (i32 constants). */
+/**
+ * Signed LEB128 of an i32 constant. Values in [2^31, 2^32) (byte addresses past 2 GiB) are encoded
+ * as the negative i32 with the same bits, which is what wasm's unsigned address arithmetic reads.
+ */
 export function sleb(n: number): number[] {
-  if (!Number.isInteger(n)) throw new RangeError(`wasm encoder: ${n} is not an integer`);
+  if (!Number.isInteger(n) || n < -(2 ** 31) || n >= 2 ** 32) throw new RangeError(`wasm encoder: ${n} is not a 32-bit integer`);
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;

@@ -203,7 +203,9 @@ export interface WasmKernels {
 }
 
 export function kernelModuleBytes(pages: number, nF: number, active: readonly number[], a: KernelAddresses): Uint8Array {
-  return encodeModule(pages, [qAll(nF, active, a), qIndexed(nF, active, a), partition(a, false), partition(a, true), gradientsFunc(a), qIndexedTouch(nF, a, 1)]);
+  const funcs = [qAll(nF, active, a), qIndexed(nF, active, a), partition(a, false), partition(a, true), gradientsFunc(a)];
+  // qIndexedTouch calls qIndexed by its index in the module.
+  return encodeModule(pages, [...funcs, qIndexedTouch(nF, a, funcs.findIndex((f) => f.name === 'qIndexed'))]);
 }
 
 /** Instantiate the kernels over `memory` (synchronously: the module is a few KB). */
