@@ -1,4 +1,5 @@
 /** Shared by the serving tests: tiny real model directories in a temp dir, and small HTTP helpers. */
+import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,22 @@ export async function fixture(): Promise<Fixture> {
   await writeTinyTabularModel(f.tabular, { name: 'fraud' });
   await writeTinyTabularModel(f.tabularSmall, { name: 'fraud-small', scale: 0.5, amountOnly: true });
   return f;
+}
+
+/** The fixture for the enclosing describe(): written before its tests, removed after. */
+export function suiteFixture(): { readonly f: Fixture } {
+  let f: Fixture | undefined;
+  before(async () => {
+    f = await fixture();
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+  return {
+    get f(): Fixture {
+      return f!;
+    },
+  };
 }
 
 export interface Reply {

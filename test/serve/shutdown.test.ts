@@ -2,11 +2,11 @@
  * `verde serve` as a real child process: it starts from the CLI, and on SIGTERM stops accepting,
  * answers every request already queued, and exits 0. Bad flags are one-line errors, exit 2.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fixture, postJson, type Fixture } from './helpers.js';
+import { postJson, suiteFixture } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -26,17 +26,11 @@ function startServe(args: string[]): { child: ChildProcess; url: Promise<string>
 }
 
 describe('verde serve (child process)', () => {
-  let f: Fixture;
-  before(async () => {
-    f = await fixture();
-  });
-  after(async () => {
-    await f?.cleanup();
-  });
+  const fx = suiteFixture();
 
   it('drains queued batches on SIGTERM and exits 0', async () => {
     // A long batching delay: the requests are still queued when SIGTERM arrives.
-    const p = startServe(['--model', f.tabular, '--port', '0', '--max-batch-size', '64', '--max-queue-delay-ms', '10000']);
+    const p = startServe(['--model', fx.f.tabular, '--port', '0', '--max-batch-size', '64', '--max-queue-delay-ms', '10000']);
     const url = await p.url;
     const inflight = Array.from({ length: 5 }, (_, i) => postJson(`${url}/v1/models/fraud:predict`, { instances: [{ amount: i * 100, hour: 2, channel: 'web' }] }));
     // Wait until all five are queued (a fixed sleep raced the requests on a loaded machine).
@@ -58,7 +52,7 @@ describe('verde serve (child process)', () => {
 
   it('takes --exit-threshold off and a threshold from the command line', async () => {
     for (const [flag, exits] of [['off', false], ['0.9', true]] as const) {
-      const p = startServe(['--model', f.textExit, '--port', '0', '--exit-threshold', flag, '--max-queue-delay-ms', '1']);
+      const p = startServe(['--model', fx.f.textExit, '--port', '0', '--exit-threshold', flag, '--max-queue-delay-ms', '1']);
       const url = await p.url;
       try {
         const r = await postJson(`${url}/v1/models/text-exit:predict`, { instances: [{ text: 'free cash prize win now' }, { text: 'the a you' }] });
@@ -73,14 +67,14 @@ describe('verde serve (child process)', () => {
   });
 
   it('rejects a bad flag with a one-line error naming it (exit 2)', async () => {
-    const p = startServe(['--model', f.tabular, '--max-batch-size', 'lots']);
+    const p = startServe(['--model', fx.f.tabular, '--max-batch-size', 'lots']);
     p.url.catch(() => undefined);
     assert.equal(await p.exit, 2);
     assert.match(p.stderr(), /^verde: --max-batch-size: expected a whole number/m);
   });
 
   it('rejects a directory that is not a model (exit 2)', async () => {
-    const p = startServe(['--model', f.root, '--port', '0']);
+    const p = startServe(['--model', fx.f.root, '--port', '0']);
     p.url.catch(() => undefined);
     assert.equal(await p.exit, 2);
     assert.match(p.stderr(), /verde: .*verde\.json: not found/);

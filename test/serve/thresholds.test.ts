@@ -2,11 +2,11 @@
  * Choosing the early-exit and cascade thresholds on validation data: the pure choice on known
  * probabilities, then end to end on the tiny models run by real workers.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseCascadeThreshold, chooseExitThreshold, evaluateExit } from '../../src/serve/thresholds.js';
 import { calibrateCascade, calibrateEarlyExit } from '../../src/serve/calibrate.js';
-import { fixture, type Fixture } from './helpers.js';
+import { suiteFixture } from './helpers.js';
 
 describe('threshold choice', () => {
   // Two stages, four examples (labels 0,1,0,1). Stage 0 is right on the confident ones only.
@@ -89,18 +89,12 @@ describe('threshold choice', () => {
 });
 
 describe('calibration on real models', () => {
-  let f: Fixture;
-  before(async () => {
-    f = await fixture();
-  });
-  after(async () => {
-    await f?.cleanup();
-  });
+  const fx = suiteFixture();
 
   it('chooses an exit threshold for the early-exit text model', async () => {
     const texts = ['free cash prize win now', 'click to claim money', 'meeting tomorrow thanks', 'please review the report', 'free meeting tomorrow thanks', 'win cash for the lunch'];
     const labels = ['spam', 'spam', 'ham', 'ham', 'ham', 'spam'];
-    const c = await calibrateEarlyExit(f.textExit, { rows: { kind: 'text', texts }, labels }, 0.8);
+    const c = await calibrateEarlyExit(fx.f.textExit, { rows: { kind: 'text', texts }, labels }, 0.8);
     assert.equal(c.stages, 3);
     assert.ok(c.threshold !== null);
     assert.ok(c.accuracy >= 0.8);
@@ -120,7 +114,7 @@ describe('calibration on real models', () => {
     // The large model is right on all six; the amount-only small model is unsure near the boundary
     // and wrong on the last row, so keeping the large model's accuracy leaves it four of six.
     const labels = ['fraud', 'fraud', 'legit', 'legit', 'fraud', 'fraud'];
-    const c = await calibrateCascade(f.tabularSmall, f.tabular, { rows: { kind: 'tabular', features: rows }, labels }, { maxDrop: 0 });
+    const c = await calibrateCascade(fx.f.tabularSmall, fx.f.tabular, { rows: { kind: 'tabular', features: rows }, labels }, { maxDrop: 0 });
     assert.equal(c.largeAccuracy, 1);
     assert.ok(c.smallAccuracy < 1);
     assert.equal(c.accuracy, 1);

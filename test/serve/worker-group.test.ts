@@ -2,12 +2,12 @@
  * Data parallelism across inference workers: shards are contiguous and balanced, and a batch split
  * across real workers answers exactly as one worker does (whole model, early-exit stages, tracing).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelWorker } from '../../src/serve/model-worker.js';
 import { shardRanges, WorkerGroup, MIN_ROWS_PER_SHARD } from '../../src/serve/worker-group.js';
 import { readManifest } from '../../src/registry/manifest.js';
-import { fixture, type Fixture } from './helpers.js';
+import { suiteFixture } from './helpers.js';
 
 describe('shardRanges', () => {
   it('cuts rows into contiguous shards of at least MIN_ROWS_PER_SHARD, sizes within one', () => {
@@ -34,18 +34,12 @@ describe('shardRanges', () => {
 });
 
 describe('WorkerGroup', () => {
-  let f: Fixture;
-  before(async () => {
-    f = await fixture();
-  });
-  after(async () => {
-    await f?.cleanup();
-  });
+  const fx = suiteFixture();
 
   it('answers a batch split across two workers exactly as one worker does, in order', async () => {
     const words = ['free', 'cash', 'now', 'meeting', 'tomorrow', 'the', 'a', 'you', 'win', 'prize'];
     const texts = Array.from({ length: 37 }, (_, i) => Array.from({ length: 1 + (i % 7) }, (_, j) => words[(i * 3 + j) % words.length]).join(' '));
-    for (const [dir, threshold] of [[f.text, null], [f.textExit, 0.6]] as const) {
+    for (const [dir, threshold] of [[fx.f.text, null], [fx.f.textExit, 0.6]] as const) {
       const m = await readManifest(dir);
       const one = new ModelWorker(dir, m, 1, threshold);
       const group = new WorkerGroup(dir, m, 2, 1, threshold);

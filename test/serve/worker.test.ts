@@ -1,25 +1,19 @@
 /**
  * The inference worker: real ONNX Runtime in a worker_thread, restarted when it dies after serving.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelWorker } from '../../src/serve/model-worker.js';
 import { readManifest } from '../../src/registry/manifest.js';
-import { fixture, type Fixture } from './helpers.js';
+import { suiteFixture } from './helpers.js';
 
 describe('ModelWorker', () => {
-  let f: Fixture;
-  before(async () => {
-    f = await fixture();
-  });
-  after(async () => {
-    await f?.cleanup();
-  });
+  const fx = suiteFixture();
 
   it('gives the same answers stage by stage (threshold above 1) as the whole model', async () => {
-    const m = await readManifest(f.textExit);
-    const whole = new ModelWorker(f.textExit, m, 1, null);
-    const staged = new ModelWorker(f.textExit, m, 1, 1.01);
+    const m = await readManifest(fx.f.textExit);
+    const whole = new ModelWorker(fx.f.textExit, m, 1, null);
+    const staged = new ModelWorker(fx.f.textExit, m, 1, 1.01);
     try {
       await Promise.all([whole.ready, staged.ready]);
       assert.equal(whole.stages, 0);
@@ -37,8 +31,8 @@ describe('ModelWorker', () => {
   });
 
   it('restarts a worker that dies after it was ready', { timeout: 60_000 }, async () => {
-    const m = await readManifest(f.tabular);
-    const w = new ModelWorker(f.tabular, m, 1, null);
+    const m = await readManifest(fx.f.tabular);
+    const w = new ModelWorker(fx.f.tabular, m, 1, null);
     try {
       await w.ready;
       const rows = { kind: 'tabular' as const, features: [Float32Array.from([900, 1, 0])] };
