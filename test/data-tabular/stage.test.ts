@@ -36,6 +36,13 @@ test('data stage: filter count matches the rule, dedup removes the injected dupl
     const keepAll = await runDataStage({ input: gen.path, outDir: join(dir, 'keepall'), filter: false, dedup: false });
     for (const s of keepAll.steps) assert.equal(s.rowsAfter, 20_000, `${s.name} dropped rows`);
     assert.equal(keepAll.steps[3]!.fraudRowsAfter, keepAll.steps[0]!.fraudRowsBefore);
+    // The kept exact duplicates tie on (ts, tx_id) but not on every feature: the split files must
+    // still come out in the same order every time (the models trained on them depend on it).
+    const again = await runDataStage({ input: gen.path, outDir: join(dir, 'keepall-again'), filter: false, dedup: false });
+    const read = (file: string) => readTabular(file, { labelCol: keepAll.labelCol, exclude: keepAll.nonFeatureColumns });
+    const [a, b] = [await read(keepAll.files.train), await read(again.files.train)];
+    assert.deepEqual(b.labels, a.labels);
+    a.columns.forEach((col, j) => assert.deepEqual(b.columns[j], col, `column ${a.features[j]!.name}`));
 
     // The split files read back as a training matrix and an identically encoded test matrix.
     const train = await readTabular(r.files.train, { labelCol: r.labelCol, exclude: r.nonFeatureColumns });

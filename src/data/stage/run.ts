@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { exists } from '../../util/atomic.js';
 import { readTransactionsCsvSql, LABEL_COLUMN } from '../transactions/write.js';
-import { sqlString } from '../../util/sql.js';
+import { sqlIdent, sqlString } from '../../util/sql.js';
 import { DEFAULT_FILTER_RULE, KEY_COLUMNS, NON_FEATURE_COLUMNS, copySql, exactDedupSql, featuresSql, filterSql, nearDedupSql } from './sql.js';
 
 export interface StageOptions {
@@ -141,7 +141,11 @@ export async function runDataStage(opts: StageOptions): Promise<StageResult> {
     const n = cur.rows;
     const nTrain = Math.floor(n * split.train);
     const nValid = Math.floor(n * split.valid);
-    await con.run(`CREATE OR REPLACE TABLE ordered AS SELECT *, row_number() OVER (ORDER BY ts, tx_id) AS rn FROM features`);
+    // Ties on (ts, tx_id) are the kept exact duplicates, which the per-card windows may have given
+    // different features (only the first is a new device): every column breaks the tie, so the files,
+    // and the models trained on them, are the same from run to run.
+    const featureCols = (await con.runAndReadAll(`SELECT column_name FROM (DESCRIBE features)`)).getRows().map((r) => sqlIdent(String(r[0])));
+    await con.run(`CREATE OR REPLACE TABLE ordered AS SELECT *, row_number() OVER (ORDER BY ts, tx_id, ${featureCols.join(', ')}) AS rn FROM features`);
     const files = { database: dbPath, features: featuresPath, train: join(opts.outDir, 'train.parquet'), valid: join(opts.outDir, 'valid.parquet'), test: join(opts.outDir, 'test.parquet') };
     const part = async (where: string, path: string) => {
       await con.run(`COPY (SELECT * EXCLUDE (rn) FROM ordered WHERE ${where} ORDER BY rn) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);

@@ -55,7 +55,9 @@ export function featuresSql(from: string, to: string): string {
   const hav = (a: string, b: string, c: string, d: string) =>
     `2 * 6371 * asin(least(1, sqrt(pow(sin(radians(${c} - ${a}) / 2), 2) + cos(radians(${a})) * cos(radians(${c})) * pow(sin(radians(${d} - ${b}) / 2), 2))))`;
   return `CREATE OR REPLACE TABLE ${to} AS
-    WITH base AS (SELECT *, epoch(ts)::BIGINT AS t FROM ${from}),
+    -- rk: one rank per row, so that every window orders the kept exact duplicates (equal ts and
+    -- tx_id) the same way: which copy is "first" is arbitrary, but the same in every window.
+    WITH base AS (SELECT *, epoch(ts)::BIGINT AS t, row_number() OVER (ORDER BY ts, tx_id) AS rk FROM ${from}),
     win AS (
       SELECT *,
         count(*) OVER (PARTITION BY card_id ORDER BY t RANGE BETWEEN 3600 PRECEDING AND 1 PRECEDING) AS tx_count_1h,
@@ -68,10 +70,10 @@ export function featuresSql(from: string, to: string): string {
         lag(lat) OVER card AS prev_lat,
         lag(lon) OVER card AS prev_lon,
         CASE WHEN device_id IS NULL THEN 0
-             WHEN row_number() OVER (PARTITION BY card_id, device_id ORDER BY t, tx_id) = 1 THEN 1 ELSE 0 END AS new_device
+             WHEN row_number() OVER (PARTITION BY card_id, device_id ORDER BY t, tx_id, rk) = 1 THEN 1 ELSE 0 END AS new_device
       FROM base
-      WINDOW card AS (PARTITION BY card_id ORDER BY t, tx_id),
-             past AS (PARTITION BY card_id ORDER BY t, tx_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+      WINDOW card AS (PARTITION BY card_id ORDER BY t, tx_id, rk),
+             past AS (PARTITION BY card_id ORDER BY t, tx_id, rk ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     )
     SELECT tx_id, ts, card_id, merchant_id, category, channel, amount,
       hour(ts) AS hour, isodow(ts) AS day_of_week,
