@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { readManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
 import { ModelWorker } from './model-worker.js';
-import type { BatchRows } from './protocol.js';
+import { rowCount, sliceRows, type BatchRows } from './protocol.js';
 import { chooseCascadeThreshold, chooseExitThreshold, type AccuracyTarget, type CascadeChoice, type ExitChoice } from './thresholds.js';
 import { checkCascadePair, exitThresholdFor } from './load-models.js';
 
@@ -19,14 +19,6 @@ export interface ValidationSet {
 }
 
 const BATCH = 64;
-
-function slice(rows: BatchRows, from: number, to: number): BatchRows {
-  return rows.kind === 'text' ? { kind: 'text', texts: rows.texts.slice(from, to) } : { kind: 'tabular', features: rows.features.slice(from, to) };
-}
-
-function count(rows: BatchRows): number {
-  return rows.kind === 'text' ? rows.texts.length : rows.features.length;
-}
 
 function labelIndices(labels: string[], known: string[], where: string): number[] {
   return labels.map((l, i) => {
@@ -44,8 +36,8 @@ export async function calibrateEarlyExit(dir: string, data: ValidationSet, targe
   try {
     await worker.ready;
     const perStage: number[][][] = m.earlyExit.stages.map(() => []);
-    for (let i = 0; i < count(data.rows); i += BATCH) {
-      const stages = await worker.traceStages(slice(data.rows, i, i + BATCH));
+    for (let i = 0; i < rowCount(data.rows); i += BATCH) {
+      const stages = await worker.traceStages(sliceRows(data.rows, i, i + BATCH));
       stages.forEach((rows, k) => perStage[k]!.push(...rows));
     }
     return chooseExitThreshold(perStage, labelIndices(data.labels, m.labels, dir), target);
@@ -68,8 +60,8 @@ export async function calibrateCascade(smallDir: string, largeDir: string, data:
     await Promise.all([small.ready, large.ready]);
     const sp: number[][] = [];
     const lp: number[][] = [];
-    for (let i = 0; i < count(data.rows); i += BATCH) {
-      const part = slice(data.rows, i, i + BATCH);
+    for (let i = 0; i < rowCount(data.rows); i += BATCH) {
+      const part = sliceRows(data.rows, i, i + BATCH);
       sp.push(...(await small.run(part)).probabilities);
       lp.push(...(await large.run(part)).probabilities);
     }

@@ -5,7 +5,7 @@
  */
 import type { ModelManifest } from '../registry/manifest.js';
 import type { ModelInference } from './worker-group.js';
-import type { BatchRows } from './protocol.js';
+import { takeRows, type BatchRows } from './protocol.js';
 
 export interface RowAnswer {
   probabilities: number[];
@@ -38,10 +38,6 @@ export class SinglePredictor implements Predictor {
   close(): Promise<void> {
     return this.worker.close();
   }
-}
-
-function takeRows(rows: BatchRows, keep: number[]): BatchRows {
-  return rows.kind === 'text' ? { kind: 'text', texts: keep.map((i) => rows.texts[i]!) } : { kind: 'tabular', features: keep.map((i) => rows.features[i]!) };
 }
 
 export class CascadePredictor implements Predictor {

@@ -21,6 +21,21 @@ export interface WorkerInit {
  */
 export type BatchRows = { kind: 'text'; texts: string[] } | { kind: 'tabular'; features: Float32Array[] };
 
+/** How many rows a batch holds. */
+export function rowCount(rows: BatchRows): number {
+  return rows.kind === 'text' ? rows.texts.length : rows.features.length;
+}
+
+/** Rows [start, end) of a batch (calibration chunks, worker-group shards). */
+export function sliceRows(rows: BatchRows, start: number, end: number): BatchRows {
+  return rows.kind === 'text' ? { kind: 'text', texts: rows.texts.slice(start, end) } : { kind: 'tabular', features: rows.features.slice(start, end) };
+}
+
+/** The rows `keep` of a batch, in that order (a cascade's unsure rows). */
+export function takeRows(rows: BatchRows, keep: number[]): BatchRows {
+  return rows.kind === 'text' ? { kind: 'text', texts: keep.map((i) => rows.texts[i]!) } : { kind: 'tabular', features: keep.map((i) => rows.features[i]!) };
+}
+
 export interface RunRequest {
   type: 'run';
   id: number;

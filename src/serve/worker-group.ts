@@ -13,7 +13,7 @@
  */
 import type { ModelManifest } from '../registry/manifest.js';
 import { ModelWorker, type BatchOutput } from './model-worker.js';
-import type { BatchRows } from './protocol.js';
+import { rowCount, sliceRows, type BatchRows } from './protocol.js';
 
 /** What predictors need of a model's inference: one worker or a group of them. */
 export interface ModelInference {
@@ -44,14 +44,6 @@ export function shardRanges(n: number, parts: number, minRows = MIN_ROWS_PER_SHA
   return out;
 }
 
-function sliceRows(rows: BatchRows, [start, end]: [number, number]): BatchRows {
-  return rows.kind === 'text' ? { kind: 'text', texts: rows.texts.slice(start, end) } : { kind: 'tabular', features: rows.features.slice(start, end) };
-}
-
-function rowCount(rows: BatchRows): number {
-  return rows.kind === 'text' ? rows.texts.length : rows.features.length;
-}
-
 export class WorkerGroup implements ModelInference {
   readonly manifest: ModelManifest;
   readonly ready: Promise<void>;
@@ -67,7 +59,7 @@ export class WorkerGroup implements ModelInference {
   async run(rows: BatchRows): Promise<BatchOutput> {
     const ranges = shardRanges(rowCount(rows), this.members.length);
     if (ranges.length === 1) return this.members[0]!.run(rows);
-    const outs = await Promise.all(ranges.map((r, i) => this.members[i]!.run(sliceRows(rows, r))));
+    const outs = await Promise.all(ranges.map((r, i) => this.members[i]!.run(sliceRows(rows, ...r))));
     return {
       probabilities: outs.flatMap((o) => o.probabilities),
       exits: outs.flatMap((o) => o.exits),
@@ -78,7 +70,7 @@ export class WorkerGroup implements ModelInference {
 
   async traceStages(rows: BatchRows): Promise<number[][][]> {
     const ranges = shardRanges(rowCount(rows), this.members.length);
-    const outs = await Promise.all(ranges.map((r, i) => this.members[i]!.traceStages(sliceRows(rows, r))));
+    const outs = await Promise.all(ranges.map((r, i) => this.members[i]!.traceStages(sliceRows(rows, ...r))));
     return outs[0]!.map((_, stage) => outs.flatMap((o) => o[stage]!));
   }
 
