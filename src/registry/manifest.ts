@@ -53,24 +53,29 @@ interface ManifestBase {
   createdAt?: string;
 }
 
-/**
- * A text classifier's manifest: inputs input_ids and attention_mask ([batch, sequence] int64),
- * output logits — the I/O every verde text model has, and that predict and serve rely on.
- */
-export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase: boolean }): ModelManifest {
+/** The fields every manifest has, in file order, around the task-specific `body` (text or tabular). */
+function manifestOf(m: ManifestBase, task: ModelManifest['task'], body: Pick<ModelManifest, 'text' | 'tabular'>, io: ModelManifest['io']): ModelManifest {
   const createdAt = m.createdAt ?? new Date().toISOString();
   return {
     format: 'verde-model',
     formatVersion: 1,
     name: m.name,
     version: modelVersion(m.onnx, createdAt),
-    task: 'text-classification',
+    task,
     labels: m.labels,
     createdAt,
-    text: { maxLength: m.maxLength, doLowerCase: m.doLowerCase },
-    io: { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' },
+    ...body,
+    io,
     lineage: m.lineage,
   };
+}
+
+/**
+ * A text classifier's manifest: inputs input_ids and attention_mask ([batch, sequence] int64),
+ * output logits — the I/O every verde text model has, and that predict and serve rely on.
+ */
+export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase: boolean }): ModelManifest {
+  return manifestOf(m, 'text-classification', { text: { maxLength: m.maxLength, doLowerCase: m.doLowerCase } }, { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' });
 }
 
 /**
@@ -78,21 +83,8 @@ export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase:
  * categoricals as category indices, missing as NaN), output probabilities.
  */
 export function tabularManifest(m: ManifestBase & { features: readonly { name: string; type: string; categories?: string[] }[] }): ModelManifest {
-  const createdAt = m.createdAt ?? new Date().toISOString();
-  return {
-    format: 'verde-model',
-    formatVersion: 1,
-    name: m.name,
-    version: modelVersion(m.onnx, createdAt),
-    task: 'tabular-classification',
-    labels: m.labels,
-    createdAt,
-    tabular: {
-      features: m.features.map((f): TabularFeature => (f.type === 'categorical' ? { name: f.name, type: 'categorical', categories: f.categories ?? [] } : { name: f.name, type: 'numeric' })),
-    },
-    io: { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' },
-    lineage: m.lineage,
-  };
+  const features = m.features.map((f): TabularFeature => (f.type === 'categorical' ? { name: f.name, type: 'categorical', categories: f.categories ?? [] } : { name: f.name, type: 'numeric' }));
+  return manifestOf(m, 'tabular-classification', { tabular: { features } }, { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' });
 }
 
 export async function writeManifest(dir: string, manifest: ModelManifest): Promise<void> {
