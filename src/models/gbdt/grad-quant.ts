@@ -16,6 +16,7 @@
  * below) about 2x faster.
  */
 import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram.js';
+import { rowLogLoss } from './predict.js';
 
 export interface QuantScheme {
   /** Levels L each side: g_q in [-L, L], h_q in [0, L]. */
@@ -70,7 +71,7 @@ export function quantisedGradients(
     expNeg[r] = e;
     const p = 1 / (1 + e);
     const pos = labels[r] === 1;
-    if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+    if (withLoss) loss += rowLogLoss(p, pos);
     const wr = pos ? w : 1;
     // Two 16-bit uniforms from one 32-bit hash (murmur3 finaliser) of row and salt.
     let hsh = Math.imul(r ^ salt, 0x9e3779b1);
@@ -96,7 +97,7 @@ export function lossFromExpNeg(expNeg: Float64Array, labels: Uint8Array, start: 
   let loss = 0;
   for (let r = start; r < end; r++) {
     const p = 1 / (1 + expNeg[r]!);
-    loss -= labels[r] === 1 ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+    loss += rowLogLoss(p, labels[r] === 1);
   }
   return loss;
 }

@@ -7,6 +7,7 @@
  */
 import { kernels } from './histogram-kernels.js';
 import { quantisedGradients } from './grad-quant.js';
+import { rowLogLoss } from './predict.js';
 
 export const HIST_STRIDE = 256 * 3;
 /** Quantised histograms (grad-quant.ts): per bin the packed g/h sum and the count. */
@@ -123,7 +124,7 @@ function gradients(margin: Float64Array, leafOf: Uint16Array, leafValue: Float64
     margin[r] = m;
     const p = 1 / (1 + Math.exp(-m));
     const pos = labels[r] === 1;
-    if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+    if (withLoss) loss += rowLogLoss(p, pos);
     grad[r] = (pos ? p - 1 : p) * (pos ? w : 1);
     hess[r] = Math.max(p * (1 - p), 1e-16) * (pos ? w : 1);
   }

@@ -44,6 +44,11 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/** One row's log loss for probability p of the positive class, clipped at 1e-15 (as scikit-learn). */
+export function rowLogLoss(p: number, positive: boolean): number {
+  return positive ? -Math.log(Math.max(p, 1e-15)) : -Math.log(Math.max(1 - p, 1e-15));
+}
+
 /** Probability of the positive class for each row of the row-major matrix `x`. */
 export function predictProba(model: GbdtModel, x: Float32Array, nTrees?: number): Float64Array {
   const m = predictMargin(model, x, nTrees);

@@ -11,7 +11,7 @@ import { quantScheme, roundSalt } from './grad-quant.js';
 import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { allocRowMemory, rowViews } from './wasm/row-memory.js';
 import { logloss, rocAuc } from '../../evaluate/ranking.js';
-import { sigmoid } from './predict.js';
+import { rowLogLoss, sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
 import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
 
@@ -186,7 +186,7 @@ export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams
         for (let r = 0; r < n; r++) {
           const p = 1 / (1 + Math.exp(-margin[r]!));
           const pos = y[r] === 1;
-          if (withLoss) loss -= pos ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+          if (withLoss) loss += rowLogLoss(p, pos);
           const wr = pos ? w : 1;
           grad[r] = (pos ? p - 1 : p) * wr;
           hess[r] = Math.max(p * (1 - p), 1e-16) * wr;
