@@ -4,7 +4,7 @@
  * samples exit, the mean fraction of layers run, and latency against running every stage.
  */
 import ort from 'onnxruntime-node';
-import { classificationMetrics } from './classification.js';
+import { classificationMetrics } from '../metrics/classification.js';
 
 export interface EarlyExitEval {
   threshold: number;

@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { measure } from '../meter/index.js';
 import type { MeterOptions } from '../meter/index.js';
-import { argmaxRows, classificationMetrics } from './classification.js';
+import { argmaxRows, classificationMetrics } from '../metrics/classification.js';
 
 export interface VariantRunInput {
   modelPath: string;

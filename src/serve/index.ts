@@ -4,8 +4,8 @@
  */
 export { createServer, type RunningServer } from './server.js';
 export { DEFAULT_SERVE_OPTIONS, type ServeOptions, type CascadeSpec } from './options.js';
-export { calibrateEarlyExit, calibrateCascade, type ValidationSet } from './calibrate.js';
-export { chooseExitThreshold, chooseCascadeThreshold, evaluateExit, evaluateCascade, type ExitChoice, type CascadeChoice } from './thresholds.js';
-export { runBench, startServeProcess, type BenchOptions, type LevelResult, type OverloadResult } from './bench.js';
-export { writeTinyTextModel, writeTinyTabularModel, type TinyTextOptions, type TinyTabularOptions } from './tiny-models.js';
+export { calibrateEarlyExit, calibrateCascade, type ValidationSet } from '../evaluate/calibrate.js';
+export { chooseExitThreshold, chooseCascadeThreshold, evaluateExit, evaluateCascade, type ExitChoice, type CascadeChoice } from '../evaluate/thresholds.js';
+export { runBench, startServeProcess, type BenchOptions, type LevelResult, type OverloadResult } from '../bench-serve/bench.js';
+export { writeTinyTextModel, writeTinyTabularModel, type TinyTextOptions, type TinyTabularOptions } from '../bench-serve/tiny-models.js';
 export type { Energy } from './energy.js';

@@ -4,7 +4,7 @@
  * running list of model results.
  */
 import type { FeatureSpec, GbdtDataset, GbdtModel } from '../../models/gbdt/index.js';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import type { DatasetResult, ModelResult, TechniqueResult } from './results.js';
 import type { MeterContext, Metered } from './energy.js';
 

@@ -3,7 +3,7 @@
  * column-major dataset over the same rows, kept together so both always see identical data.
  */
 import type { FeatureSpec, GbdtDataset } from '../../models/gbdt/index.js';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import type { Split } from './context.js';
 
 export function splitFromColumns(features: FeatureSpec[], columns: Float32Array[], labels: Uint8Array): Split {

@@ -22,7 +22,7 @@ import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js'
 import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
 import { evaluateVariantInChild } from '../../evaluate/variants.js';
 import { evaluateEarlyExit, traceExitStages, type EarlyExitEval } from '../../evaluate/early-exit.js';
-import { chooseExitThreshold } from '../../serve/thresholds.js';
+import { chooseExitThreshold } from '../../evaluate/thresholds.js';
 
 import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-graphs.js';
 import { writeTextModelDir } from './model-dir.js';

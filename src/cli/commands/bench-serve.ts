@@ -71,7 +71,7 @@ export function registerBenchServe(program: Command): void {
       if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
         throw new UserError('bench-serve: --small and --large go together (--large defaults to --model)');
       }
-      const { runBench } = await import('../../serve/bench.js');
+      const { runBench } = await import('../../bench-serve/bench.js');
       let cleanup = async () => {};
       let model = flags.model;
       let exitModel = flags.exitModel;
@@ -81,7 +81,7 @@ export function registerBenchServe(program: Command): void {
         const { mkdtemp, rm } = await import('node:fs/promises');
         const { tmpdir } = await import('node:os');
         const { join } = await import('node:path');
-        const { writeTinyTextModel } = await import('../../serve/tiny-models.js');
+        const { writeTinyTextModel } = await import('../../bench-serve/tiny-models.js');
         const root = await mkdtemp(join(tmpdir(), 'verde-bench-serve-'));
         cleanup = () => rm(root, { recursive: true, force: true });
         model = join(root, 'text');

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
-import { cascadeFlag, exitThresholdFlag } from '../../serve/flags.js';
+import { cascadeFlag, exitThresholdFlag } from '../serve-flags.js';
 import type { CascadeSpec } from '../../serve/options.js';
 
 interface CalibrateFlags {
@@ -81,7 +81,7 @@ export function registerCalibrate(program: Command): void {
     .option('--out <file>', 'where to write the choices as JSON', 'verde-out/calibration.json')
     .action(async (flags: CalibrateFlags) => {
       if (!flags.model && flags.cascade.length === 0) throw new UserError('calibrate: give --model DIR (early exit) and/or --cascade small=DIR,large=DIR');
-      const { calibrateEarlyExit, calibrateCascade } = await import('../../serve/calibrate.js');
+      const { calibrateEarlyExit, calibrateCascade } = await import('../../evaluate/calibrate.js');
       const { writeJsonAtomic } = await import('../../util/atomic.js');
       const target = flags.targetAccuracy ?? { maxDrop: flags.maxAccuracyDrop };
       const out: Record<string, unknown> = { data: flags.data, createdAt: new Date().toISOString() };

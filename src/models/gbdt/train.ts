@@ -10,7 +10,7 @@ import { growTree } from './grow.js';
 import { quantScheme, roundSalt } from './grad-quant.js';
 import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { allocRowMemory, rowViews } from './wasm/row-memory.js';
-import { logloss, rocAuc } from '../../evaluate/ranking.js';
+import { logloss, rocAuc } from '../../metrics/ranking.js';
 import { rowLogLoss, sigmoid } from './predict.js';
 import { Prng } from '../../data/transactions/prng.js';
 import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';

@@ -6,10 +6,10 @@
 import { resolve } from 'node:path';
 import { readManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
-import { ModelWorker } from './model-worker.js';
-import { rowCount, sliceRows, type BatchRows } from './protocol.js';
+import { ModelWorker } from '../serve/model-worker.js';
+import { rowCount, sliceRows, type BatchRows } from '../serve/protocol.js';
 import { chooseCascadeThreshold, chooseExitThreshold, type AccuracyTarget, type CascadeChoice, type ExitChoice } from './thresholds.js';
-import { checkCascadePair, exitThresholdFor } from './load-models.js';
+import { checkCascadePair, exitThresholdFor } from '../serve/load-models.js';
 
 export interface ValidationSet {
   /** Texts (text models) or feature vectors in manifest order (tabular models). */
