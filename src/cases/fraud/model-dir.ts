@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { tabularManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import type { FeatureSpec } from '../../models/gbdt/index.js';
+import type { FeatureSpec } from '../../tabular/dataset.js';
 
 export interface TabularModelDir {
   name: string;

@@ -2,7 +2,7 @@
  * Build and slice the case's splits: a row-major matrix (small models, ONNX) and the GBDT's
  * column-major dataset over the same rows, kept together so both always see identical data.
  */
-import type { FeatureSpec, GbdtDataset } from '../../models/gbdt/index.js';
+import type { FeatureSpec, TabularDataset } from '../../tabular/dataset.js';
 import type { Matrix } from '../../tabular/matrix.js';
 import type { Split } from './context.js';
 
@@ -65,4 +65,4 @@ export function concatSplits(parts: Split[]): Split {
   return splitFromColumns(features, columns, y);
 }
 
-export type { GbdtDataset };
+export type { TabularDataset };
