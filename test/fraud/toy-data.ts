@@ -1,5 +1,5 @@
 /** Small seeded toy sets for the fraud-area tests: two overlapping Gaussian classes in d dimensions. */
-import { seededRandom } from '../../src/train/hpo/random.js';
+import { seededRandom } from '../../src/util/random.js';
 import type { Matrix } from '../../src/tabular/matrix.js';
 
 export function blobs(rows: number, cols: number, positiveRate: number, seed: number, shift = 1.5): { x: Matrix; y: Uint8Array } {

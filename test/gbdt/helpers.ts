@@ -1,5 +1,5 @@
 /** Small seeded datasets for the GBDT tests. */
-import { Prng } from '../../src/data/transactions/prng.js';
+import { Prng } from '../../src/util/random.js';
 import type { FeatureSpec, TabularDataset } from '../../src/tabular/dataset.js';
 
 export function makeDataset(n: number, nF: number, seed: number, label: (x: number[], rng: Prng) => number, fill?: (f: number, rng: Prng) => number): TabularDataset {

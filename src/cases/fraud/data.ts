@@ -13,7 +13,7 @@ import type { CaseData, FraudCaseOptionsResolved, Split } from './context.js';
 import { metered, type MeterContext } from './energy.js';
 import type { DatasetResult } from './results.js';
 import { positives, splitFromColumns, takeSplit } from './splits.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import { seededRandom } from '../../util/random.js';
 
 function toSplit(ds: TabularFile): Split {
   return splitFromColumns(ds.features, ds.columns, ds.labels);

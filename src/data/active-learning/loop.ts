@@ -9,7 +9,7 @@ import type { Matrix } from '../../tabular/matrix.js';
 import { takeRows, takeValues } from '../../tabular/matrix.js';
 import { fitNormaliser } from '../../tabular/normaliser.js';
 import { prAuc, rocAuc } from '../../metrics/ranking.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import { seededRandom } from '../../util/random.js';
 import { selectBatch, type Strategy } from './strategies.js';
 
 /** What active learning needs of a model: train on labelled rows, score rows. */

@@ -13,7 +13,7 @@
  */
 import type { Matrix } from '../../tabular/matrix.js';
 import { normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
-import type { Random } from '../../train/hpo/random.js';
+import type { Random } from '../../util/random.js';
 
 export type Strategy = 'random' | 'uncertainty' | 'margin' | 'diversity';
 export const STRATEGIES: Strategy[] = ['random', 'uncertainty', 'margin', 'diversity'];

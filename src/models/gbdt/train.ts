@@ -12,7 +12,7 @@ import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { allocRowMemory, rowViews } from './wasm/row-memory.js';
 import { logloss, rocAuc } from '../../metrics/ranking.js';
 import { rowLogLoss, sigmoid } from './predict.js';
-import { Prng } from '../../data/transactions/prng.js';
+import { Prng } from '../../util/random.js';
 import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtModel, type GbdtParams, type Tree } from './types.js';
 import type { TabularDataset } from '../../tabular/dataset.js';
 

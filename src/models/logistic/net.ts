@@ -7,7 +7,7 @@
  */
 import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import { seededRandom } from '../../util/random.js';
 
 export interface Layer {
   /** out x in, row-major. */

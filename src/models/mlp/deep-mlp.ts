@@ -9,7 +9,7 @@ import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
 import { SmallNet } from '../logistic/net.js';
 import { smallNetToOnnx } from '../logistic/onnx.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import { seededRandom } from '../../util/random.js';
 import { prAuc } from '../../metrics/ranking.js';
 
 export interface DeepMlpOptions {
