@@ -8,8 +8,9 @@ import { fail } from '../util/errors.js';
 import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import type { FeatureSpec } from '../tabular/dataset.js';
+import { MANIFEST_FILE } from './files.js';
 
-export const MANIFEST_FILE = 'verde.json';
+export { MANIFEST_FILE };
 
 export type ModelTask = 'text-classification' | 'tabular-classification';
 

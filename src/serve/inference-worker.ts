@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
+import { MODEL_FILE } from '../registry/files.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   if (useStages) {
     for (const stage of m.earlyExit!.stages) sessions.push(await ort.InferenceSession.create(join(init.dir, stage), options));
   } else {
-    sessions.push(await ort.InferenceSession.create(join(init.dir, 'model.onnx'), options));
+    sessions.push(await ort.InferenceSession.create(join(init.dir, MODEL_FILE), options));
   }
   const nLabels = m.labels.length;
   const nFeatures = m.tabular?.features.length ?? 0;

@@ -28,6 +28,7 @@ import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-gr
 import { writeTextModelDir } from './model-dir.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
+import { MODEL_FILE } from '../../registry/files.js';
 
 /** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
 const EXIT_ACCURACY_DROP = 0.01;
@@ -288,7 +289,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         });
         bar.update(rows.length, { variant: v.name });
         const r = await evaluateVariantInChild({
-          modelPath: join(dir, 'model.onnx'),
+          modelPath: join(dir, MODEL_FILE),
           samples: testSet.ids,
           labels: testSet.labels,
           nLabels: config.labels.length,

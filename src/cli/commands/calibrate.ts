@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 import { cascadeFlag, exitThresholdFlag } from '../serve-flags.js';
 import type { CascadeSpec } from '../../serve/options.js';
+import { MANIFEST_FILE } from '../../registry/files.js';
 
 interface CalibrateFlags {
   data: string;
@@ -39,7 +40,7 @@ async function readValidation(file: string, dir: string, flags: CalibrateFlags) 
   } else {
     const { featureValue } = await import('../../predict/tabular-predictor.js');
     const features = m.tabular!.features;
-    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, 'verde.json')}` })), label]);
+    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, MANIFEST_FILE)}` })), label]);
     rows = { kind: 'tabular', features: raw.map((r, i) => Float32Array.from(features, (f, j) => featureValue(r[j] ?? null, f, file, i + 1))) };
   }
   if (raw.length === 0) throw new UserError(`${file}: has no rows`);
