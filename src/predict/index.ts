@@ -19,7 +19,7 @@ export { loadVerdePredictor } from './verde-predictor.js';
 export { MODEL_FILE } from '../registry/files.js';
 export { loadHfPredictor } from './hf-predictor.js';
 export { OnnxTextPredictor, type OnnxTextPredictorSpec } from './onnx-text-predictor.js';
-export { softmaxRows, argmax } from './softmax.js';
+export { softmaxRows, argmax } from '../util/softmax.js';
 export { loadTabularPredictor, type TabularPredictor, type TabularPrediction } from './tabular-predictor.js';
 
 export type OpenedModel =

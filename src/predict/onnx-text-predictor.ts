@@ -6,7 +6,7 @@
 import type * as ortTypes from 'onnxruntime-node';
 import { fail } from '../util/errors.js';
 import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
-import { argmax, softmaxRows } from './softmax.js';
+import { argmax, softmaxRows } from '../util/softmax.js';
 import type { Prediction, Predictor } from './types.js';
 
 export interface OnnxTextPredictorSpec {

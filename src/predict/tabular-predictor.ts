@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
 import type { ModelManifest, TabularFeature } from '../registry/manifest.js';
-import { argmax, softmaxRows } from './softmax.js';
+import { argmax, softmaxRows } from '../util/softmax.js';
 import type { PredictorOptions } from './types.js';
 import { MODEL_FILE } from '../registry/files.js';
 
