@@ -1,6 +1,6 @@
 /**
  * Run real models over validation data to choose the early-exit and cascade thresholds
- * (src/serve/thresholds.ts does the choosing). Each model runs in its own inference worker, the
+ * (thresholds.ts beside it does the choosing). Each model runs in its own inference worker, the
  * same code path the server uses.
  */
 import { resolve } from 'node:path';

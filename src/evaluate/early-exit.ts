@@ -5,6 +5,7 @@
  */
 import ort from 'onnxruntime-node';
 import { classificationMetrics } from '../metrics/classification.js';
+import { argmax, softmaxRows } from '../util/softmax.js';
 
 export interface EarlyExitEval {
   threshold: number;
@@ -15,14 +16,6 @@ export interface EarlyExitEval {
   /** Mean of (layers run / all layers). */
   meanLayerFraction: number;
   latencyMsPerSample: number;
-}
-
-function softmaxMax(logits: Float32Array): { p: number; arg: number } {
-  let m = -Infinity, arg = 0;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > m) { m = logits[i]; arg = i; }
-  let sum = 0;
-  for (const v of logits) sum += Math.exp(v - m);
-  return { p: 1 / sum, arg };
 }
 
 /** Stage 0's inputs for one sample (a batch of one, no padding); later stages reuse the mask. */
@@ -67,7 +60,9 @@ export async function evaluateEarlyExit(
         const mask = feeds.attention_mask!;
         for (let k = 0; k < sessions.length; k++) {
           const out = await sessions[k].run(feeds);
-          const { p, arg } = softmaxMax(out.logits.data as Float32Array);
+          const logits = out.logits.data as Float32Array;
+          const arg = argmax(logits);
+          const p = softmaxRows(logits, 1, logits.length)[0]![arg]!;
           if (p >= threshold || k === sessions.length - 1) {
             predicted.push(arg);
             exitCounts[k]++;
@@ -87,16 +82,9 @@ export async function evaluateEarlyExit(
   return results;
 }
 
-function softmax(logits: Float32Array): number[] {
-  const m = Math.max(...logits);
-  const e = Array.from(logits, (v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
-
 /**
  * Every stage's class probabilities for every sample (`[stage][sample][class]`), each sample run
- * through all stages: what serve/thresholds.ts chooses an early-exit threshold from.
+ * through all stages: what evaluate/thresholds.ts chooses an early-exit threshold from.
  */
 export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: number[][], threads = 1): Promise<number[][][]> {
   const sessions = await openStages(stages, threads);
@@ -107,7 +95,8 @@ export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: 
       const mask = feeds.attention_mask!;
       for (let k = 0; k < sessions.length; k++) {
         const out = await sessions[k].run(feeds);
-        probs[k].push(softmax(out.logits.data as Float32Array));
+        const logits = out.logits.data as Float32Array;
+        probs[k].push(softmaxRows(logits, 1, logits.length)[0]!);
         if (k < sessions.length - 1) feeds = { hidden_in: out.hidden_out, attention_mask: mask };
       }
     }

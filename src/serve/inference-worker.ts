@@ -18,27 +18,13 @@ import ort from 'onnxruntime-node';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { MODEL_FILE } from '../registry/files.js';
+import { softmaxRowsInPlace } from '../util/softmax.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 
 function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
-}
-
-/** Softmax of each row in place (for models whose output kind is logits). */
-function softmaxRows(values: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    let max = -Infinity;
-    for (let c = 0; c < cols; c++) max = Math.max(max, values[r * cols + c]!);
-    let sum = 0;
-    for (let c = 0; c < cols; c++) {
-      const e = Math.exp(values[r * cols + c]! - max);
-      values[r * cols + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < cols; c++) values[r * cols + c]! /= sum;
-  }
 }
 
 /** Build the model's input tensors for a batch (text: padded to the longest row). */
@@ -120,7 +106,7 @@ async function main(): Promise<void> {
       const p = Float32Array.from(y.data as Float32Array);
       const bad = p.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new Error(`stage ${k} returned a non-finite ${m.io.output} value for row ${alive[Math.floor(bad / nLabels)]}`);
-      if (m.io.outputKind === 'logits') softmaxRows(p, alive.length, nLabels);
+      if (m.io.outputKind === 'logits') softmaxRowsInPlace(p, alive.length, nLabels);
       const last = k === sessions.length - 1;
       trace?.push(p);
       const stay: number[] = [];
