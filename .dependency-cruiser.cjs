@@ -3,7 +3,8 @@
  * Layers run from the bottom up; a folder of src/ may import only folders in LOWER layers (never a
  * peer in its own layer, never one above). src/version.ts sits with util at the bottom; src/index.ts
  * (the library's public barrel) sits above everything and nothing imports it. No import cycles,
- * inside a folder either. docs/layout.md says what each folder is for.
+ * inside a folder either; only src/engine/runtime/ imports onnxruntime-node. docs/layout.md says what
+ * each folder is for.
  */
 const LAYERS = [
   ['util'],
@@ -43,6 +44,13 @@ rules.push(
     severity: 'error',
     from: { path: '^src/' },
     to: { circular: true },
+  },
+  {
+    name: 'one-onnx-runtime-boundary',
+    comment: 'only src/engine/runtime/ talks to onnxruntime-node; everything else creates sessions through it (createSession)',
+    severity: 'error',
+    from: { path: '^src/', pathNot: '^src/engine/runtime/' },
+    to: { path: 'node_modules/onnxruntime-node/' },
   },
   {
     name: 'resolvable',

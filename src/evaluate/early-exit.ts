@@ -3,7 +3,7 @@
  * stops at the first stage whose softmax confidence reaches the threshold. Reports accuracy, where
  * samples exit, the mean fraction of layers run, and latency against running every stage.
  */
-import ort from 'onnxruntime-node';
+import { createSessions, ort, releaseAll } from '../engine/runtime/ort.js';
 import { classificationMetrics } from '../metrics/classification.js';
 import { argmax, softmaxRows } from '../util/softmax.js';
 
@@ -26,18 +26,6 @@ function firstStageFeeds(ids: number[]): Record<string, ort.Tensor> {
   };
 }
 
-/** One session per stage, opened one at a time so that a failure releases those already open. */
-async function openStages(stages: { bytes: Uint8Array }[], threads: number): Promise<ort.InferenceSession[]> {
-  const sessions: ort.InferenceSession[] = [];
-  try {
-    for (const s of stages) sessions.push(await ort.InferenceSession.create(s.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 }));
-    return sessions;
-  } catch (err) {
-    for (const s of sessions) await s.release();
-    throw err;
-  }
-}
-
 export async function evaluateEarlyExit(
   stages: { bytes: Uint8Array; layers: [number, number] }[],
   samples: number[][],
@@ -46,7 +34,7 @@ export async function evaluateEarlyExit(
   thresholds: number[],
   threads = 1,
 ): Promise<EarlyExitEval[]> {
-  const sessions = await openStages(stages, threads);
+  const sessions = await createSessions(stages.map((s) => s.bytes), { threads });
   const nLayers = stages[stages.length - 1].layers[1];
   const results: EarlyExitEval[] = [];
   try {
@@ -77,7 +65,7 @@ export async function evaluateEarlyExit(
       results.push({ threshold, accuracy: m.accuracy, macroF1: m.macroF1, exitCounts, meanLayerFraction: layers / (samples.length * nLayers), latencyMsPerSample: ms });
     }
   } finally {
-    for (const s of sessions) await s.release();
+    await releaseAll(sessions);
   }
   return results;
 }
@@ -87,7 +75,7 @@ export async function evaluateEarlyExit(
  * through all stages: what evaluate/thresholds.ts chooses an early-exit threshold from.
  */
 export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: number[][], threads = 1): Promise<number[][][]> {
-  const sessions = await openStages(stages, threads);
+  const sessions = await createSessions(stages.map((s) => s.bytes), { threads });
   const probs: number[][][] = stages.map(() => []);
   try {
     for (const s of samples) {
@@ -101,7 +89,7 @@ export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: 
       }
     }
   } finally {
-    for (const s of sessions) await s.release();
+    await releaseAll(sessions);
   }
   return probs;
 }

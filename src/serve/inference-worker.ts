@@ -14,7 +14,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
-import ort from 'onnxruntime-node';
+import { createSessions, ort } from '../engine/runtime/ort.js';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { MODEL_FILE } from '../registry/files.js';
@@ -58,21 +58,11 @@ function takeRows(t: ort.Tensor, keep: number[]): ort.Tensor {
 
 async function main(): Promise<void> {
   const m = init.manifest;
-  const options: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: init.threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    // ONNX Runtime's pool threads spin after each parallel section by default; on a server they
-    // would burn the cores the HTTP thread and the other models need between batches.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  };
   const useStages = init.exitThreshold !== null && (m.earlyExit?.stages.length ?? 0) > 0;
-  const sessions: ort.InferenceSession[] = [];
-  if (useStages) {
-    for (const stage of m.earlyExit!.stages) sessions.push(await ort.InferenceSession.create(join(init.dir, stage), options));
-  } else {
-    sessions.push(await ort.InferenceSession.create(join(init.dir, MODEL_FILE), options));
-  }
+  // spinning off: ORT's pool threads would otherwise burn the cores the HTTP thread and the other
+  // models need between batches
+  const files = useStages ? m.earlyExit!.stages.map((stage) => join(init.dir, stage)) : [join(init.dir, MODEL_FILE)];
+  const sessions = await createSessions(files, { threads: init.threads, spinning: false });
   const nLabels = m.labels.length;
   const nFeatures = m.tabular?.features.length ?? 0;
   const threshold = init.exitThreshold ?? 1;
