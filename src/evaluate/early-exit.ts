@@ -5,7 +5,8 @@
  */
 import { createSessions, ort, releaseAll } from '../engine/runtime/ort.js';
 import { classificationMetrics } from '../metrics/classification.js';
-import { argmax, softmaxRows } from '../util/softmax.js';
+import { argmax } from '../util/softmax.js';
+import { runStages } from '../engine/runtime/stages.js';
 
 export interface EarlyExitEval {
   threshold: number;
@@ -44,21 +45,11 @@ export async function evaluateEarlyExit(
       let layers = 0;
       const t0 = performance.now();
       for (const s of samples) {
-        let feeds = firstStageFeeds(s);
-        const mask = feeds.attention_mask!;
-        for (let k = 0; k < sessions.length; k++) {
-          const out = await sessions[k].run(feeds);
-          const logits = out.logits.data as Float32Array;
-          const arg = argmax(logits);
-          const p = softmaxRows(logits, 1, logits.length)[0]![arg]!;
-          if (p >= threshold || k === sessions.length - 1) {
-            predicted.push(arg);
-            exitCounts[k]++;
-            layers += stages[k].layers[1];
-            break;
-          }
-          feeds = { hidden_in: out.hidden_out, attention_mask: mask };
-        }
+        const r = await runStages(sessions, firstStageFeeds(s), 1, { output: 'logits', outputKind: 'logits', nLabels, threshold });
+        const k = r.exits[0]!;
+        predicted.push(argmax(r.probabilities));
+        exitCounts[k]++;
+        layers += stages[k].layers[1];
       }
       const ms = (performance.now() - t0) / samples.length;
       const m = classificationMetrics(predicted, labels, nLabels);
@@ -79,14 +70,8 @@ export async function traceExitStages(stages: { bytes: Uint8Array }[], samples: 
   const probs: number[][][] = stages.map(() => []);
   try {
     for (const s of samples) {
-      let feeds = firstStageFeeds(s);
-      const mask = feeds.attention_mask!;
-      for (let k = 0; k < sessions.length; k++) {
-        const out = await sessions[k].run(feeds);
-        const logits = out.logits.data as Float32Array;
-        probs[k].push(softmaxRows(logits, 1, logits.length)[0]!);
-        if (k < sessions.length - 1) feeds = { hidden_in: out.hidden_out, attention_mask: mask };
-      }
+      const r = await runStages(sessions, firstStageFeeds(s), 1, { output: 'logits', outputKind: 'logits', threshold: 1, trace: true });
+      r.trace!.forEach((p, k) => probs[k]!.push(Array.from(p)));
     }
   } finally {
     await releaseAll(sessions);
