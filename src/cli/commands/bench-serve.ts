@@ -2,24 +2,13 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
 import { DEFAULT_WORKERS } from '../../serve/options.js';
+import type { BenchOptions } from '../../bench-serve/bench.js';
 
-interface BenchFlags {
+/** Parsed flags: the options named as in BenchOptions, plus the CLI's own spellings. */
+interface BenchFlags extends Pick<BenchOptions, 'exitModel' | 'small' | 'large' | 'url' | 'concurrency' | 'repeat' | 'p99BudgetMs' | 'maxBatchSize' | 'maxQueueDelayMs' | 'workers' | 'threads' | 'out' | 'only'> {
   model?: string;
-  exitModel?: string;
-  small?: string;
-  large?: string;
-  url?: string;
-  concurrency: number[];
   duration: number;
-  repeat: number;
-  p99BudgetMs: number;
-  maxBatchSize: number;
-  maxQueueDelayMs: number;
-  workers: number;
-  threads: number;
-  out: string;
   overload: boolean;
-  only?: string[];
   loadGenerator: 'wrk' | 'autocannon' | 'auto';
 }
 

@@ -2,31 +2,18 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
-import { DEFAULT_SERVE_OPTIONS, type CascadeSpec } from '../../serve/options.js';
+import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 
 // the flags' defaults are the library's (createServer's), so the two cannot drift apart
 const D = DEFAULT_SERVE_OPTIONS;
 
-interface ServeFlags {
+/** Parsed flags: the options that map one to one onto ServeOptions, plus the CLI's own. */
+interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueue' | 'timeoutMs' | 'cache' | 'cacheSize' | 'token' | 'workers' | 'threads' | 'cascadeThreshold' | 'maxInstances' | 'bodyLimit'> {
   model: string[];
   cascade: CascadeSpec[];
-  port: number;
-  host: string;
-  maxBatchSize: number;
-  maxQueueDelayMs: number;
-  maxQueue: number;
-  timeoutMs: number;
-  cache: string;
-  cacheSize: number;
-  token?: string;
-  workers: number;
-  threads: number;
   country?: string;
   pue?: number;
   exitThreshold?: number | 'off';
-  cascadeThreshold: number;
-  maxInstances: number;
-  bodyLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
 }
