@@ -19,7 +19,7 @@ import { initParams, rng } from '../src/models/distilbert/params.js';
 import { buildInferenceGraph } from '../src/models/distilbert/inference-graph.js';
 import { pruneStructured } from '../src/compress/prune-structured.js';
 import { int8Advice } from '../src/compress/cpu-features.js';
-import { decodeModel, encodeModel } from '../src/compress/onnx-graph.js';
+import { decodeModel, encodeModel } from '../src/engine/onnx-graph.js';
 import { quantizeDynamic } from '../src/compress/quantize-dynamic.js';
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
 

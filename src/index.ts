@@ -9,6 +9,8 @@ export * as tokenizers from './tokenizers/index.js';
 export * as hub from './hub/index.js';
 export * as textData from './data/text/index.js';
 export * as serve from './serve/index.js';
+export * as evaluate from './evaluate/index.js';
+export * as benchServe from './bench-serve/index.js';
 export * as predict from './predict/index.js';
 export * as gbdt from './models/gbdt/index.js';
 export { runTextCase, type TextCaseOptions } from './cases/text/index.js';

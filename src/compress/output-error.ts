@@ -3,7 +3,7 @@
  * error of the outputs, the largest absolute difference, and how often the arg-max (the predicted
  * class) agrees. Every quantised model verde writes is checked with this and the figure reported.
  */
-import ort from 'onnxruntime-node';
+import { createSession, type ort } from '../engine/runtime/ort.js';
 
 export interface OutputError {
   /** ||y - y0|| / ||y0|| over all outputs. */
@@ -17,9 +17,8 @@ export interface OutputError {
 export type Feeds = Record<string, ort.Tensor>;
 
 export async function compareOutputs(reference: Uint8Array | string, candidate: Uint8Array | string, feeds: Feeds[], output = 'logits'): Promise<OutputError> {
-  const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
-  const s0 = await (typeof reference === 'string' ? ort.InferenceSession.create(reference, opts) : ort.InferenceSession.create(reference, opts));
-  const s1 = await (typeof candidate === 'string' ? ort.InferenceSession.create(candidate, opts) : ort.InferenceSession.create(candidate, opts));
+  const s0 = await createSession(reference, { threads: 1 });
+  const s1 = await createSession(candidate, { threads: 1 });
   let num = 0, den = 0, maxAbs = 0, agree = 0, rows = 0;
   try {
     for (const f of feeds) {

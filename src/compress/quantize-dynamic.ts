@@ -7,7 +7,7 @@
  * dequantised after the lookup, so the file shrinks to about a quarter (Linear layers alone would
  * leave half of DistilBERT's bytes in fp32 embeddings).
  */
-import { onnx, type ModelProto, type NodeProto, type TensorProto, tensorProto, floatValues, dimsOf, DT } from './onnx-graph.js';
+import { onnx, type ModelProto, type NodeProto, type TensorProto, tensorProto, floatValues, dimsOf, DT } from '../engine/onnx-graph.js';
 
 export interface QuantizeOptions {
   /** One scale per output column (default) or one per tensor. */

@@ -8,7 +8,7 @@
  * (ONNX's own sparse_initializer needs int64 indices, 8 bytes per non-zero: larger than dense at
  * this sparsity.) Dense kernels do not get faster from zeros — speed needs structured pruning.
  */
-import { type ModelProto, type NodeProto, type TensorProto, onnx, tensorProto, floatValues, dimsOf, DT } from './onnx-graph.js';
+import { type ModelProto, type NodeProto, type TensorProto, onnx, tensorProto, floatValues, dimsOf, DT } from '../engine/onnx-graph.js';
 
 export interface SparseStorageReport {
   tensors: number;

@@ -7,10 +7,10 @@
  * the variant's own.
  */
 import { readFileSync, statSync } from 'node:fs';
-import ort from 'onnxruntime-node';
+import { createSession, ort } from '../engine/runtime/ort.js';
 import { measure } from '../meter/index.js';
 import type { MeterOptions } from '../meter/index.js';
-import { argmaxRows, classificationMetrics } from './classification.js';
+import { argmaxRows, classificationMetrics } from '../metrics/classification.js';
 
 export interface VariantRunInput {
   modelPath: string;
@@ -67,12 +67,7 @@ function feeds(rows: number[][], padId: number): Record<string, ort.Tensor> {
 export async function runVariant(input: VariantRunInput): Promise<VariantRunResult> {
   const before = rssBytes();
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(input.modelPath, {
-    intraOpNumThreads: input.threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
+  const session = await createSession(input.modelPath, { threads: input.threads });
   const sessionCreateMs = performance.now() - t0;
   try {
     for (let i = 0; i < Math.min(input.warmup, input.samples.length); i++) await session.run(feeds([input.samples[i]], input.padId));

@@ -15,9 +15,9 @@ import { loadTokenizer } from '../tokenizers/load.js';
 import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
 // One DistilBERT config concept in verde: the model's own (HF config.json fields, pruning fields).
 import { parseHfConfig, type DistilBertConfig } from '../models/distilbert/config.js';
+import { CONFIG_FILE, MANIFEST_FILE, SAFETENSORS_FILE } from '../registry/files.js';
 
-export const CONFIG_FILE = 'config.json';
-export const SAFETENSORS_FILE = 'model.safetensors';
+export { CONFIG_FILE, SAFETENSORS_FILE };
 export const PYTORCH_BIN_FILE = 'pytorch_model.bin';
 
 export interface HfModelDir {
@@ -62,7 +62,7 @@ export async function safetensorsTensorNames(path: string): Promise<string[]> {
 
 /** True if `dir` looks like a Hugging Face model directory (has config.json and no verde.json). */
 export async function isHfModelDir(dir: string): Promise<boolean> {
-  return (await exists(join(dir, CONFIG_FILE))) && !(await exists(join(dir, 'verde.json')));
+  return (await exists(join(dir, CONFIG_FILE))) && !(await exists(join(dir, MANIFEST_FILE)));
 }
 
 export { readJsonFile };

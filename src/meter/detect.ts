@@ -7,8 +7,7 @@ import { discoverRapl, zonesToSum } from './sources/rapl.js';
 import { cpuPowerSpec } from './sources/cpu-model.js';
 import { machineMemory } from './sources/ram.js';
 import { openNvml } from './components/build.js';
-import { visibleGpus } from './sources/cuda-visible.js';
-import { probeNvmlDevice } from './components/gpu-nvml.js';
+import { chooseNvmlGpus, chooseSmiGpus } from './components/gpu-choice.js';
 import { querySmi } from './sources/nvidia-smi.js';
 import type { EnergyMethod } from './types.js';
 import { CARBON_INTENSITY_TABLE } from './carbon/intensity-table.js';
@@ -48,13 +47,10 @@ export async function detectSources(opts: MeterOptions = {}): Promise<DetectRepo
   let gpuMethod: EnergyMethod = 'none';
   const { nvml, reason, owned } = await openNvml(o);
   if (nvml) {
-    const { visible, note } = visibleGpus(nvml.devices(), o.env);
+    const { note, probes, used } = chooseNvmlGpus(nvml, o.env);
     sources.push({ source: 'NVML', readable: true, why: `${reason}; ${nvml.devices().length} GPU(s)${note ? `; ${note}` : ''}` });
-    for (const g of visible) {
-      const p = probeNvmlDevice(nvml, g);
-      sources.push({ source: `GPU ${g.index} ${g.name}`, readable: p.mode !== 'zero', why: p.reason });
-      if (p.mode !== 'zero') gpuMethod = 'measured:nvml';
-    }
+    for (const p of probes) sources.push({ source: `GPU ${p.gpu.index} ${p.gpu.name}`, readable: p.mode !== 'zero', why: p.reason });
+    if (used.length > 0) gpuMethod = 'measured:nvml';
     if (owned) nvml.shutdown();
   } else {
     sources.push({ source: 'NVML', readable: false, why: reason });
@@ -62,14 +58,13 @@ export async function detectSources(opts: MeterOptions = {}): Promise<DetectRepo
   if (o.nvidiaSmi !== false) {
     try {
       const readings = await querySmi(o.nvidiaSmi, o.env);
-      const { visible, note } = visibleGpus(readings, o.env);
-      const used = visible.filter((g) => g.powerW !== undefined && g.powerW > 0);
+      const { visible, note, tracked } = chooseSmiGpus(readings, o.env);
       sources.push({
         source: 'nvidia-smi',
         readable: true,
         why: `${readings.length} GPU(s); ${visible.map((g) => `GPU ${g.index} ${g.name}: ${g.powerW === undefined ? 'no power reading (left out)' : g.powerW === 0 ? 'reports 0 W (left out, virtual GPU or unsupported sensor)' : `${g.powerW} W`}`).join('; ')}${note ? `; ${note}` : ''}${nvml ? '; not used: NVML is preferred' : ''}`,
       });
-      if (!nvml && used.length > 0) gpuMethod = 'measured:nvidia-smi';
+      if (!nvml && tracked.length > 0) gpuMethod = 'measured:nvidia-smi';
     } catch (err) {
       sources.push({ source: 'nvidia-smi', readable: false, why: (err as Error).message });
     }

@@ -12,12 +12,14 @@ import { loadVerdePredictor } from './verde-predictor.js';
 import { readManifest } from '../registry/manifest.js';
 import { loadTabularPredictor, type TabularPredictor } from './tabular-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
+import { CONFIG_FILE, MANIFEST_FILE } from '../registry/files.js';
 
 export type { Prediction, Predictor, PredictorOptions } from './types.js';
-export { loadVerdePredictor, MODEL_FILE } from './verde-predictor.js';
+export { loadVerdePredictor } from './verde-predictor.js';
+export { MODEL_FILE } from '../registry/files.js';
 export { loadHfPredictor } from './hf-predictor.js';
 export { OnnxTextPredictor, type OnnxTextPredictorSpec } from './onnx-text-predictor.js';
-export { softmaxRows, argmax } from './softmax.js';
+export { softmaxRows, argmax } from '../util/softmax.js';
 export { loadTabularPredictor, type TabularPredictor, type TabularPrediction } from './tabular-predictor.js';
 
 export type OpenedModel =
@@ -27,7 +29,7 @@ export type OpenedModel =
 /** Open any model verde can predict with: text (verde or HF directory, Hub id) or tabular (verde directory). */
 export async function openModel(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<OpenedModel> {
   const dir = await resolveModelDir(model, { env: opts.env });
-  if (await exists(join(dir, 'verde.json'))) {
+  if (await exists(join(dir, MANIFEST_FILE))) {
     const manifest = await readManifest(dir);
     if (manifest.task === 'tabular-classification') return { task: manifest.task, predictor: await loadTabularPredictor(dir, manifest, opts) };
   }
@@ -37,7 +39,7 @@ export async function openModel(model: string, opts: PredictorOptions & { env?: 
 /** A text classifier from a verde model directory, a Hugging Face directory or a Hub id. */
 export async function loadPredictor(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Predictor> {
   const dir = await resolveModelDir(model, { env: opts.env });
-  if (await exists(join(dir, 'verde.json'))) return loadVerdePredictor(dir, opts);
-  if (await exists(join(dir, 'config.json'))) return loadHfPredictor(dir, opts);
+  if (await exists(join(dir, MANIFEST_FILE))) return loadVerdePredictor(dir, opts);
+  if (await exists(join(dir, CONFIG_FILE))) return loadHfPredictor(dir, opts);
   fail(dir, 'neither a verde model directory (verde.json) nor a Hugging Face model directory (config.json)');
 }

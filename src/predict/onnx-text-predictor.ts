@@ -3,10 +3,10 @@
  * grouped by length so little is padded), run, softmax. Shared by verde model directories
  * (model.onnx on disk) and Hugging Face directories (graph built in memory from safetensors).
  */
-import type * as ortTypes from 'onnxruntime-node';
+import type { ort as ortTypes } from '../engine/runtime/ort.js';
 import { fail } from '../util/errors.js';
 import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
-import { argmax, softmaxRows } from './softmax.js';
+import { argmax, softmaxRows } from '../util/softmax.js';
 import type { Prediction, Predictor } from './types.js';
 
 export interface OnnxTextPredictorSpec {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
 import type { ModelManifest, TabularFeature } from '../registry/manifest.js';
-import { argmax, softmaxRows } from './softmax.js';
+import { argmax, softmaxRows } from '../util/softmax.js';
 import type { PredictorOptions } from './types.js';
+import { MODEL_FILE } from '../registry/files.js';
 
 export interface TabularPrediction {
   /** 1-based record number in the input file. */
@@ -41,7 +42,7 @@ export function featureValue(v: string | null, f: TabularFeature, file: string, 
 }
 
 export async function loadTabularPredictor(dir: string, manifest: ModelManifest, opts: PredictorOptions = {}): Promise<TabularPredictor> {
-  const modelPath = join(dir, 'model.onnx');
+  const modelPath = join(dir, MODEL_FILE);
   if (!(await exists(modelPath))) fail(modelPath, 'not found (a verde model directory needs model.onnx)');
   const features = manifest.tabular!.features;
   const { createSession, ort } = await import('../engine/runtime/ort.js');

@@ -10,12 +10,12 @@ import { readManifest } from '../registry/manifest.js';
 import { loadTokenizer } from '../tokenizers/load.js';
 import { OnnxTextPredictor } from './onnx-text-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
+import { MANIFEST_FILE, MODEL_FILE } from '../registry/files.js';
 
-export const MODEL_FILE = 'model.onnx';
 
 export async function loadVerdePredictor(dir: string, opts: PredictorOptions = {}): Promise<Predictor> {
   const manifest = await readManifest(dir);
-  const where = join(dir, 'verde.json');
+  const where = join(dir, MANIFEST_FILE);
   if (manifest.task !== 'text-classification') {
     fail(where, `field "task" is "${manifest.task}"; verde predict classifies text (tabular models: use verde serve)`);
   }

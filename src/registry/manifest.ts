@@ -7,17 +7,15 @@ import { join } from 'node:path';
 import { fail } from '../util/errors.js';
 import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
+import type { FeatureSpec } from '../tabular/dataset.js';
+import { MANIFEST_FILE } from './files.js';
 
-export const MANIFEST_FILE = 'verde.json';
+export { MANIFEST_FILE };
 
 export type ModelTask = 'text-classification' | 'tabular-classification';
 
-export interface TabularFeature {
-  name: string;
-  type: 'numeric' | 'categorical';
-  /** For categoricals: the category strings; the model sees their index (unknown/missing: NaN). */
-  categories?: string[];
-}
+/** A tabular model's input feature, as the tabular dataset describes it. */
+export type TabularFeature = FeatureSpec;
 
 export interface ModelManifest {
   format: 'verde-model';

@@ -12,7 +12,7 @@ import { buildInferenceGraph } from '../../src/models/distilbert/inference-graph
 import { pruneL1, pruneL1Tensor } from '../../src/compress/prune-l1.js';
 import { sparsifyInitializers } from '../../src/compress/sparse-storage.js';
 import { pruneStructured } from '../../src/compress/prune-structured.js';
-import { decodeModel, encodeModel } from '../../src/compress/onnx-graph.js';
+import { decodeModel, encodeModel } from '../../src/engine/onnx-graph.js';
 import { compareOutputs } from '../../src/compress/output-error.js';
 
 const config = makeConfig(['neg', 'pos'], { layers: 3, dim: 64, heads: 4, hiddenDim: 200, vocabSize: 500, maxPositions: 32 });

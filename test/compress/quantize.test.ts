@@ -10,7 +10,7 @@ import { makeConfig } from '../../src/models/distilbert/config.js';
 import { initParams } from '../../src/models/distilbert/params.js';
 import { buildInferenceGraph } from '../../src/models/distilbert/inference-graph.js';
 import { quantizeDynamic } from '../../src/compress/quantize-dynamic.js';
-import { decodeModel, encodeModel } from '../../src/compress/onnx-graph.js';
+import { decodeModel, encodeModel } from '../../src/engine/onnx-graph.js';
 import { compareOutputs } from '../../src/compress/output-error.js';
 import { int8Advice } from '../../src/compress/cpu-features.js';
 

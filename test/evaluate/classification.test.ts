@@ -1,7 +1,7 @@
 /** Accuracy and macro-F1 against hand-computed values (the same as scikit-learn's f1_score(average='macro')). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argmaxRows, classificationMetrics } from '../../src/evaluate/classification.js';
+import { argmaxRows, classificationMetrics } from '../../src/metrics/classification.js';
 
 test('accuracy, macro-F1 and the confusion matrix', () => {
   const actual = [0, 0, 0, 1, 1, 2];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runActiveLearning, type Strategy } from '../../src/data/active-learning/index.js';
 import { SmallNetClassifier } from '../../src/models/logistic/index.js';
-import { prAuc } from '../../src/evaluate/ranking.js';
+import { prAuc } from '../../src/metrics/ranking.js';
 import { blobs } from './toy-data.js';
 
 // A rare positive class (3 %) that overlaps the negatives: random labelling mostly buys easy negatives.

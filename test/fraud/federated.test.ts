@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFederated, writeClientDataset } from '../../src/train/federated/index.js';
 import { SmallNet } from '../../src/models/logistic/net.js';
-import { rocAuc } from '../../src/evaluate/ranking.js';
+import { rocAuc } from '../../src/metrics/ranking.js';
 import { blobs } from './toy-data.js';
 
 async function institutions(dir: string, n: number) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quantiseInt8, dequantiseInt8, int8ErrorBound, encodeMessage, decodeMessage } from '../../src/train/federated/index.js';
-import { seededRandom } from '../../src/train/hpo/random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 test('int8 round trip stays within scale/2 of every value', () => {
   const rng = seededRandom(1);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prAuc, rocAuc, recallAtFpr, rankingQuality } from '../../src/evaluate/ranking.js';
+import { prAuc, rocAuc, recallAtFpr, rankingQuality } from '../../src/metrics/ranking.js';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 

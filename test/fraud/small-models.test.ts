@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SmallNet, smallNetToOnnx } from '../../src/models/logistic/index.js';
 import { distilToSmallNet, softTargets } from '../../src/compress/distil/index.js';
 import { onnxScorer } from '../../src/cases/fraud/onnx-scorer.js';
-import { rocAuc } from '../../src/evaluate/ranking.js';
+import { rocAuc } from '../../src/metrics/ranking.js';
 import { blobs } from './toy-data.js';
 
 test('SmallNet learns a separable set and its ONNX export scores the same through onnxruntime', async () => {

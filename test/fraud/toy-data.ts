@@ -1,6 +1,6 @@
 /** Small seeded toy sets for the fraud-area tests: two overlapping Gaussian classes in d dimensions. */
-import { seededRandom } from '../../src/train/hpo/random.js';
-import type { Matrix } from '../../src/models/logistic/matrix.js';
+import { seededRandom } from '../../src/util/random.js';
+import type { Matrix } from '../../src/tabular/matrix.js';
 
 export function blobs(rows: number, cols: number, positiveRate: number, seed: number, shift = 1.5): { x: Matrix; y: Uint8Array } {
   const rng = seededRandom(seed);

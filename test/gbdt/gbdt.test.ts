@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainGbdt, predictProba, predictMargin, toRowMajor, rocAuc, featureImportance, gbdtFromJson, gbdtToJson, truncateTrees, pruneLowGainSplits, quantiseGbdt } from '../../src/models/gbdt/index.js';
 import { makeDataset } from './helpers.js';
-import type { GbdtDataset } from '../../src/models/gbdt/types.js';
+import type { TabularDataset } from '../../src/tabular/dataset.js';
 
 const quick = { nTrees: 30, earlyStoppingRounds: 0, minDataInLeaf: 5 };
 
@@ -129,7 +129,7 @@ test('JSON round trip, truncation, pruning and 8-bit quantisation', async () => 
 test('bad inputs: one class, length mismatch, bad parameters, corrupt JSON', async () => {
   const ds = makeDataset(100, 2, 11, () => 0);
   await assert.rejects(trainGbdt(ds), /only one class/);
-  const bad: GbdtDataset = { ...ds, columns: [ds.columns[0]!, ds.columns[1]!.subarray(0, 50)] };
+  const bad: TabularDataset = { ...ds, columns: [ds.columns[0]!, ds.columns[1]!.subarray(0, 50)] };
   await assert.rejects(trainGbdt(bad), /has 50 values for 100 labels/);
   const ok = makeDataset(100, 2, 12, (x) => (x[0]! > 0 ? 1 : 0));
   await assert.rejects(trainGbdt(ok, { maxLeaves: 1 }), /maxLeaves/);

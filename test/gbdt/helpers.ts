@@ -1,8 +1,8 @@
 /** Small seeded datasets for the GBDT tests. */
-import { Prng } from '../../src/data/transactions/prng.js';
-import type { FeatureSpec, GbdtDataset } from '../../src/models/gbdt/types.js';
+import { Prng } from '../../src/util/random.js';
+import type { FeatureSpec, TabularDataset } from '../../src/tabular/dataset.js';
 
-export function makeDataset(n: number, nF: number, seed: number, label: (x: number[], rng: Prng) => number, fill?: (f: number, rng: Prng) => number): GbdtDataset {
+export function makeDataset(n: number, nF: number, seed: number, label: (x: number[], rng: Prng) => number, fill?: (f: number, rng: Prng) => number): TabularDataset {
   const rng = new Prng(seed);
   const columns = Array.from({ length: nF }, () => new Float32Array(n));
   const labels = new Uint8Array(n);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../../src/data/transactions/prng.js';
+import { Prng } from '../../src/util/random.js';
 import { histSize, rootCounts, rowDensity, THIN_NODE_DENSITY, touchAheadHistogram } from '../../src/models/gbdt/histogram.js';
 import { kernels } from '../../src/models/gbdt/histogram-kernels.js';
 import { joinChunks, partitionChunk, placeRight } from '../../src/models/gbdt/partition.js';

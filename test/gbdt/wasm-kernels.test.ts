@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../../src/data/transactions/prng.js';
+import { Prng } from '../../src/util/random.js';
 import { histSize } from '../../src/models/gbdt/histogram.js';
 import { partitionChunk, partitionIdentity } from '../../src/models/gbdt/partition.js';
 import { sleb, uleb } from '../../src/models/gbdt/wasm/encoder.js';

@@ -1,7 +1,7 @@
 /** bench-serve's admitted p99 under overload: a histogram quantile between two /metrics scrapes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { histogramQuantile } from '../../src/serve/bench.js';
+import { histogramQuantile } from '../../src/bench-serve/metrics-scrape.js';
 
 const scrape = (counts: Record<string, number>) =>
   new Map(Object.entries(counts).map(([le, n]) => [`lat_bucket{model="m",le="${le}"}`, n]));

@@ -3,7 +3,7 @@ import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyTabularModel, writeTinyTextModel } from '../../src/serve/tiny-models.js';
+import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
 
 export interface Fixture {
   root: string;

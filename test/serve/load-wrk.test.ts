@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runWrk, wrkAvailable } from '../../src/serve/load-wrk.js';
+import { runWrk, wrkAvailable } from '../../src/bench-serve/load-wrk.js';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
 import { fixture, type Fixture } from './helpers.js';
 

@@ -4,8 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseCascadeThreshold, chooseExitThreshold, evaluateExit } from '../../src/serve/thresholds.js';
-import { calibrateCascade, calibrateEarlyExit } from '../../src/serve/calibrate.js';
+import { chooseCascadeThreshold, chooseExitThreshold, evaluateExit } from '../../src/evaluate/thresholds.js';
+import { calibrateCascade, calibrateEarlyExit } from '../../src/evaluate/calibrate.js';
 import { suiteFixture } from './helpers.js';
 
 describe('threshold choice', () => {

@@ -3,14 +3,15 @@
  * held-out test rows for every comparison), the meter, where models are written, and the
  * running list of model results.
  */
-import type { FeatureSpec, GbdtDataset, GbdtModel } from '../../models/gbdt/index.js';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { GbdtModel } from '../../models/gbdt/index.js';
+import type { FeatureSpec, TabularDataset } from '../../tabular/dataset.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import type { DatasetResult, ModelResult, TechniqueResult } from './results.js';
 import type { MeterContext, Metered } from './energy.js';
 
 /** One split in both shapes the models take: column-major for the GBDT, row-major for the rest. */
 export interface Split {
-  ds: GbdtDataset;
+  ds: TabularDataset;
   x: Matrix;
   y: Uint8Array;
 }

@@ -7,19 +7,19 @@
 import { join } from 'node:path';
 import { writeTransactions, LABEL_COLUMN } from '../../data/transactions/index.js';
 import { runDataStage, type StageResult } from '../../data/stage/index.js';
-import { readTabular, type TabularDataset, type TabularSchema } from '../../data/tabular/index.js';
+import { readTabular, type TabularFile, type TabularSchema } from '../../data/tabular/index.js';
 import { fail } from '../../util/errors.js';
 import type { CaseData, FraudCaseOptionsResolved, Split } from './context.js';
 import { metered, type MeterContext } from './energy.js';
 import type { DatasetResult } from './results.js';
 import { positives, splitFromColumns, takeSplit } from './splits.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import { seededRandom } from '../../util/random.js';
 
-function toSplit(ds: TabularDataset): Split {
+function toSplit(ds: TabularFile): Split {
   return splitFromColumns(ds.features, ds.columns, ds.labels);
 }
 
-async function readStageSplits(stage: StageResult, schema?: TabularSchema): Promise<{ train: TabularDataset; valid: TabularDataset; test: TabularDataset }> {
+async function readStageSplits(stage: StageResult, schema?: TabularSchema): Promise<{ train: TabularFile; valid: TabularFile; test: TabularFile }> {
   const base = { labelCol: stage.labelCol, exclude: stage.nonFeatureColumns, onInfinite: 'missing' as const };
   const train = await readTabular(stage.files.train, { ...base, schema });
   const s = schema ?? train.schema;

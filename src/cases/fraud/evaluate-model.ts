@@ -5,7 +5,7 @@
  * is the deployed artefact's, not the training code's.
  */
 import { join } from 'node:path';
-import { rankingQuality, type RankingQuality } from '../../evaluate/ranking.js';
+import { rankingQuality, type RankingQuality } from '../../metrics/ranking.js';
 import type { ModelManifest } from '../../registry/manifest.js';
 import type { CaseContext } from './context.js';
 import { metered, type Metered } from './energy.js';

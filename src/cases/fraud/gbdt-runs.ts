@@ -6,7 +6,7 @@
 import { gbdtToOnnx, predictProba, trainGbdt, writeGbdtModelDir, type GbdtModel, type GbdtParams } from '../../models/gbdt/index.js';
 import { progressBar } from '../../util/progress.js';
 import { recordModel } from './evaluate-model.js';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import type { CaseContext, Split } from './context.js';
 import { metered, type Metered } from './energy.js';
 import { headSplit, splitFromMatrix } from './splits.js';

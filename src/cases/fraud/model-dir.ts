@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { tabularManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import type { FeatureSpec } from '../../models/gbdt/index.js';
+import type { FeatureSpec } from '../../tabular/dataset.js';
+import { MODEL_FILE } from '../../registry/files.js';
 
 export interface TabularModelDir {
   name: string;
@@ -17,6 +18,6 @@ export interface TabularModelDir {
 
 export async function writeTabularModelDir(dir: string, m: TabularModelDir): Promise<void> {
   const createdAt = new Date().toISOString();
-  await writeFileAtomic(join(dir, 'model.onnx'), m.onnx);
+  await writeFileAtomic(join(dir, MODEL_FILE), m.onnx);
   await writeManifest(dir, tabularManifest({ name: m.name, onnx: m.onnx, labels: m.labels ?? ['legit', 'fraud'], createdAt, features: m.features, lineage: m.lineage }));
 }

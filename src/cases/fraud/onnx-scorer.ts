@@ -3,7 +3,7 @@
  * onnxruntime-node, in batches of any size: the same code path measures "batched" against
  * "one at a time" scoring, and checks an exported model against its TypeScript twin.
  */
-import * as ort from 'onnxruntime-node';
+import { createSession, ort } from '../../engine/runtime/ort.js';
 
 export interface OnnxScorer {
   /** Fraud probability per row of a row-major matrix (rows x nFeatures). */
@@ -12,13 +12,7 @@ export interface OnnxScorer {
 }
 
 export async function onnxScorer(model: Uint8Array | string, nFeatures: number, threads = 1): Promise<OnnxScorer> {
-  const session = await ort.InferenceSession.create(model as Uint8Array, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
+  const session = await createSession(model, { threads });
   const input = session.inputNames[0];
   const output = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[session.outputNames.length - 1];
   return {

@@ -2,8 +2,8 @@
  * Build and slice the case's splits: a row-major matrix (small models, ONNX) and the GBDT's
  * column-major dataset over the same rows, kept together so both always see identical data.
  */
-import type { FeatureSpec, GbdtDataset } from '../../models/gbdt/index.js';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { FeatureSpec, TabularDataset } from '../../tabular/dataset.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import type { Split } from './context.js';
 
 export function splitFromColumns(features: FeatureSpec[], columns: Float32Array[], labels: Uint8Array): Split {
@@ -65,4 +65,4 @@ export function concatSplits(parts: Split[]): Split {
   return splitFromColumns(features, columns, y);
 }
 
-export type { GbdtDataset };
+export type { TabularDataset };

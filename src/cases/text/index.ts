@@ -22,12 +22,14 @@ import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js'
 import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
 import { evaluateVariantInChild } from '../../evaluate/variants.js';
 import { evaluateEarlyExit, traceExitStages, type EarlyExitEval } from '../../evaluate/early-exit.js';
-import { chooseExitThreshold } from '../../serve/thresholds.js';
+import { chooseExitThreshold } from '../../evaluate/thresholds.js';
 
 import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-graphs.js';
 import { writeTextModelDir } from './model-dir.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
+import { MODEL_FILE } from '../../registry/files.js';
+import { TEXT_DEFAULTS } from './defaults.js';
 
 /** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
 const EXIT_ACCURACY_DROP = 0.01;
@@ -68,23 +70,7 @@ export interface TextCaseOptions {
   print?: boolean;
 }
 
-export const TEXT_DEFAULTS = {
-  out: './verde-out/text',
-  layers: 2,
-  dim: 128,
-  heads: 4,
-  hiddenDim: 512,
-  trainSize: 2000,
-  testSize: 500,
-  epochs: 2,
-  batchSize: 16,
-  maxLength: 128,
-  seed: 42,
-  lrScratch: 1e-3,
-  lrFineTune: 5e-5,
-  pruneAmount: 0.3,
-  recoveryEpochs: 1,
-} as const;
+export { TEXT_DEFAULTS };
 
 export interface TextCaseResult {
   out: string;
@@ -288,7 +274,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         });
         bar.update(rows.length, { variant: v.name });
         const r = await evaluateVariantInChild({
-          modelPath: join(dir, 'model.onnx'),
+          modelPath: join(dir, MODEL_FILE),
           samples: testSet.ids,
           labels: testSet.labels,
           nLabels: config.labels.length,

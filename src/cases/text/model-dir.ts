@@ -10,6 +10,7 @@ import { textManifest, writeManifest, type ModelManifest } from '../../registry/
 import { saveTokenizer } from '../../tokenizers/load.js';
 import type { WordPieceTokenizer } from '../../tokenizers/wordpiece.js';
 import { type DistilBertConfig, toHfConfig } from '../../models/distilbert/config.js';
+import { CONFIG_FILE, MODEL_FILE } from '../../registry/files.js';
 
 export interface TextModelDirSpec {
   name: string;
@@ -24,8 +25,8 @@ export interface TextModelDirSpec {
 
 export async function writeTextModelDir(dir: string, spec: TextModelDirSpec): Promise<void> {
   const createdAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await writeFileAtomic(join(dir, 'model.onnx'), spec.onnx);
-  await writeJsonAtomic(join(dir, 'config.json'), toHfConfig(spec.config));
+  await writeFileAtomic(join(dir, MODEL_FILE), spec.onnx);
+  await writeJsonAtomic(join(dir, CONFIG_FILE), toHfConfig(spec.config));
   await saveTokenizer(dir, spec.tokenizer);
   if (spec.exits) for (const [rel, bytes] of spec.exits.files) await writeFileAtomic(join(dir, rel), bytes);
   const manifest = textManifest({ name: spec.name, onnx: spec.onnx, labels: spec.config.labels, createdAt, maxLength: spec.maxLength, doLowerCase: spec.tokenizer.doLowerCase, lineage: spec.lineage });

@@ -4,8 +4,8 @@
  * pruned-structured (30 % of heads and FFN neurons removed), int8 (dynamic quantisation of base),
  * pruned-structured-int8. Quantised models are checked against their fp32 twin on sample inputs.
  */
-import ort from 'onnxruntime-node';
-import { decodeModel, encodeModel } from '../../compress/onnx-graph.js';
+import { ort } from '../../engine/runtime/ort.js';
+import { decodeModel, encodeModel } from '../../engine/onnx-graph.js';
 import { pruneL1 } from '../../compress/prune-l1.js';
 import { sparsifyInitializers } from '../../compress/sparse-storage.js';
 import { quantizeDynamic } from '../../compress/quantize-dynamic.js';

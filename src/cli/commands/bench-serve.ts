@@ -2,24 +2,13 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
 import { DEFAULT_WORKERS } from '../../serve/options.js';
+import type { BenchOptions } from '../../bench-serve/bench.js';
 
-interface BenchFlags {
+/** Parsed flags: the options named as in BenchOptions, plus the CLI's own spellings. */
+interface BenchFlags extends Pick<BenchOptions, 'exitModel' | 'small' | 'large' | 'url' | 'concurrency' | 'repeat' | 'p99BudgetMs' | 'maxBatchSize' | 'maxQueueDelayMs' | 'workers' | 'threads' | 'out' | 'only'> {
   model?: string;
-  exitModel?: string;
-  small?: string;
-  large?: string;
-  url?: string;
-  concurrency: number[];
   duration: number;
-  repeat: number;
-  p99BudgetMs: number;
-  maxBatchSize: number;
-  maxQueueDelayMs: number;
-  workers: number;
-  threads: number;
-  out: string;
   overload: boolean;
-  only?: string[];
   loadGenerator: 'wrk' | 'autocannon' | 'auto';
 }
 
@@ -71,7 +60,7 @@ export function registerBenchServe(program: Command): void {
       if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
         throw new UserError('bench-serve: --small and --large go together (--large defaults to --model)');
       }
-      const { runBench } = await import('../../serve/bench.js');
+      const { runBench } = await import('../../bench-serve/bench.js');
       let cleanup = async () => {};
       let model = flags.model;
       let exitModel = flags.exitModel;
@@ -81,7 +70,7 @@ export function registerBenchServe(program: Command): void {
         const { mkdtemp, rm } = await import('node:fs/promises');
         const { tmpdir } = await import('node:os');
         const { join } = await import('node:path');
-        const { writeTinyTextModel } = await import('../../serve/tiny-models.js');
+        const { writeTinyTextModel } = await import('../../bench-serve/tiny-models.js');
         const root = await mkdtemp(join(tmpdir(), 'verde-bench-serve-'));
         cleanup = () => rm(root, { recursive: true, force: true });
         model = join(root, 'text');

@@ -8,8 +8,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
-import { cascadeFlag, exitThresholdFlag } from '../../serve/flags.js';
+import { cascadeFlag, exitThresholdFlag } from '../serve-flags.js';
 import type { CascadeSpec } from '../../serve/options.js';
+import { MANIFEST_FILE } from '../../registry/files.js';
 
 interface CalibrateFlags {
   data: string;
@@ -39,7 +40,7 @@ async function readValidation(file: string, dir: string, flags: CalibrateFlags) 
   } else {
     const { featureValue } = await import('../../predict/tabular-predictor.js');
     const features = m.tabular!.features;
-    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, 'verde.json')}` })), label]);
+    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, MANIFEST_FILE)}` })), label]);
     rows = { kind: 'tabular', features: raw.map((r, i) => Float32Array.from(features, (f, j) => featureValue(r[j] ?? null, f, file, i + 1))) };
   }
   if (raw.length === 0) throw new UserError(`${file}: has no rows`);
@@ -81,7 +82,7 @@ export function registerCalibrate(program: Command): void {
     .option('--out <file>', 'where to write the choices as JSON', 'verde-out/calibration.json')
     .action(async (flags: CalibrateFlags) => {
       if (!flags.model && flags.cascade.length === 0) throw new UserError('calibrate: give --model DIR (early exit) and/or --cascade small=DIR,large=DIR');
-      const { calibrateEarlyExit, calibrateCascade } = await import('../../serve/calibrate.js');
+      const { calibrateEarlyExit, calibrateCascade } = await import('../../evaluate/calibrate.js');
       const { writeJsonAtomic } = await import('../../util/atomic.js');
       const target = flags.targetAccuracy ?? { maxDrop: flags.maxAccuracyDrop };
       const out: Record<string, unknown> = { data: flags.data, createdAt: new Date().toISOString() };

@@ -1,29 +1,19 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
+import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
-import { DEFAULT_WORKERS, type CascadeSpec } from '../../serve/options.js';
+import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 
-interface ServeFlags {
+// the flags' defaults are the library's (createServer's), so the two cannot drift apart
+const D = DEFAULT_SERVE_OPTIONS;
+
+/** Parsed flags: the options that map one to one onto ServeOptions, plus the CLI's own. */
+interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueue' | 'timeoutMs' | 'cache' | 'cacheSize' | 'token' | 'workers' | 'threads' | 'cascadeThreshold' | 'maxInstances' | 'bodyLimit'> {
   model: string[];
   cascade: CascadeSpec[];
-  port: number;
-  host: string;
-  maxBatchSize: number;
-  maxQueueDelayMs: number;
-  maxQueue: number;
-  timeoutMs: number;
-  cache: string;
-  cacheSize: number;
-  token?: string;
-  workers: number;
-  threads: number;
   country?: string;
   pue?: number;
   exitThreshold?: number | 'off';
-  cascadeThreshold: number;
-  maxInstances: number;
-  bodyLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
 }
@@ -42,17 +32,17 @@ export function registerServe(program: Command): void {
     )
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
-    .option('--port <n>', 'TCP port (0: any free port)', intFlag('--port', 0, 65535), 8080)
-    .option('--host <addr>', 'address to bind; only 127.0.0.1 unless you say otherwise', '127.0.0.1')
-    .option('--max-batch-size <n>', 'most instances per inference batch (1: no batching)', intFlag('--max-batch-size', 1, 1024), 32)
-    .option('--max-queue-delay-ms <ms>', 'longest the oldest queued instance waits for a batch to fill (Triton semantics; 0: run what waited as soon as the model is free)', intFlag('--max-queue-delay-ms', 0, 60_000), 0)
-    .option('--max-queue <n>', 'instances that may wait per model; beyond it requests get 429 with Retry-After', intFlag('--max-queue', 1), 256)
-    .option('--timeout-ms <ms>', 'per-request limit; a request not answered by then gets 504', intFlag('--timeout-ms', 1), 30_000)
-    .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, 'lru')
-    .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), 10_000)
+    .option('--port <n>', 'TCP port (0: any free port)', intFlag('--port', 0, 65535), D.port)
+    .option('--host <addr>', 'address to bind; only 127.0.0.1 unless you say otherwise', D.host)
+    .option('--max-batch-size <n>', 'most instances per inference batch (1: no batching)', intFlag('--max-batch-size', 1, 1024), D.maxBatchSize)
+    .option('--max-queue-delay-ms <ms>', 'longest the oldest queued instance waits for a batch to fill (Triton semantics; 0: run what waited as soon as the model is free)', intFlag('--max-queue-delay-ms', 0, 60_000), D.maxQueueDelayMs)
+    .option('--max-queue <n>', 'instances that may wait per model; beyond it requests get 429 with Retry-After', intFlag('--max-queue', 1), D.maxQueue)
+    .option('--timeout-ms <ms>', 'per-request limit; a request not answered by then gets 504', intFlag('--timeout-ms', 1), D.timeoutMs)
+    .option('--cache <kind>', 'prediction cache: lru (in-process), off, or redis://host:port shared by replicas', cacheFlag, D.cache)
+    .option('--cache-size <n>', 'entries of the in-process LRU cache', intFlag('--cache-size', 1), D.cacheSize)
     .option('--token <token>', 'require "Authorization: Bearer <token>" on every route but /healthz and /readyz (or set VERDE_SERVE_TOKEN, which keeps it out of ps)')
-    .option('--workers <n>', 'inference workers per model: a batch of 16 or more rows is split across them; by default one per core', intFlag('--workers', 1, 256), DEFAULT_WORKERS)
-    .option('--threads <n>', 'ONNX Runtime intra-op threads per inference worker', intFlag('--threads', 1, 256), 1)
+    .option('--workers <n>', 'inference workers per model: a batch of 16 or more rows is split across them; by default one per core', intFlag('--workers', 1, 256), D.workers)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per inference worker', intFlag('--threads', 1, 256), D.threads)
     .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
     .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
       const n = Number(v);
@@ -60,9 +50,9 @@ export function registerServe(program: Command): void {
       return n;
     })
     .option('--exit-threshold <p>', 'softmax confidence at which an early exit answers, or "off" to run models whole (default: each manifest\'s)', exitThresholdFlag)
-    .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), 0.9)
-    .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), 64)
-    .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), 1024 * 1024)
+    .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), D.cascadeThreshold)
+    .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), D.maxInstances)
+    .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), D.bodyLimit)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
@@ -87,7 +77,7 @@ export function registerServe(program: Command): void {
         cascadeThreshold: flags.cascadeThreshold,
         maxInstances: flags.maxInstances,
         bodyLimit: flags.bodyLimit,
-        longText: flags.rejectLong ? 'reject' : 'truncate',
+        longText: flags.rejectLong ? 'reject' : flags.truncate ? 'truncate' : D.longText,
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');

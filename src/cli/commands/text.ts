@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { numberFlag, probabilityFlag } from '../flags.js';
+import { TEXT_DEFAULTS as T } from '../../cases/text/defaults.js';
 
 export function registerText(program: Command): void {
   program
@@ -18,25 +19,25 @@ export function registerText(program: Command): void {
     .option('--label-col <name>', 'label column of --data (default: label); any two or more classes')
     .option('--model <dir|id>', 'Hugging Face DistilBERT directory or Hub id to fine-tune (e.g. distilbert-base-uncased)')
     .option('--from-scratch', 'train a new model sized by --layers/--dim/--heads/--hidden-dim (the default without --model)')
-    .option('--layers <n>', 'transformer layers (from scratch; default 2)', numberFlag('--layers'))
-    .option('--dim <n>', 'hidden size (from scratch; default 128)', numberFlag('--dim'))
-    .option('--heads <n>', 'attention heads, must divide --dim (from scratch; default 4)', numberFlag('--heads'))
-    .option('--hidden-dim <n>', 'FFN width (from scratch; default 512)', numberFlag('--hidden-dim'))
-    .option('--train-size <n>', 'training samples, stratified and seeded (default 2000)', numberFlag('--train-size'))
-    .option('--test-size <n>', 'test samples every variant is evaluated on (default 500)', numberFlag('--test-size'))
-    .option('--epochs <n>', 'training epochs; early stopping with patience 1 keeps the best (default 2)', numberFlag('--epochs'))
-    .option('--batch-size <n>', 'training batch size (default 16)', numberFlag('--batch-size'))
-    .option('--max-length <n>', 'tokens per text incl. [CLS]/[SEP]; longer texts are truncated (default 128)', numberFlag('--max-length'))
-    .option('--lr <x>', 'peak learning rate, linear decay (default 1e-3 from scratch, 5e-5 fine-tuning)', numberFlag('--lr'))
-    .option('--seed <n>', 'seed for sampling, initialisation, shuffling and dropout (default 42)', numberFlag('--seed'))
-    .option('--prune <fraction>', 'fraction pruned by both pruning methods (default 0.3)', numberFlag('--prune'))
-    .option('--recovery-epochs <n>', 'fine-tune epochs after structured pruning (default 1; 0 for none)', numberFlag('--recovery-epochs'))
+    .option('--layers <n>', `transformer layers (from scratch; default ${T.layers})`, numberFlag('--layers'))
+    .option('--dim <n>', `hidden size (from scratch; default ${T.dim})`, numberFlag('--dim'))
+    .option('--heads <n>', `attention heads, must divide --dim (from scratch; default ${T.heads})`, numberFlag('--heads'))
+    .option('--hidden-dim <n>', `FFN width (from scratch; default ${T.hiddenDim})`, numberFlag('--hidden-dim'))
+    .option('--train-size <n>', `training samples, stratified and seeded (default ${T.trainSize})`, numberFlag('--train-size'))
+    .option('--test-size <n>', `test samples every variant is evaluated on (default ${T.testSize})`, numberFlag('--test-size'))
+    .option('--epochs <n>', `training epochs; early stopping with patience 1 keeps the best (default ${T.epochs})`, numberFlag('--epochs'))
+    .option('--batch-size <n>', `training batch size (default ${T.batchSize})`, numberFlag('--batch-size'))
+    .option('--max-length <n>', `tokens per text incl. [CLS]/[SEP]; longer texts are truncated (default ${T.maxLength})`, numberFlag('--max-length'))
+    .option('--lr <x>', `peak learning rate, linear decay (default ${T.lrScratch} from scratch, ${T.lrFineTune} fine-tuning)`, numberFlag('--lr'))
+    .option('--seed <n>', `seed for sampling, initialisation, shuffling and dropout (default ${T.seed})`, numberFlag('--seed'))
+    .option('--prune <fraction>', `fraction pruned by both pruning methods (default ${T.pruneAmount})`, numberFlag('--prune'))
+    .option('--recovery-epochs <n>', `fine-tune epochs after structured pruning (default ${T.recoveryEpochs}; 0 for none)`, numberFlag('--recovery-epochs'))
     .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI, 8-bit elsewhere', 'auto')
     .option('--early-exit', 'also train exit heads after each layer (weighted loss, more weight early) and write exit stages into models/base/exits/')
     .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default: chosen on the validation split, accuracy at most 0.01 below the full model; 0.9 without one)', probabilityFlag('--exit-threshold'))
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
-    .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', './verde-out/text')
+    .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', T.out)
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);

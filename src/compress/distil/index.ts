@@ -5,7 +5,7 @@
  * with the teacher's logit softened by a temperature. The transfer set may include rows nobody
  * labelled: the teacher labels them for free.
  */
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import { SmallNet, type TrainOptions } from '../../models/logistic/net.js';
 
 export interface DistilOptions {

@@ -5,11 +5,11 @@
  * quality on a fixed held-out set after each round. The answer to the guide's claim is
  * `labelsToTarget`: how many labels each strategy needed to reach the target PR-AUC.
  */
-import type { Matrix } from '../../models/logistic/matrix.js';
-import { takeRows, takeValues } from '../../models/logistic/matrix.js';
-import { fitNormaliser } from '../../models/logistic/normaliser.js';
-import { prAuc, rocAuc } from '../../evaluate/ranking.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import type { Matrix } from '../../tabular/matrix.js';
+import { takeRows, takeValues } from '../../tabular/matrix.js';
+import { fitNormaliser } from '../../tabular/normaliser.js';
+import { prAuc, rocAuc } from '../../metrics/ranking.js';
+import { seededRandom } from '../../util/random.js';
 import { selectBatch, type Strategy } from './strategies.js';
 
 /** What active learning needs of a model: train on labelled rows, score rows. */

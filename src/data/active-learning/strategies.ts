@@ -11,9 +11,9 @@
  *   (k-centre greedy) in standardised feature space so the batch does not spend its labels on
  *   near-identical rows.
  */
-import type { Matrix } from '../../models/logistic/matrix.js';
-import { normaliseRow, type Normaliser } from '../../models/logistic/normaliser.js';
-import type { Random } from '../../train/hpo/random.js';
+import type { Matrix } from '../../tabular/matrix.js';
+import { normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
+import type { Random } from '../../util/random.js';
 
 export type Strategy = 'random' | 'uncertainty' | 'margin' | 'diversity';
 export const STRATEGIES: Strategy[] = ['random', 'uncertainty', 'margin', 'diversity'];

@@ -13,7 +13,7 @@
  */
 import { fail } from '../../util/errors.js';
 import { exists } from '../../util/atomic.js';
-import type { FeatureSpec, GbdtDataset } from '../../models/gbdt/types.js';
+import type { FeatureSpec, TabularDataset } from '../../tabular/dataset.js';
 import { ColumnAccumulator, MAX_CATEGORIES } from './columns.js';
 import { readCsvRecords } from './csv.js';
 
@@ -50,13 +50,13 @@ export interface TabularReport {
   dropped: { column: string; reason: string }[];
 }
 
-export interface TabularDataset extends GbdtDataset {
+export interface TabularFile extends TabularDataset {
   schema: TabularSchema;
   source: string;
   report: TabularReport;
 }
 
-export async function readTabular(path: string, opts: TabularReadOptions): Promise<TabularDataset> {
+export async function readTabular(path: string, opts: TabularReadOptions): Promise<TabularFile> {
   if (!opts.labelCol) fail('--label-col', 'a label column name is required');
   if (!(await exists(path))) fail(path, 'file not found');
   const format = opts.format ?? (/\.(parquet|pq)$/i.test(path) ? 'parquet' : 'csv');
@@ -136,7 +136,7 @@ function resolveLabels(path: string, a: ColumnAccumulator, opts: TabularReadOpti
   return [x, y];
 }
 
-function assemble(path: string, format: 'csv' | 'parquet', header: string[], acc: ColumnAccumulator[], opts: TabularReadOptions): TabularDataset {
+function assemble(path: string, format: 'csv' | 'parquet', header: string[], acc: ColumnAccumulator[], opts: TabularReadOptions): TabularFile {
   const at = (row: number) => (format === 'csv' ? `line ${row}` : `row ${row}`);
   const labelAcc = acc[header.indexOf(opts.labelCol)]!;
   const n = labelAcc.n;

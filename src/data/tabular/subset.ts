@@ -1,8 +1,8 @@
 /** Row subsets of a dataset (active-learning pools, federated shards, label budgets). */
-import type { GbdtDataset } from '../../models/gbdt/types.js';
+import type { TabularDataset } from '../../tabular/dataset.js';
 
 /** The rows `rows` (indices, in the given order) of `ds`, with the same features. */
-export function selectRows<T extends GbdtDataset>(ds: T, rows: ArrayLike<number>): GbdtDataset {
+export function selectRows<T extends TabularDataset>(ds: T, rows: ArrayLike<number>): TabularDataset {
   const n = rows.length;
   return {
     features: ds.features,

@@ -19,7 +19,7 @@ export { loadHubTextDataset, KNOWN_HUB_DATASETS, hubDatasetCachePath, type HubTe
 export { loadAnyHubDataset } from './hub-any-dataset.js';
 export { makeSplits, allocate, DEFAULT_SPLIT, type SplitOptions } from './split.js';
 export { labelIds } from './labels.js';
-export { seededRandom, shuffleInPlace } from './random.js';
+export { seededUniform, shuffleInPlace } from '../../util/random.js';
 export type { TextDataset, TextSplits } from './types.js';
 
 export interface LoadTextDataOptions extends SplitOptions {

@@ -6,7 +6,7 @@
  * larger than the data are scaled down to fit, with a note saying so.
  */
 import { fail } from '../../util/errors.js';
-import { seededRandom, shuffleInPlace } from './random.js';
+import { seededUniform, shuffleInPlace } from '../../util/random.js';
 import type { TextDataset, TextSplits } from './types.js';
 
 export interface SplitOptions {
@@ -78,7 +78,7 @@ export function makeSplits(
   let testSize = checkSize(opts.testSize ?? DEFAULT_SPLIT.testSize, '--test-size', 1);
   let validationSize = checkSize(opts.validationSize ?? Math.max(1, Math.round(trainSize / 10)), '--validation-size', 0);
   const seed = checkSize(opts.seed ?? DEFAULT_SPLIT.seed, '--seed', 0);
-  const random = seededRandom(seed);
+  const random = seededUniform(seed);
   const notes: string[] = [];
   const fit = (want: number[], have: number, what: string): number[] => {
     const total = want.reduce((a, b) => a + b, 0);

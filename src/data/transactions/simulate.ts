@@ -4,7 +4,7 @@
  * out-of-pattern high amounts), and injected exact and near duplicates. One day is held in memory at
  * a time, so any number of rows streams to disk with bounded memory.
  */
-import { Prng, mixSeeds } from './prng.js';
+import { Prng, mixSeeds } from '../../util/random.js';
 import { buildWorld, haversineKm, type Customer, type World } from './world.js';
 
 export interface Transaction {

@@ -4,7 +4,7 @@
  * An `institution` other than 0 is another bank: its own seed and shifted distributions (drift),
  * for the transfer-learning technique.
  */
-import { Prng } from './prng.js';
+import { Prng } from '../../util/random.js';
 
 export interface Category {
   name: string;

@@ -1,6 +1,8 @@
 /**
- * The thin layer over onnxruntime-node: session options from verde's device/thread options, and
- * conversion between HostTensor (plain typed arrays, transferable between threads) and ort.Tensor.
+ * verde's one boundary to onnxruntime-node: every inference session in the project is created here
+ * (threads, spinning, profiling, execution provider, and a missing provider turned into a one-line
+ * error), plus conversion between HostTensor (plain typed arrays, transferable between threads) and
+ * ort.Tensor.
  */
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../util/errors.js';
@@ -13,6 +15,12 @@ export interface DeviceOptions {
   device?: Device;
   /** Threads inside one op (ORT intraOpNumThreads); default: ORT's choice (all cores). */
   threads?: number;
+  /**
+   * Whether ORT's pool threads spin after each parallel section (ORT's default, true). A server
+   * turns it off: spinning threads would burn the cores the HTTP thread and the other models need
+   * between batches.
+   */
+  spinning?: boolean;
 }
 
 export function sessionOptions(opts: DeviceOptions): ort.InferenceSession.SessionOptions {
@@ -23,12 +31,13 @@ export function sessionOptions(opts: DeviceOptions): ort.InferenceSession.Sessio
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    ...(opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     // VERDE_ORT_PROFILE=<prefix> writes ORT's per-node timing JSON (for performance work)
     ...(process.env.VERDE_ORT_PROFILE ? { enableProfiling: true, profileFilePrefix: process.env.VERDE_ORT_PROFILE } : {}),
   };
 }
 
-/** Create a session, turning a missing CUDA provider into a one-line UserError. */
+/** Create a session from a file path or model bytes, turning a missing CUDA provider into a one-line UserError. */
 export async function createSession(model: Uint8Array | string, opts: DeviceOptions): Promise<ort.InferenceSession> {
   try {
     return typeof model === 'string'
@@ -44,6 +53,22 @@ export async function createSession(model: Uint8Array | string, opts: DeviceOpti
     }
     throw err;
   }
+}
+
+/** Sessions for several models (early-exit stages), opened in order; a failure releases those already open. */
+export async function createSessions(models: (Uint8Array | string)[], opts: DeviceOptions): Promise<ort.InferenceSession[]> {
+  const sessions: ort.InferenceSession[] = [];
+  try {
+    for (const m of models) sessions.push(await createSession(m, opts));
+    return sessions;
+  } catch (err) {
+    await releaseAll(sessions);
+    throw err;
+  }
+}
+
+export async function releaseAll(sessions: ort.InferenceSession[]): Promise<void> {
+  for (const s of sessions) await s.release();
 }
 
 function firstLine(err: unknown): string {

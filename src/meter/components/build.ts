@@ -15,8 +15,8 @@ import { RaplEnergy } from './rapl.js';
 import { discoverRapl, zonesToSum, RAPL_ROOT_ONLY_FIX } from '../sources/rapl.js';
 import { loadNvml, nvidiaDriverAbsent, type NvmlBinding } from '../sources/nvml.js';
 import { querySmi, type SmiReading } from '../sources/nvidia-smi.js';
-import { visibleGpus } from '../sources/cuda-visible.js';
-import { NvmlGpu, probeNvmlDevice } from './gpu-nvml.js';
+import { chooseNvmlGpus, chooseSmiGpus } from './gpu-choice.js';
+import { NvmlGpu } from './gpu-nvml.js';
 import { SmiGpu } from './gpu-smi.js';
 
 export interface BuiltComponents {
@@ -89,8 +89,7 @@ export async function openNvml(opts: ResolvedOptions): Promise<{ nvml?: NvmlBind
 async function buildGpu(opts: ResolvedOptions, nowMs: number): Promise<GpuChoice> {
   const { nvml, reason: nvmlReason, owned } = await openNvml(opts);
   if (nvml) {
-    const { visible, note } = visibleGpus(nvml.devices(), opts.env);
-    const probes = visible.map((g) => probeNvmlDevice(nvml, g));
+    const { visible, note, probes } = chooseNvmlGpus(nvml, opts.env);
     for (const p of probes) if (p.mode === 'zero') opts.onNotice(`GPU ${p.gpu.index} ${p.gpu.name} ${p.reason}`);
     const meter = new NvmlGpu(nvml, probes, nowMs, note, owned === true);
     if (meter.count > 0) {
@@ -108,9 +107,7 @@ async function buildGpu(opts: ResolvedOptions, nowMs: number): Promise<GpuChoice
   } catch (err) {
     return { meter: new NoGpu(`no NVIDIA GPU: ${nvmlReason}; ${(err as Error).message}`), count: 0, model: '' };
   }
-  const { visible, note } = visibleGpus(readings, opts.env);
-  const tracked = visible.filter((g) => g.powerW !== undefined && g.powerW > 0);
-  const leftOut = visible.filter((g) => !tracked.includes(g));
+  const { note, tracked, leftOut } = chooseSmiGpus(readings, opts.env);
   for (const g of leftOut) opts.onNotice(`GPU ${g.index} ${g.name} reports ${g.powerW === undefined ? 'no power reading' : '0 W'} (virtual GPU or unsupported sensor): left out, not counted as 0 J`);
   const meter = new SmiGpu(opts.nvidiaSmi, opts.env, tracked, leftOut, nowMs, `NVML not used (${nvmlReason})${note ? `; ${note}` : ''}`);
   if (tracked.length === 0) return { meter: new NoGpu(`no GPU measured: ${meter.detail}`), count: 0, model: '' };

@@ -11,6 +11,7 @@ import { parseSafetensors } from '../../engine/safetensors.js';
 import { fail } from '../../util/errors.js';
 import { type DistilBertConfig, parseHfConfig } from './config.js';
 import { type Params, checkParams, paramShapes } from './params.js';
+import { CONFIG_FILE, SAFETENSORS_FILE } from '../../registry/files.js';
 
 /** Read a .safetensors file (the engine's reader; F16/BF16 widened) as float32 parameters. */
 export async function readParams(path: string): Promise<Params> {
@@ -41,7 +42,7 @@ export interface LoadedDistilBert {
  * replaces the checkpoint's labels; a head whose size no longer matches is re-initialised.
  */
 export async function loadHfDistilBert(dir: string, opts: { labels?: string[]; seed?: number } = {}): Promise<LoadedDistilBert> {
-  const cfgPath = join(dir, 'config.json');
+  const cfgPath = join(dir, CONFIG_FILE);
   if (!(await exists(dir))) fail(dir, 'model directory not found');
   if (!(await exists(cfgPath))) fail(cfgPath, 'not found (a Hugging Face model directory needs config.json)');
   let raw: unknown;
@@ -51,7 +52,7 @@ export async function loadHfDistilBert(dir: string, opts: { labels?: string[]; s
     fail(cfgPath, `not valid JSON (${(err as Error).message})`);
   }
   let config = parseHfConfig(raw, cfgPath);
-  const stPath = join(dir, 'model.safetensors');
+  const stPath = join(dir, SAFETENSORS_FILE);
   if (!(await exists(stPath))) {
     const bin = await exists(join(dir, 'pytorch_model.bin'));
     fail(stPath, bin ? 'not found (only pytorch_model.bin is there; convert it to safetensors)' : 'not found');

@@ -5,6 +5,7 @@
  * on load; FFN neuron pruning has no HF field, so verde adds `verde_hidden_dims` (one per layer).
  */
 import { fail } from '../../util/errors.js';
+import { CONFIG_FILE } from '../../registry/files.js';
 
 export interface DistilBertConfig {
   vocabSize: number;
@@ -77,7 +78,7 @@ function num(raw: Record<string, unknown>, key: string, file: string, fallback?:
 }
 
 /** Parse an HF DistilBERT config.json object; errors name the file and field. */
-export function parseHfConfig(raw: unknown, file = 'config.json'): DistilBertConfig {
+export function parseHfConfig(raw: unknown, file = CONFIG_FILE): DistilBertConfig {
   if (!raw || typeof raw !== 'object') fail(file, 'not a JSON object');
   const r = raw as Record<string, unknown>;
   if (r.model_type !== undefined && r.model_type !== 'distilbert') {

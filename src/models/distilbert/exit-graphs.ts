@@ -7,7 +7,7 @@
  * A server runs stage 0, stops when max softmax(logits) >= threshold, else feeds `hidden_out` as
  * `hidden_in` (with the same attention_mask) to the next stage. Every stage runs each layer once: no work is repeated.
  */
-import { DT, GraphBuilder } from '../../compress/onnx-graph.js';
+import { DT, GraphBuilder } from '../../engine/onnx-graph.js';
 import type { DistilBertConfig } from './config.js';
 import { DistilBertGraph } from './inference-graph.js';
 import type { Params } from './params.js';

@@ -8,7 +8,7 @@ import { Graph } from '../../engine/graph.js';
 import { TrainingSession } from '../../engine/runtime/training-session.js';
 import type { HostTensor } from '../../engine/types.js';
 import * as op from '../../engine/ops/index.js';
-import { argmaxRows, classificationMetrics } from '../../evaluate/classification.js';
+import { argmaxRows, classificationMetrics } from '../../metrics/classification.js';
 import { rng } from './params.js';
 import type { DistilBertConfig } from './config.js';
 import type { Params } from './params.js';

@@ -6,7 +6,7 @@
  * differ (structurally pruned models). Linear weights are stored transposed ([in, out]) so each
  * Linear is one MatMul + Add, the pattern ONNX Runtime fuses and the int8 transform rewrites.
  */
-import { GraphBuilder, DT, type BuiltGraph } from '../../compress/onnx-graph.js';
+import { GraphBuilder, DT, type BuiltGraph } from '../../engine/onnx-graph.js';
 import { type DistilBertConfig, headDim } from './config.js';
 import { P, type Params } from './params.js';
 

@@ -6,6 +6,7 @@
  */
 import { fail } from '../../util/errors.js';
 import { type DistilBertConfig, headDim } from './config.js';
+import { gaussian, mulberry32 } from '../../util/random.js';
 
 export interface Param {
   data: Float32Array;
@@ -71,24 +72,8 @@ export function linearWeightNames(c: DistilBertConfig): string[] {
 
 /** Seeded PRNG (mulberry32) with Box-Muller normals: reproducible initialisation across runs. */
 export function rng(seed: number): { uniform(): number; normal(): number } {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let spare: number | null = null;
-  const normal = () => {
-    if (spare !== null) { const s = spare; spare = null; return s; }
-    const u = Math.max(uniform(), 1e-12);
-    const v = uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-  return { uniform, normal };
+  const uniform = mulberry32(seed >>> 0);
+  return { uniform, normal: gaussian(uniform) };
 }
 
 /** Transformers' _init_weights: N(0, 0.02) weights, zero biases, LayerNorm 1/0, padding row zero. */

@@ -4,7 +4,7 @@
  * `x < edges[b]` for any float32 x, which is what ONNX Runtime compares. Code 255 is reserved for
  * missing values (NaN) in every feature.
  */
-import type { FeatureSpec } from './types.js';
+import type { FeatureSpec } from '../../tabular/dataset.js';
 
 export const MISSING_BIN = 255;
 /** Categories beyond this index share one bin that is never split on. */

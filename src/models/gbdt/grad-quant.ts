@@ -15,7 +15,7 @@
  * kernel 1.45x and the node kernel 1.3x faster, and the gradient pass (with the exp-free update
  * below) about 2x faster.
  */
-import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram.js';
+import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram-layout.js';
 import { rowLogLoss } from './predict.js';
 
 export interface QuantScheme {

@@ -5,7 +5,8 @@
  * only the smaller child's histogram is built, the larger one is parent minus smaller.
  */
 import { MISSING_BIN } from './binning.js';
-import { HIST_STRIDE, histSize, subtractHistogram } from './histogram.js';
+import { histSize, subtractHistogram } from './histogram.js';
+import { HIST_STRIDE } from './histogram-layout.js';
 import { decodeHistogram, decodeSum, packedTotal, type QuantScheme } from './grad-quant.js';
 import type { GbdtParams, Tree } from './types.js';
 

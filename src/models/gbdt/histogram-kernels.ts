@@ -6,7 +6,7 @@
  * offsets), never from data. One histogram per pass: once unrolled, splitting alternate rows into a
  * second histogram (against store-to-load chains on repeated bins) measured 1.4x slower.
  */
-import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram.js';
+import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram-layout.js';
 
 export interface Kernels {
   /** Rows idx[start..end): g, h and count. */

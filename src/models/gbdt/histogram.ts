@@ -8,10 +8,8 @@
 import { kernels } from './histogram-kernels.js';
 import { quantisedGradients } from './grad-quant.js';
 import { rowLogLoss } from './predict.js';
+import { HIST_STRIDE, Q_HIST_STRIDE } from './histogram-layout.js';
 
-export const HIST_STRIDE = 256 * 3;
-/** Quantised histograms (grad-quant.ts): per bin the packed g/h sum and the count. */
-export const Q_HIST_STRIDE = 256 * 2;
 
 export function histSize(nFeatures: number, quantised = false): number {
   return nFeatures * (quantised ? Q_HIST_STRIDE : HIST_STRIDE);

@@ -3,7 +3,7 @@ export * from './types.js';
 export { trainGbdt, featureImportance, resolveParams } from './train.js';
 export type { TrainOptions } from './train.js';
 export { predictMargin, predictProba, toRowMajor, sigmoid } from './predict.js';
-export { rocAuc, prAuc, logloss, recallAtFpr } from '../../evaluate/ranking.js';
+export { rocAuc, prAuc, logloss, recallAtFpr } from '../../metrics/ranking.js';
 export { fitBins, binValue, binRowMajor, MISSING_BIN } from './binning.js';
 export { gbdtToOnnx } from './onnx.js';
 export type { OnnxExportOptions } from './onnx.js';

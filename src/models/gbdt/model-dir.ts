@@ -8,6 +8,7 @@ import { writeFileAtomic, writeDirAtomic } from '../../util/atomic.js';
 import { tabularManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { gbdtToOnnx } from './onnx.js';
 import type { GbdtModel } from './types.js';
+import { MODEL_FILE } from '../../registry/files.js';
 
 export const GBDT_JSON_FILE = 'gbdt.json';
 
@@ -33,7 +34,7 @@ export async function writeGbdtModelDir(dir: string, model: GbdtModel, opts: Gbd
   const createdAt = opts.createdAt ?? new Date().toISOString();
   const manifest = tabularManifest({ name: opts.name, onnx: onnxBytes, labels: opts.labels ?? ['legit', 'fraud'], createdAt, features: model.features, lineage: opts.lineage });
   await writeDirAtomic(dir, async (tmp) => {
-    await writeFileAtomic(join(tmp, 'model.onnx'), onnxBytes);
+    await writeFileAtomic(join(tmp, MODEL_FILE), onnxBytes);
     await writeFileAtomic(join(tmp, GBDT_JSON_FILE), JSON.stringify(opts.nTrees !== undefined ? { ...model, trees: model.trees.slice(0, opts.nTrees) } : model));
     await writeManifest(tmp, manifest);
   });

@@ -56,7 +56,7 @@ export function predictProba(model: GbdtModel, x: Float32Array, nTrees?: number)
   return m;
 }
 
-/** Column-major columns (as in GbdtDataset) to a row-major matrix (as ONNX and predict take). */
+/** Column-major columns (as in TabularDataset) to a row-major matrix (as ONNX and predict take). */
 export function toRowMajor(columns: Float32Array[], rows?: ArrayLike<number>): Float32Array {
   const nF = columns.length;
   const n = rows ? rows.length : nF ? columns[0]!.length : 0;

@@ -10,14 +10,15 @@ import { growTree } from './grow.js';
 import { quantScheme, roundSalt } from './grad-quant.js';
 import { createHistogramBuilder, sharedCopy } from './threads.js';
 import { allocRowMemory, rowViews } from './wasm/row-memory.js';
-import { logloss, rocAuc } from '../../evaluate/ranking.js';
+import { logloss, rocAuc } from '../../metrics/ranking.js';
 import { rowLogLoss, sigmoid } from './predict.js';
-import { Prng } from '../../data/transactions/prng.js';
-import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtDataset, type GbdtModel, type GbdtParams, type Tree } from './types.js';
+import { Prng } from '../../util/random.js';
+import { DEFAULT_PARAMS, QUANTISE_MIN_ROWS, type GbdtModel, type GbdtParams, type Tree } from './types.js';
+import type { TabularDataset } from '../../tabular/dataset.js';
 
 export interface TrainOptions {
   /** Validation set for early stopping and the history's validMetric. */
-  valid?: GbdtDataset;
+  valid?: TabularDataset;
   /** Called after every round (progress bars, logging). */
   onRound?: (info: { round: number; trainLogloss?: number; validMetric?: number; bestRound: number }) => void;
   /**
@@ -27,7 +28,7 @@ export interface TrainOptions {
   initModel?: GbdtModel;
 }
 
-export function checkDataset(ds: GbdtDataset, what: string): void {
+export function checkDataset(ds: TabularDataset, what: string): void {
   const nF = ds.features.length;
   if (ds.columns.length !== nF) throw new RangeError(`${what}: ${ds.columns.length} columns for ${nF} features`);
   const n = ds.labels.length;
@@ -67,7 +68,7 @@ export function resolveParams(p: Partial<GbdtParams> = {}): GbdtParams {
 }
 
 /** Train a binary GBDT. Labels are 0/1; features column-major float32 with NaN for missing. */
-export async function trainGbdt(train: GbdtDataset, paramsIn: Partial<GbdtParams> = {}, opts: TrainOptions = {}): Promise<GbdtModel> {
+export async function trainGbdt(train: TabularDataset, paramsIn: Partial<GbdtParams> = {}, opts: TrainOptions = {}): Promise<GbdtModel> {
   const params = resolveParams(paramsIn);
   checkDataset(train, 'training set');
   if (opts.valid) {

@@ -4,22 +4,7 @@
  * and the bin index each threshold came from (so that 8-bit quantisation is exact).
  */
 
-export type FeatureType = 'numeric' | 'categorical';
-
-export interface FeatureSpec {
-  name: string;
-  type: FeatureType;
-  /** Categoricals: category strings; the feature value is the index (missing/unknown: NaN). */
-  categories?: string[];
-}
-
-/** Training data: column-major float32 features (NaN = missing), 0/1 labels. */
-export interface GbdtDataset {
-  features: FeatureSpec[];
-  /** One Float32Array per feature, each of length nRows. Categorical values are category indices. */
-  columns: Float32Array[];
-  labels: Uint8Array;
-}
+import type { FeatureSpec } from '../../tabular/dataset.js';
 
 export interface GbdtParams {
   /** Boosting rounds (trees), default 100. */

@@ -2,7 +2,7 @@
  * SmallNet behind the generic fit/predictProba interface (active learning, distillation students),
  * with the standardisation fitted on the training rows each time.
  */
-import type { Matrix } from './matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import { SmallNet, type TrainOptions } from './net.js';
 
 export class SmallNetClassifier {

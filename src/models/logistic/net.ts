@@ -5,9 +5,9 @@
  * distillation. Trained with Adam on (optionally soft, optionally class-weighted) cross-entropy.
  * Exported to ONNX by ./onnx.ts with the same standardisation and missing-value handling.
  */
-import type { Matrix } from './matrix.js';
-import { fitNormaliser, normaliseRow, type Normaliser } from './normaliser.js';
-import { seededRandom } from '../../train/hpo/random.js';
+import type { Matrix } from '../../tabular/matrix.js';
+import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
+import { seededRandom } from '../../util/random.js';
 
 export interface Layer {
   /** out x in, row-major. */

@@ -3,7 +3,7 @@
  * (NaN/Inf) to 0 -> Gemm/ReLU layers -> Sigmoid -> probabilities [batch, 2] (not-fraud, fraud),
  * the tabular contract of docs/model-directory.md. Scores equal SmallNet.predict to float rounding.
  */
-import { DT, GraphBuilder } from '../../compress/onnx-graph.js';
+import { DT, GraphBuilder } from '../../engine/onnx-graph.js';
 import type { SmallNet } from './net.js';
 
 export function smallNetToOnnx(net: SmallNet, name = 'small-net'): Uint8Array {

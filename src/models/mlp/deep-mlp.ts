@@ -5,12 +5,12 @@
  * values at the mean; the exported ONNX graph includes that step, so it takes raw features.
  */
 import { Graph, Rng, TrainingSession, linearLayer, op, type Linear } from '../../engine/index.js';
-import type { Matrix } from '../logistic/matrix.js';
-import { fitNormaliser, normaliseRow, type Normaliser } from '../logistic/normaliser.js';
+import type { Matrix } from '../../tabular/matrix.js';
+import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
 import { SmallNet } from '../logistic/net.js';
 import { smallNetToOnnx } from '../logistic/onnx.js';
-import { seededRandom } from '../../train/hpo/random.js';
-import { prAuc } from '../../evaluate/ranking.js';
+import { seededRandom } from '../../util/random.js';
+import { prAuc } from '../../metrics/ranking.js';
 
 export interface DeepMlpOptions {
   hidden?: number[];

@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { SmallNet } from '../../models/logistic/net.js';
-import { columnStats } from '../../models/logistic/normaliser.js';
+import { columnStats } from '../../tabular/normaliser.js';
 import { readClientDataset, type LabelledRows } from './dataset-file.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 import type { ClientConfig, RegisterBody, RoundHeader, UpdateHeader } from './protocol.js';

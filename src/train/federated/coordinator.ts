@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SmallNet, type NamedTensor } from '../../models/logistic/net.js';
-import { normaliserFromStats, poolStats } from '../../models/logistic/normaliser.js';
+import { normaliserFromStats, poolStats } from '../../tabular/normaliser.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 import type { ClientConfig, ClientDataSource, LocalTraining, RegisterBody, RoundHeader, UpdateHeader } from './protocol.js';
 

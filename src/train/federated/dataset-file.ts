@@ -3,7 +3,7 @@
  * a forked client can read them without the coordinator ever holding them in memory.
  */
 import { readFile } from 'node:fs/promises';
-import type { Matrix } from '../../models/logistic/matrix.js';
+import type { Matrix } from '../../tabular/matrix.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 

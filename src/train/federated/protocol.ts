@@ -2,7 +2,7 @@
  * What the coordinator and its client processes agree on: the client's start-up configuration
  * (passed as one JSON argument to the forked entry) and where a client's rows come from.
  */
-import type { ColumnStats } from '../../models/logistic/normaliser.js';
+import type { ColumnStats } from '../../tabular/normaliser.js';
 
 /**
  * A client's private data: a dataset file written with `writeClientDataset`, or a module the

@@ -7,7 +7,7 @@
  */
 import { checkSpace, fromUnit, paramsKey, toUnit, type ParamSpec, type Params, type SearchSpace } from './space.js';
 import { normaliseResult, summarise, type Objective, type SearchResult, type Trial } from './search.js';
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../../util/random.js';
 
 export interface TpeOptions {
   maxTrials: number;

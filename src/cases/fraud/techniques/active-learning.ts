@@ -4,7 +4,7 @@
  * (or margin, or diversity) versus at random. The figure is the number of labels each needs to
  * reach 90 % of the PR-AUC that labelling the whole pool gives, on the same held-out test rows.
  */
-import { prAuc } from '../../../evaluate/ranking.js';
+import { prAuc } from '../../../metrics/ranking.js';
 import { runActiveLearning, type ActiveLearningResult, type Strategy } from '../../../data/active-learning/index.js';
 import type { GbdtParams } from '../../../models/gbdt/index.js';
 import type { CaseContext } from '../context.js';

@@ -6,7 +6,7 @@
 import { distilToSmallNet } from '../../../compress/distil/index.js';
 import { SmallNet } from '../../../models/logistic/net.js';
 import { smallNetToOnnx } from '../../../models/logistic/onnx.js';
-import { rankingQuality } from '../../../evaluate/ranking.js';
+import { rankingQuality } from '../../../metrics/ranking.js';
 import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
 import { ensureBaseline, gbdtScores } from '../gbdt-runs.js';

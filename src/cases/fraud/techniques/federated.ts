@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rankingQuality } from '../../../evaluate/ranking.js';
+import { rankingQuality } from '../../../metrics/ranking.js';
 import { SmallNet } from '../../../models/logistic/net.js';
 import { smallNetToOnnx } from '../../../models/logistic/onnx.js';
 import { runFederated, writeClientDataset, type FederatedClientSpec } from '../../../train/federated/index.js';

@@ -4,7 +4,7 @@
  * the same ranges. The grid must run all its trials to know its best; TPE stops once it scores
  * within 0.001 of the grid's best validation PR-AUC (or after as many trials as the grid ran). Trials, energy and the chosen model's test quality are compared.
  */
-import { prAuc } from '../../../evaluate/ranking.js';
+import { prAuc } from '../../../metrics/ranking.js';
 import { gridSearch, tpeSearch, type Params, type SearchSpace, type SearchResult } from '../../../train/hpo/index.js';
 import type { CaseContext } from '../context.js';
 import { metered } from '../energy.js';
@@ -12,7 +12,7 @@ import { baselineParams, gbdtScores, meteredGbdt } from '../gbdt-runs.js';
 import type { TechniqueResult } from '../results.js';
 import { headSplit } from '../splits.js';
 import { progressBar } from '../../../util/progress.js';
-import { rankingQuality } from '../../../evaluate/ranking.js';
+import { rankingQuality } from '../../../metrics/ranking.js';
 import type { GbdtModel } from '../../../models/gbdt/index.js';
 
 const SPACE: SearchSpace = {

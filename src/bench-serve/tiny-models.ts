@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { tabularManifest, textManifest, writeManifest, type ModelManifest, type TabularFeature } from '../registry/manifest.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { mulberry32 } from '../util/random.js';
+import { CONFIG_FILE, MODEL_FILE } from '../registry/files.js';
 
 const { onnx } = onnxProto;
 type Node = InstanceType<typeof onnx.NodeProto>;
@@ -216,10 +217,10 @@ export async function writeTinyTextModel(dir: string, opts: TinyTextOptions = {}
     ...(opts.earlyExit ? { earlyExit: { stages: stages.map((_, k) => `exits/exit-${k}.onnx`), threshold: opts.exitThreshold ?? 0.9 } } : {}),
   };
   await writeDirAtomic(dir, async (tmp) => {
-    await writeFile(join(tmp, 'model.onnx'), full);
+    await writeFile(join(tmp, MODEL_FILE), full);
     await writeFile(join(tmp, 'vocab.txt'), vocab.join('\n') + '\n');
     await writeFile(
-      join(tmp, 'config.json'),
+      join(tmp, CONFIG_FILE),
       JSON.stringify({ model_type: 'verde-tiny', id2label: { 0: 'ham', 1: 'spam' }, label2id: { ham: 0, spam: 1 } }, null, 2) + '\n',
     );
     await writeFile(join(tmp, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, model_max_length: manifest.text!.maxLength }) + '\n');
@@ -269,7 +270,7 @@ export async function writeTinyTabularModel(dir: string, opts: TinyTabularOption
   );
   const manifest = tabularManifest({ name: opts.name ?? 'tiny-tabular', onnx: model, labels: ['legit', 'fraud'], features: TINY_TABULAR_FEATURES, lineage: { technique: 'tiny-fixture', params: { scale: s, amountOnly: Boolean(opts.amountOnly) } } });
   await writeDirAtomic(dir, async (tmp) => {
-    await writeFile(join(tmp, 'model.onnx'), model);
+    await writeFile(join(tmp, MODEL_FILE), model);
     await writeManifest(tmp, manifest);
   });
   return manifest;

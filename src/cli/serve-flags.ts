@@ -1,7 +1,7 @@
 /** Parsing of serve's flag values; every error names the flag. */
 import { UserError } from '../util/errors.js';
-import { probabilityFlag } from '../cli/flags.js';
-import type { CascadeSpec } from './options.js';
+import { probabilityFlag } from './flags.js';
+import type { CascadeSpec } from '../serve/options.js';
 
 /**
  * --exit-threshold: a probability, or "off" to run models whole. Returns the string 'off' rather

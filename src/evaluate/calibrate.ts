@@ -1,15 +1,15 @@
 /**
  * Run real models over validation data to choose the early-exit and cascade thresholds
- * (src/serve/thresholds.ts does the choosing). Each model runs in its own inference worker, the
+ * (thresholds.ts beside it does the choosing). Each model runs in its own inference worker, the
  * same code path the server uses.
  */
 import { resolve } from 'node:path';
 import { readManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
-import { ModelWorker } from './model-worker.js';
-import { rowCount, sliceRows, type BatchRows } from './protocol.js';
+import { ModelWorker } from '../serve/model-worker.js';
+import { rowCount, sliceRows, type BatchRows } from '../serve/protocol.js';
 import { chooseCascadeThreshold, chooseExitThreshold, type AccuracyTarget, type CascadeChoice, type ExitChoice } from './thresholds.js';
-import { checkCascadePair, exitThresholdFor } from './load-models.js';
+import { checkCascadePair, exitThresholdFor } from '../serve/load-models.js';
 
 export interface ValidationSet {
   /** Texts (text models) or feature vectors in manifest order (tabular models). */
