@@ -119,8 +119,12 @@ async function main(): Promise<void> {
   const feeds = { features: new ort.Tensor('float32', xTest, [testIdx.length, nF]) };
   for (let r = 0; r < SCORING.warmup; r++) await session.run(feeds);
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   for (let r = 0; r < SCORING.reps; r++) await session.run(feeds);
   const ortSeconds = (performance.now() - t1) / 1000 / SCORING.reps;
+  const oc = process.cpuUsage(c1);
+  // CPU time per call too: on a loaded machine the wall figure mostly says who got the cores.
+  const ortCpuSeconds = (oc.user + oc.system) / 1e6 / SCORING.reps;
 
   // XGBoost, same matrix, same parameters, same threads.
   // OMP_WAIT_POLICY=PASSIVE: on a shared 2-core machine OpenMP's spinning threads make XGBoost several
@@ -129,13 +133,13 @@ async function main(): Promise<void> {
   const py = execFileSync(PYTHON, ['bench/gbdt_xgboost.py', out], {
     encoding: 'utf8', maxBuffer: 1 << 24, env: { ...peerEnv, OMP_WAIT_POLICY: peerEnv.OMP_WAIT_POLICY ?? 'PASSIVE' },
   });
-  const xgb = JSON.parse(py.trim().split('\n').pop()!) as { xgboostVersion: string; trainSeconds: number; trainCpuSeconds: number; predictRowsPerSecond: number; coldPredictRowsPerSecond: number; rocAuc: number };
+  const xgb = JSON.parse(py.trim().split('\n').pop()!) as { xgboostVersion: string; trainSeconds: number; trainCpuSeconds: number; predictRowsPerSecond: number; predictCpuSeconds: number; coldPredictRowsPerSecond: number; rocAuc: number };
 
   const results = {
     machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), note: 'shared machine, other jobs running: timings are noisy' },
     trainRows, testRows: testIdx.length, features: nF, params,
     scoring: { ...SCORING, batchRows: testIdx.length, how: 'whole test matrix per call; warm-up calls untimed, then the mean of the timed calls; ONNX Runtime session.run vs XGBoost inplace_predict' },
-    verde: { quantisedGradients, trainSeconds: verdeTrain, trainCpuSeconds: plain.cpuSeconds, rocAuc: verdeAuc, onnxRowsPerSecond: testIdx.length / ortSeconds, tsPredictRowsPerSecond: testIdx.length / tsSeconds, trees: model.trees.length },
+    verde: { quantisedGradients, trainSeconds: verdeTrain, trainCpuSeconds: plain.cpuSeconds, rocAuc: verdeAuc, onnxRowsPerSecond: testIdx.length / ortSeconds, onnxCpuSecondsPerCall: ortCpuSeconds, tsPredictRowsPerSecond: testIdx.length / tsSeconds, trees: model.trees.length },
     verdeExact: { quantisedGradients: false, trainSeconds: exact.seconds, trainCpuSeconds: exact.cpuSeconds, rocAuc: exactAuc, trees: exact.model.trees.length, sameRunAsMain: mainIsExact },
     xgboost: xgb,
     trainTimeRatio: verdeTrain / xgb.trainSeconds,
@@ -145,12 +149,13 @@ async function main(): Promise<void> {
     rocAucDelta: verdeAuc - xgb.rocAuc,
     exactRocAucDelta: exactAuc - xgb.rocAuc,
     scoringThroughputRatio: testIdx.length / ortSeconds / xgb.predictRowsPerSecond,
+    scoringCpuTimeRatio: ortCpuSeconds / xgb.predictCpuSeconds,
   };
   await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(`training (verde quantisedGradients ${String(quantisedGradients)})   verde ${verdeTrain.toFixed(2)} s (cpu ${plain.cpuSeconds.toFixed(2)} s)   xgboost ${xgb.trainSeconds.toFixed(2)} s (cpu ${xgb.trainCpuSeconds.toFixed(2)} s)   ratio ${results.trainTimeRatio.toFixed(2)}x wall, ${results.trainCpuTimeRatio.toFixed(2)}x cpu (target <= 1.0x)`);
   console.log(`training (exact vs exact)   verde ${exact.seconds.toFixed(2)} s (cpu ${exact.cpuSeconds.toFixed(2)} s)   xgboost ${xgb.trainSeconds.toFixed(2)} s (cpu ${xgb.trainCpuSeconds.toFixed(2)} s)   ratio ${results.exactTrainTimeRatio.toFixed(2)}x wall, ${results.exactTrainCpuTimeRatio.toFixed(2)}x cpu${mainIsExact ? ' (the main run)' : ''}`);
   console.log(`ROC-AUC    verde ${verdeAuc.toFixed(4)} (exact ${exactAuc.toFixed(4)})   xgboost ${xgb.rocAuc.toFixed(4)}   delta ${results.rocAucDelta.toFixed(4)} (exact ${results.exactRocAucDelta.toFixed(4)}; target |delta| <= 0.005)`);
-  console.log(`scoring    ONNX Runtime ${(results.verde.onnxRowsPerSecond / 1e6).toFixed(2)} M rows/s   xgboost inplace_predict ${(xgb.predictRowsPerSecond / 1e6).toFixed(2)} M rows/s   ratio ${results.scoringThroughputRatio.toFixed(2)}x (both: ${SCORING.warmup} warm-up + mean of ${SCORING.reps} timed calls on ${testIdx.length} rows)`);
+  console.log(`scoring    ONNX Runtime ${(results.verde.onnxRowsPerSecond / 1e6).toFixed(2)} M rows/s   xgboost inplace_predict ${(xgb.predictRowsPerSecond / 1e6).toFixed(2)} M rows/s   ratio ${results.scoringThroughputRatio.toFixed(2)}x wall; CPU per call ${ortCpuSeconds.toFixed(3)} s vs ${xgb.predictCpuSeconds.toFixed(3)} s (${results.scoringCpuTimeRatio.toFixed(2)}x) (both: ${SCORING.warmup} warm-up + mean of ${SCORING.reps} timed calls on ${testIdx.length} rows)`);
   console.log(`           xgboost cold DMatrix + predict ${(xgb.coldPredictRowsPerSecond / 1e6).toFixed(2)} M rows/s (reference only)`);
   console.log(`           TypeScript predictProba ${(results.verde.tsPredictRowsPerSecond / 1e6).toFixed(2)} M rows/s (one thread)`);
   console.log(`load average (1/5/15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${results.machine.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')} on ${results.machine.cores} cores`);
