@@ -8,14 +8,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { postJson } from './helpers.js';
+import { CLI, postJson, startServe } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ENV = { ...process.env, VERDE_QUIET: '1' };
 
 /** Disjoint word lists: the tiny model learns them in a few epochs. */
@@ -46,23 +44,8 @@ const TEXTS = [
 
 interface Answer { label: string; probabilities: number[]; exit?: number }
 
-function startServe(args: string[]): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: ENV });
-  let err = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, url, exit, stderr: () => err };
-}
-
 async function served(modelDir: string, name: string, exitThreshold: string): Promise<Answer[]> {
-  const p = startServe(['--model', modelDir, '--port', '0', '--exit-threshold', exitThreshold, '--max-queue-delay-ms', '1', '--workers', '1']);
+  const p = startServe(['--model', modelDir, '--port', '0', '--exit-threshold', exitThreshold, '--max-queue-delay-ms', '1', '--workers', '1'], ENV);
   try {
     const url = await p.url;
     // One request with every text: rows leave the batch at different stages.
