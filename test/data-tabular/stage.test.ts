@@ -11,14 +11,23 @@ test('data stage: filter count matches the rule, dedup removes the injected dupl
   const dir = await mkdtemp(join(tmpdir(), 'verde-stage-'));
   try {
     const gen = await writeTransactions(join(dir, 'tx.csv'), { rows: 20_000, seed: 5 });
-    // Expected filter count, computed independently from the generated rows.
+    // Expected filter counts (rows, and fraud rows among them), computed independently from the generated rows.
     let lowValuePos = 0;
-    for (const day of generateTransactionDays({ rows: 20_000, seed: 5 })) for (const t of day) if (t.amountCents < 500 && t.channel === 'pos') lowValuePos++;
+    let lowValuePosFraud = 0;
+    for (const day of generateTransactionDays({ rows: 20_000, seed: 5 })) {
+      for (const t of day) if (t.amountCents < 500 && t.channel === 'pos') { lowValuePos++; lowValuePosFraud += t.fraud; }
+    }
     const r = await runDataStage({ input: gen.path, outDir: join(dir, 'stage') });
     const [load, filter, exact, near, feats] = r.steps;
     assert.equal(load!.rowsAfter, 20_000);
     assert.equal(filter!.rowsBefore - filter!.rowsAfter, lowValuePos);
-    assert.equal(filter!.fraudRowsAfter, filter!.fraudRowsBefore, 'the default rule keeps every fraud row');
+    // The rule drops exactly the fraud rows that match it (none on generated data: fraud is never a
+    // small card-present purchase); the fraud rows the stage loses are lost to deduplication.
+    assert.equal(filter!.fraudRowsBefore - filter!.fraudRowsAfter, lowValuePosFraud);
+    const dedupFraud = exact!.fraudRowsBefore - exact!.fraudRowsAfter + near!.fraudRowsBefore - near!.fraudRowsAfter;
+    assert.equal(load!.fraudRowsBefore - feats!.fraudRowsAfter, lowValuePosFraud + dedupFraud);
+    assert.equal(load!.fraudRowsBefore, gen.stats.fraudRows);
+    assert.ok(dedupFraud > 0, 'dedup consolidates some fraud rows (injected copies of fraud rows, card-testing bursts)');
     assert.ok(exact!.rowsAfter < exact!.rowsBefore && near!.rowsAfter < near!.rowsBefore);
     assert.equal(feats!.rowsAfter, near!.rowsAfter);
     assert.ok(r.storage.rawParquetBytes < r.storage.rawCsvBytes / 2);
@@ -31,6 +40,15 @@ test('data stage: filter count matches the rule, dedup removes the injected dupl
     assert.equal(all.steps[2]!.rowsBefore - all.steps[2]!.rowsAfter, gen.stats.exactDuplicates);
     const nearRemoved = all.steps[3]!.rowsBefore - all.steps[3]!.rowsAfter;
     assert.ok(nearRemoved >= gen.stats.nearDuplicates && nearRemoved <= gen.stats.nearDuplicates * 1.1 + 5, `${nearRemoved} vs ${gen.stats.nearDuplicates}`);
+
+    // A rule that does hit fraud rows (high amounts) drops exactly the matching ones, counted independently.
+    let high = 0;
+    let highFraud = 0;
+    for (const day of generateTransactionDays({ rows: 20_000, seed: 5 })) for (const t of day) if (t.amountCents > 50_000) { high++; highFraud += t.fraud; }
+    const hot = await runDataStage({ input: gen.path, outDir: join(dir, 'high'), filter: 'amount > 500', dedup: false });
+    assert.ok(highFraud > 0, 'the generator makes high-amount fraud');
+    assert.equal(hot.steps[1]!.rowsBefore - hot.steps[1]!.rowsAfter, high);
+    assert.equal(hot.steps[1]!.fraudRowsBefore - hot.steps[1]!.fraudRowsAfter, highFraud);
 
     // dedup: false (the minimisation baseline) keeps every row through every step, fraud rows too.
     const keepAll = await runDataStage({ input: gen.path, outDir: join(dir, 'keepall'), filter: false, dedup: false });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gridSearch, gridPoints, tpeSearch, type SearchSpace, type Params } from '../../src/train/hpo/index.js';
+import { gridSearch, gridPoints, patienceStop, tpeSearch, type SearchSpace, type Params, type Trial } from '../../src/train/hpo/index.js';
 
 // A toy validation score with a known optimum at learningRate 0.03, leaves 40, depth 7, sampler 'b'.
 const space: SearchSpace = {
@@ -39,6 +39,40 @@ test('TPE is repeatable for a seed and beats random start-up on its own budget',
   assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
   const startupBest = Math.max(...a.trials.slice(0, 5).map((t) => t.score));
   assert.ok(a.best.score > startupBest, 'the model-guided trials improved on the random start-up');
+});
+
+test('at an equal trial budget TPE finds a better score than the grid', async () => {
+  // 3 x 3 x 3 x 3 = 81 points; the grid's axes hold lr 0.032 and depth 7 but not leaves 40 (4, 66, 128),
+  // so its best is capped; TPE gets the same 81 trials and is free to go between the axes.
+  const grid = await gridSearch(space, toyScore, { pointsPerAxis: 3 });
+  assert.equal(grid.trials.length, 81);
+  const tpe = await tpeSearch(space, toyScore, { maxTrials: grid.trials.length, seed: 7 });
+  assert.equal(tpe.trials.length, grid.trials.length);
+  assert.ok(tpe.best.score > grid.best.score, `TPE ${tpe.best.score} vs grid ${grid.best.score} at ${grid.trials.length} trials`);
+});
+
+const trialsOf = (scores: number[]): Trial[] => scores.map((score, index) => ({ index, params: {}, score }));
+
+test('the patience stop rule fires after k trials without a gain above minDelta', () => {
+  // Best rises at trials 1, 2, 4; then 3 trials without a gain above 0.01 -> stops after trial 7.
+  const trials = trialsOf([0.5, 0.6, 0.55, 0.7, 0.705, 0.69, 0.709, 0.9]);
+  assert.equal(patienceStop(trials, { patience: 3, minDelta: 0.01 }), 7);
+  // Without minDelta the 0.705 and 0.709 count as gains: the budget runs out first.
+  assert.equal(patienceStop(trials, { patience: 3 }), undefined);
+  // A tie is not a gain.
+  assert.equal(patienceStop(trialsOf([0.5, 0.5, 0.5]), { patience: 2 }), 3);
+  assert.throws(() => patienceStop(trials, { patience: 0 }), /patience must be a whole number >= 1/);
+});
+
+test('TPE under its own stop rule stops where the rule says, as a prefix of the longer run', async () => {
+  const flat = (p: Params) => Math.round(toyScore(p) * 2) / 2; // a coarse score plateaus quickly
+  const full = await tpeSearch(space, flat, { maxTrials: 60, seed: 5 });
+  const rule = { patience: 6, minDelta: 0.01 };
+  const at = patienceStop(full.trials, rule);
+  assert.ok(at !== undefined && at < 60, `the rule should fire on a plateau (fired at ${at})`);
+  const stopped = await tpeSearch(space, flat, { maxTrials: 60, seed: 5, stopWhenStale: rule });
+  assert.equal(stopped.trials.length, at);
+  assert.deepEqual(stopped.trials.map((t) => t.params), full.trials.slice(0, at).map((t) => t.params));
 });
 
 test('energy to target sums trial energies up to the hit', async () => {

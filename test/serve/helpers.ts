@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface Fixture {
   root: string;
@@ -75,4 +77,31 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 export function metric(text: string, sample: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
   return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+/** The verde CLI, built (dist/src/cli/main.js). */
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface ServeChild {
+  child: ChildProcess;
+  /** Resolves with the URL once the server logs "listening on ..."; rejects if it exits first. */
+  url: Promise<string>;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** `verde serve ARGS` as a real child process. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): ServeChild {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let err = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, url, stderr: () => err, exit };
 }

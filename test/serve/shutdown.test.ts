@@ -4,26 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { postJson, suiteFixture } from './helpers.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function startServe(args: string[]): { child: ChildProcess; url: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`serve exited before listening: ${err}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, url, stderr: () => err, exit };
-}
+import { postJson, startServe, suiteFixture } from './helpers.js';
 
 describe('verde serve (child process)', () => {
   const fx = suiteFixture();

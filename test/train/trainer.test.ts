@@ -53,10 +53,16 @@ test('fit: epochs with a schedule, evaluation, early stopping (best weights rest
     assert.ok(res.epochs.length >= 2);
     assert.equal(stepEnergy.length, lrs.length, 'one energy span per step');
     assert.ok(res.epochs.at(-1)!.meanLoss < res.epochs[0].meanLoss, 'mean loss falls over epochs');
+    // Every epoch ran four steps of CPU work, so its span costs energy; the epochs' training and
+    // evaluation spans do not overlap, so together they stay within what the tracker measured overall.
+    let spansJ = 0;
     for (const e of res.epochs) {
-      assert.ok(e.energy && e.energy.energyJ >= 0 && e.energy.method.length > 0, 'each epoch has an energy span with its method');
-      assert.ok(e.evalEnergy);
+      assert.ok(e.energy && e.energy.energyJ > 0 && /modelled|measured/.test(e.energy.method), `epoch ${e.epoch}: ${e.energy?.energyJ} J [${e.energy?.method}]`);
+      assert.ok(e.evalEnergy && e.evalEnergy.energyJ > 0, `epoch ${e.epoch}: evaluation ${e.evalEnergy?.energyJ} J`);
+      spansJ += e.energy.energyJ + e.evalEnergy.energyJ;
     }
+    const wholeJ = tracker.reading().energyJ;
+    assert.ok(spansJ <= wholeJ * (1 + 1e-9), `epoch spans ${spansJ} J > tracker ${wholeJ} J`);
     // the session ends on the best weights: evaluating again gives the best metric
     const out = await s.evaluate({ x: val.x }, { logits });
     assert.equal(accuracy(out.logits, val.y), es.best);

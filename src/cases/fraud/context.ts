@@ -30,7 +30,9 @@ export interface CaseData {
   minimisation?: {
     rawRows: number;
     keptRows: number;
-    fraudRowsDropped: number;
+    /** Fraud rows the rule filter dropped, and those the exact and near dedup steps dropped (the rule keeps them all on generated data). */
+    fraudRowsDroppedByRule: number;
+    fraudRowsDroppedByDedup: number;
     rawCsvBytes: number;
     rawCsvAsParquetBytes: number;
     featuresParquetBytes: number;

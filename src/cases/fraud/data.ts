@@ -68,10 +68,12 @@ export async function prepareGeneratedData(o: FraudCaseOptionsResolved, meter: M
     const plainTrain = await readTabular(plain.result.files.train, { labelCol: plain.result.labelCol, exclude: plain.result.nonFeatureColumns, onInfinite: 'missing', schema });
     data.rawTrain = toSplit(plainTrain);
     const last = (r: StageResult) => r.steps[r.steps.length - 1];
+    const fraudDropped = (r: StageResult, names: string[]) => r.steps.filter((s) => names.includes(s.name)).reduce((n, s) => n + s.fraudRowsBefore - s.fraudRowsAfter, 0);
     data.minimisation = {
       rawRows: last(plain.result).rowsAfter,
       keptRows: last(green.result).rowsAfter,
-      fraudRowsDropped: last(plain.result).fraudRowsAfter - last(green.result).fraudRowsAfter,
+      fraudRowsDroppedByRule: fraudDropped(green.result, ['filter']),
+      fraudRowsDroppedByDedup: fraudDropped(green.result, ['exactDedup', 'nearDedup']),
       rawCsvBytes: green.result.storage.rawCsvBytes,
       rawCsvAsParquetBytes: green.result.storage.rawParquetBytes,
       featuresParquetBytes: green.result.storage.featuresParquetBytes,

@@ -20,8 +20,10 @@ export interface ModelToRecord {
   train: Pick<Metered<unknown>, 'energyJ' | 'durationS' | 'method'>;
   lineage?: ModelManifest['lineage'];
   notes?: string[];
-  /** Size of the model's native form when smaller than its ONNX (e.g. 8-bit codes); default the ONNX size. */
-  sizeBytes?: number;
+  /** Size of the 8-bit packed form (`verde gbdt pack`), for models that have one; the ONNX size is always recorded. */
+  packedInt8Bytes?: number;
+  /** The model whose training run this one reuses (pruned or quantised copies): its energy is that run's, not a new one. */
+  trainReusedFrom?: string;
   /** Write the model directory another way (GBDTs: the GBDT writer adds gbdt.json); default model.onnx + verde.json. */
   writeDir?: (dir: string) => Promise<void>;
 }
@@ -82,7 +84,9 @@ export async function recordModel(ctx: CaseContext, m: ModelToRecord): Promise<M
     trainTimeS: m.train.durationS,
     inferenceEnergyJPerRow: s.energyJPerRow,
     inferenceRowsPerS: s.rowsPerS,
-    sizeBytes: m.sizeBytes ?? m.onnx.length,
+    onnxBytes: m.onnx.length,
+    ...(m.packedInt8Bytes !== undefined ? { packedInt8Bytes: m.packedInt8Bytes } : {}),
+    ...(m.trainReusedFrom !== undefined ? { trainEnergyReusedFrom: m.trainReusedFrom } : {}),
     energyMethod: m.train.method === s.method ? s.method : `train ${m.train.method}; inference ${s.method}`,
     modelDir,
     notes: m.notes,

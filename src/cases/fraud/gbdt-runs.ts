@@ -38,10 +38,10 @@ export class GbdtClassifier {
 }
 
 /** Record a GBDT: ONNX export, model directory through the GBDT writer (adds gbdt.json), test scoring. */
-export async function recordGbdt(ctx: CaseContext, name: string, model: GbdtModel, train: Pick<Metered<unknown>, 'energyJ' | 'durationS' | 'method'>, extra: { lineage?: import('../../registry/manifest.js').ModelManifest['lineage']; notes?: string[]; sizeBytes?: number; kind?: string } = {}) {
+export async function recordGbdt(ctx: CaseContext, name: string, model: GbdtModel, train: Pick<Metered<unknown>, 'energyJ' | 'durationS' | 'method'>, extra: { lineage?: import('../../registry/manifest.js').ModelManifest['lineage']; notes?: string[]; packedInt8Bytes?: number; trainReusedFrom?: string; kind?: string } = {}) {
   const onnx = gbdtToOnnx(model, { name });
   const rec = await recordModel(ctx, {
-    name, kind: extra.kind ?? 'gbdt', onnx, train, lineage: extra.lineage, notes: extra.notes, sizeBytes: extra.sizeBytes,
+    name, kind: extra.kind ?? 'gbdt', onnx, train, lineage: extra.lineage, notes: extra.notes, packedInt8Bytes: extra.packedInt8Bytes, trainReusedFrom: extra.trainReusedFrom,
     writeDir: async (dir) => { await writeGbdtModelDir(dir, model, { name, labels: ctx.data.labels, lineage: extra.lineage }); },
   });
   return { ...rec, onnx };

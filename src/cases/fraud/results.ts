@@ -26,7 +26,15 @@ export interface ModelResult {
   trainTimeS: number;
   inferenceEnergyJPerRow: number;
   inferenceRowsPerS: number;
-  sizeBytes: number;
+  /** Size of model.onnx: the one size every model has, in the same unit. */
+  onnxBytes: number;
+  /** Size of the 8-bit packed form (verde gbdt pack), where the model has one. */
+  packedInt8Bytes?: number;
+  /**
+   * Set when trainEnergyJ/trainTimeS are another model's training run, reused (a pruned or quantised
+   * copy of it): the figure is that model's, not spent again for this one.
+   */
+  trainEnergyReusedFrom?: string;
   energyMethod: string;
   /** The model directory (relative to --out) holding model.onnx and verde.json. */
   modelDir?: string;
@@ -98,8 +106,10 @@ export function resultsCsv(r: FraudResults): string {
     for (const k of keys) lines.push(['technique', t.name, k, t.baseline[k], t.technique[k], '', t.energyMethod].map(csvCell).join(','));
   }
   for (const m of r.models) {
-    for (const k of ['prAuc', 'rocAuc', 'recallAt1PctFpr', 'trainEnergyJ', 'trainTimeS', 'inferenceEnergyJPerRow', 'inferenceRowsPerS', 'sizeBytes'] as const) {
-      lines.push(['model', m.name, k, '', '', m[k], m.energyMethod].map(csvCell).join(','));
+    for (const k of ['prAuc', 'rocAuc', 'recallAt1PctFpr', 'trainEnergyJ', 'trainTimeS', 'inferenceEnergyJPerRow', 'inferenceRowsPerS', 'onnxBytes', 'packedInt8Bytes'] as const) {
+      if (m[k] === undefined) continue;
+      const method = m.trainEnergyReusedFrom && (k === 'trainEnergyJ' || k === 'trainTimeS') ? `${m.energyMethod}; reused from ${m.trainEnergyReusedFrom}` : m.energyMethod;
+      lines.push(['model', m.name, k, '', '', m[k], method].map(csvCell).join(','));
     }
   }
   for (const d of r.datasets) {
@@ -132,7 +142,11 @@ export function resultsTable(r: FraudResults): string {
       rows.push([i === 0 ? t.name : '', i === 0 ? `${t.baselineName} -> ${t.techniqueName}` : '', k, fmt(b), fmt(g), change]);
     });
   }
-  const models = r.models.map((m) => [m.name, fmt(m.prAuc), fmt(m.rocAuc), fmt(m.recallAt1PctFpr), fmt(m.trainEnergyJ), fmt(m.inferenceEnergyJPerRow), fmt(m.sizeBytes)]);
+  const models = r.models.map((m) => [
+    m.name, fmt(m.prAuc), fmt(m.rocAuc), fmt(m.recallAt1PctFpr),
+    m.trainEnergyReusedFrom ? `(${fmt(m.trainEnergyJ)}: ${m.trainEnergyReusedFrom}'s, reused)` : fmt(m.trainEnergyJ),
+    fmt(m.inferenceEnergyJPerRow), String(m.onnxBytes), m.packedInt8Bytes === undefined ? '' : String(m.packedInt8Bytes),
+  ]);
   const footer = `Whole run: ${fmt(r.totalEnergyJ)} J, ${fmt(r.totalCo2eGrams)} gCO2e at ${fmt(r.carbonIntensityGPerKWh)} g/kWh (${r.carbonIntensitySource}).`;
   const skipped = r.skipped.length ? `\nSkipped: ${r.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}\n` : '';
   return [
@@ -140,7 +154,7 @@ export function resultsTable(r: FraudResults): string {
     '',
     table(['technique', 'plain -> green', 'figure', 'plain', 'green', 'change'], rows),
     '',
-    table(['model', 'PR-AUC', 'ROC-AUC', 'recall@1%FPR', 'train J', 'infer J/row', 'size B'], models),
+    table(['model', 'PR-AUC', 'ROC-AUC', 'recall@1%FPR', 'train J', 'infer J/row', 'ONNX B', '8-bit packed B'], models),
     footer,
     skipped,
   ].join('\n');

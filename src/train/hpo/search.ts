@@ -49,3 +49,34 @@ export function summarise(method: SearchResult['method'], trials: Trial[], targe
   }
   return result;
 }
+
+/**
+ * A stop rule a search can declare before it starts, without knowing any other search's answer:
+ * stop once `patience` trials in a row have not raised the best score by more than `minDelta`.
+ */
+export interface PatienceRule {
+  patience: number;
+  minDelta?: number;
+}
+
+/**
+ * How many trials a search run under `rule` would have made: the 1-based count of the trial after
+ * which the rule fires, or undefined if it never fires within these trials (the budget ran out first).
+ * Trials are sequential, so a run stopped by the rule is exactly this prefix of a longer run.
+ */
+export function patienceStop(trials: readonly Trial[], rule: PatienceRule): number | undefined {
+  if (!(Number.isInteger(rule.patience) && rule.patience >= 1)) throw new Error(`patience must be a whole number >= 1 (got ${rule.patience})`);
+  const minDelta = rule.minDelta ?? 0;
+  // As Keras' EarlyStopping: a gain smaller than minDelta is not an improvement and does not move the bar.
+  let best = -Infinity;
+  let sinceImprovement = 0;
+  for (let i = 0; i < trials.length; i++) {
+    if (i === 0 || trials[i].score - minDelta > best) {
+      best = trials[i].score;
+      sinceImprovement = 0;
+    } else if (++sinceImprovement >= rule.patience) {
+      return i + 1;
+    }
+  }
+  return undefined;
+}

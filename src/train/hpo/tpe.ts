@@ -6,7 +6,7 @@
  * hyperopt and Optuna's default), numeric ones in the unit interval (log-scaled where asked).
  */
 import { checkSpace, fromUnit, paramsKey, toUnit, type ParamSpec, type Params, type SearchSpace } from './space.js';
-import { normaliseResult, summarise, type Objective, type SearchResult, type Trial } from './search.js';
+import { normaliseResult, summarise, type Objective, type SearchResult, type Trial, patienceStop, type PatienceRule } from './search.js';
 import { seededRandom, type Random } from '../../util/random.js';
 
 export interface TpeOptions {
@@ -21,6 +21,8 @@ export interface TpeOptions {
   /** Stop as soon as a trial scores at least this much. */
   target?: number;
   stopAtTarget?: boolean;
+  /** Stop once this many trials in a row brought no improvement (a rule that needs no target). */
+  stopWhenStale?: PatienceRule;
   onTrial?: (trial: Trial) => void;
 }
 
@@ -152,6 +154,7 @@ export async function tpeSearch(space: SearchSpace, objective: Objective, opts: 
     trials.push(trial);
     opts.onTrial?.(trial);
     if (opts.stopAtTarget && opts.target !== undefined && trial.score >= opts.target) break;
+    if (opts.stopWhenStale && patienceStop(trials, opts.stopWhenStale) !== undefined) break;
   }
   return summarise('tpe', trials, opts.target);
 }

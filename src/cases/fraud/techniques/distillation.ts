@@ -38,9 +38,9 @@ export async function distillationTechnique(ctx: CaseContext): Promise<Technique
     claim: 'distil the ensemble into a compact model: smaller and cheaper to run',
     baselineName: `GBDT teacher (${base.model.trees.length} trees)`,
     techniqueName: `MLP student [${STUDENT_HIDDEN.join(',')}] (${distilled.result.parameterCount} weights)`,
-    baseline: { sizeBytes: t.sizeBytes, inferenceEnergyJPerRow: t.inferenceEnergyJPerRow, inferenceRowsPerS: t.inferenceRowsPerS, prAuc: t.prAuc, rocAuc: t.rocAuc, recallAt1PctFpr: t.recallAt1PctFpr, trainEnergyJ: t.trainEnergyJ },
-    technique: { sizeBytes: student.sizeBytes, inferenceEnergyJPerRow: student.inferenceEnergyJPerRow, inferenceRowsPerS: student.inferenceRowsPerS, prAuc: student.prAuc, rocAuc: student.rocAuc, recallAt1PctFpr: student.recallAt1PctFpr, trainEnergyJ: distilled.energyJ, sameStudentFromLabelsPrAuc: aloneQ.prAuc },
-    summary: `student: ${ratio(t.sizeBytes, student.sizeBytes)} bytes, ${ratio(t.inferenceEnergyJPerRow, student.inferenceEnergyJPerRow)} energy per row; PR-AUC ${t.prAuc.toFixed(3)} -> ${student.prAuc.toFixed(3)} (the same student from labels alone: ${aloneQ.prAuc.toFixed(3)})`,
+    baseline: { onnxBytes: t.onnxBytes, inferenceEnergyJPerRow: t.inferenceEnergyJPerRow, inferenceRowsPerS: t.inferenceRowsPerS, prAuc: t.prAuc, rocAuc: t.rocAuc, recallAt1PctFpr: t.recallAt1PctFpr, trainEnergyJ: t.trainEnergyJ },
+    technique: { onnxBytes: student.onnxBytes, inferenceEnergyJPerRow: student.inferenceEnergyJPerRow, inferenceRowsPerS: student.inferenceRowsPerS, prAuc: student.prAuc, rocAuc: student.rocAuc, recallAt1PctFpr: student.recallAt1PctFpr, trainEnergyJ: distilled.energyJ, sameStudentFromLabelsPrAuc: aloneQ.prAuc },
+    summary: `student: ${ratio(t.onnxBytes, student.onnxBytes)} ONNX bytes, ${ratio(t.inferenceEnergyJPerRow, student.inferenceEnergyJPerRow)} energy per row; PR-AUC ${t.prAuc.toFixed(3)} -> ${student.prAuc.toFixed(3)} (the same student from labels alone: ${aloneQ.prAuc.toFixed(3)})`,
     energyMethod: student.energyMethod,
     notes: ['student trainEnergyJ includes the teacher scoring the transfer set'],
   };

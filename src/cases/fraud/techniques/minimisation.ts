@@ -45,9 +45,10 @@ export async function minimisationTechnique(ctx: CaseContext): Promise<Technique
       prAuc: g.prAuc,
       rocAuc: g.rocAuc,
       recallAt1PctFpr: g.recallAt1PctFpr,
-      fraudRowsDroppedByFilter: mz.fraudRowsDropped,
+      fraudRowsDroppedByRule: mz.fraudRowsDroppedByRule,
+      fraudRowsDroppedByDedup: mz.fraudRowsDroppedByDedup,
     },
-    summary: `${mz.rawRows} -> ${mz.keptRows} rows (${mz.fraudRowsDropped} fraud rows dropped by the rule); ${mz.rawCsvBytes} bytes CSV -> ${mz.featuresParquetBytes} bytes Parquet (features included); training energy ${plainRec.trainEnergyJ.toFixed(1)} J -> ${g.trainEnergyJ.toFixed(1)} J; PR-AUC ${plainRec.prAuc.toFixed(3)} -> ${g.prAuc.toFixed(3)}`,
+    summary: `${mz.rawRows} -> ${mz.keptRows} rows (fraud rows dropped: ${mz.fraudRowsDroppedByRule} by the rule, ${mz.fraudRowsDroppedByDedup} by dedup); ${mz.rawCsvBytes} bytes CSV -> ${mz.featuresParquetBytes} bytes Parquet (features included); training energy ${plainRec.trainEnergyJ.toFixed(1)} J -> ${g.trainEnergyJ.toFixed(1)} J; PR-AUC ${plainRec.prAuc.toFixed(3)} -> ${g.prAuc.toFixed(3)}`,
     energyMethod: `${mz.stageMethod}`,
     notes: mz.notes,
   };

@@ -20,7 +20,7 @@ function modelFigures(m: GbdtModel, r: ModelResult): Figures {
   return {
     trees: m.trees.length,
     splits: splits(m),
-    onnxBytes: r.sizeBytes,
+    onnxBytes: r.onnxBytes,
     prAuc: r.prAuc,
     rocAuc: r.rocAuc,
     recallAt1PctFpr: r.recallAt1PctFpr,
@@ -40,7 +40,7 @@ export async function pruningTechnique(ctx: CaseContext): Promise<TechniqueResul
   const gains = base.model.trees.flatMap((t) => t.gain).sort((a, b) => a - b);
   const minGain = gains.length ? gains[Math.floor(gains.length * 0.25)] : 0;
   const pruned = pruneLowGainSplits(base.model, minGain);
-  const prunedRec = await recordGbdt(ctx, 'gbdt-pruned', pruned.model, base.train, { lineage: { parent: 'gbdt', technique: 'early-stopping+low-gain-split-pruning', params: { minGain, splitsBefore: pruned.splitsBefore, splitsAfter: pruned.splitsAfter } } });
+  const prunedRec = await recordGbdt(ctx, 'gbdt-pruned', pruned.model, base.train, { trainReusedFrom: 'gbdt', lineage: { parent: 'gbdt', technique: 'early-stopping+low-gain-split-pruning', params: { minGain, splitsBefore: pruned.splitsBefore, splitsAfter: pruned.splitsAfter } } });
   return {
     name: 'pruning',
     claim: 'pruning: fewer trees and splits, same quality, faster and smaller',
@@ -50,7 +50,7 @@ export async function pruningTechnique(ctx: CaseContext): Promise<TechniqueResul
     technique: { ...modelFigures(pruned.model, prunedRec), packedFloat32Bytes: packGbdt(pruned.model, 32).length },
     summary: `${full.result.trees.length} -> ${pruned.model.trees.length} trees, ${splits(full.result)} -> ${pruned.splitsAfter} splits; PR-AUC ${fullRec.prAuc.toFixed(3)} -> ${prunedRec.prAuc.toFixed(3)}; inference ${ratio(fullRec.inferenceEnergyJPerRow, prunedRec.inferenceEnergyJPerRow)} energy per row`,
     energyMethod: prunedRec.energyMethod,
-    notes: [`low-gain threshold ${minGain.toExponential(3)} (25th percentile of split gains); the pruned model's training energy is the early-stopped run's`],
+    notes: [`low-gain threshold ${minGain.toExponential(3)} (25th percentile of split gains); the pruned model's training energy is the baseline gbdt's early-stopped run, reused (marked trainEnergyReusedFrom)`],
   };
 }
 
@@ -58,16 +58,17 @@ export async function quantisationTechnique(ctx: CaseContext): Promise<Technique
   const base = await ensureBaseline(ctx);
   const q = quantiseGbdt(base.model);
   const qRec = await recordGbdt(ctx, 'gbdt-int8', q.model, base.train, {
-    sizeBytes: q.packedBytes,
+    packedInt8Bytes: q.packedBytes,
+    trainReusedFrom: 'gbdt',
     lineage: { parent: 'gbdt', technique: 'int8-thresholds-and-leaves', params: { leafScale: q.scale, maxLeafError: q.maxLeafError } },
-    notes: ['sizeBytes is the 8-bit packed form (verde gbdt pack); model.onnx decodes it to float attributes, as ONNX TreeEnsemble stores floats'],
+    notes: ['packedInt8Bytes is the 8-bit packed form (verde gbdt pack); model.onnx decodes it to float attributes, as ONNX TreeEnsemble stores floats', 'training energy is the baseline gbdt\'s run, reused (quantising takes no training)'],
   });
   return {
     name: 'quantisation-8bit',
     claim: '8-bit quantisation: smaller model, same quality',
     baselineName: 'float32 thresholds and leaves',
     techniqueName: 'uint8 bin thresholds + int8 leaves',
-    baseline: { packedBytes: q.float32Bytes, onnxBytes: base.result.sizeBytes, prAuc: base.result.prAuc, rocAuc: base.result.rocAuc, recallAt1PctFpr: base.result.recallAt1PctFpr, inferenceEnergyJPerRow: base.result.inferenceEnergyJPerRow, inferenceRowsPerS: base.result.inferenceRowsPerS },
+    baseline: { packedBytes: q.float32Bytes, onnxBytes: base.result.onnxBytes, prAuc: base.result.prAuc, rocAuc: base.result.rocAuc, recallAt1PctFpr: base.result.recallAt1PctFpr, inferenceEnergyJPerRow: base.result.inferenceEnergyJPerRow, inferenceRowsPerS: base.result.inferenceRowsPerS },
     technique: { packedBytes: q.packedBytes, onnxBytes: qRec.onnx.length, prAuc: qRec.prAuc, rocAuc: qRec.rocAuc, recallAt1PctFpr: qRec.recallAt1PctFpr, inferenceEnergyJPerRow: qRec.inferenceEnergyJPerRow, inferenceRowsPerS: qRec.inferenceRowsPerS, maxLeafError: q.maxLeafError },
     summary: `packed size ${q.float32Bytes} -> ${q.packedBytes} bytes (${ratio(q.float32Bytes, q.packedBytes)}; the 8-bit form carries the bin-edge tables); PR-AUC ${base.result.prAuc.toFixed(4)} -> ${qRec.prAuc.toFixed(4)}`,
     energyMethod: qRec.energyMethod,
