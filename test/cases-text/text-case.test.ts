@@ -75,8 +75,15 @@ test('from scratch on a CSV: results.json/csv with every field, five loadable mo
     assert.ok(v.energyJ > 0 && v.latencyMsPerSample > 0 && v.throughputPerS > 0 && v.sizeBytes > 0, v.name);
     assert.ok(v.accuracy >= 0 && v.accuracy <= 1);
   }
-  assert.deepEqual(json.stages.map((s: { name: string }) => s.name), ['prepare', 'train', 'prune-l1', 'prune-structured', 'recovery', 'quantize']);
+  assert.deepEqual(json.stages.map((s: { name: string }) => s.name), ['prepare', 'train', 'prune-l1', 'prune-structured', 'recovery', 'quantize', 'evaluate']);
   for (const s of json.stages) assert.ok(s.energyJ >= 0 && typeof s.energyMethod === 'string', s.name);
+  // Conservation: the stages and the unattributed line add up to the measured total (the variants'
+  // passes are parts of the evaluate stage, measured in the children the total already counts).
+  const stagesJ = results.stages.reduce((a, x) => a + x.energyJ, 0);
+  const passesJ = results.variants.reduce((a, v) => a + v.energyJ, 0);
+  const evaluate = results.stages.find((x) => x.name === 'evaluate')!;
+  assert.ok(results.unattributedEnergyJ! >= 0 && Math.abs(stagesJ + results.unattributedEnergyJ! - results.totalEnergyJ) < 1e-6 * results.totalEnergyJ, `stages ${stagesJ} + unattributed ${results.unattributedEnergyJ} vs total ${results.totalEnergyJ}`);
+  assert.ok(passesJ > 0 && passesJ <= evaluate.energyJ, `variant passes ${passesJ} J inside the evaluate stage's ${evaluate.energyJ} J`);
   const byName = Object.fromEntries(results.variants.map((v) => [v.name, v]));
   // dim 16: the per-row embedding scales cost 1/16 of the int8 table; at dim >= 64 the file is
   // <= 30 % (test/compress/quantize.test.ts), at DistilBERT-base ~26 % (bench/text-variants).
