@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
+import { ThreadCpuRate } from './thread-cpu.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
   const threshold = init.exitThreshold ?? 1;
   const tokenizer = m.task === 'text-classification' ? await loadTokenizer(init.dir) : null;
   const maxLength = m.text?.maxLength ?? 0;
+  const cpuRate = new ThreadCpuRate(Math.max(1, init.threads));
   reply({ type: 'ready', stages: useStages ? sessions.length : 0 });
 
   port.on('message', (req: RunRequest) => {
@@ -98,7 +100,19 @@ async function main(): Promise<void> {
   });
 
   async function run(req: RunRequest): Promise<void> {
+    // This thread's CPU time (thread-cpu.ts: wall time x its CPU/wall ratio), split over the rows
+    // that used it, is what the server apportions the process's energy by: tokenising over every
+    // row, each stage over the rows that ran it.
+    cpuRate.begin();
+    let mark = performance.now();
+    const spent = (): number => {
+      const now = performance.now();
+      const cpuS = cpuRate.cpuFor((now - mark) / 1000);
+      mark = now;
+      return cpuS;
+    };
     const { feeds, n, padded } = inputTensors(req.rows, nFeatures, tokenizer, maxLength);
+    const rowCpuS = new Float64Array(n).fill(spent() / Math.max(1, n));
     const probabilities = new Float32Array(n * nLabels);
     const exits = new Int32Array(useStages ? n : 0);
     // `alive[i]` is the original row index of row i of the tensors still in flight.
@@ -114,6 +128,8 @@ async function main(): Promise<void> {
         stageFeeds[name] = t;
       }
       const out = await s.run(stageFeeds);
+      const stageCpuS = spent() / alive.length;
+      for (const orig of alive) rowCpuS[orig]! += stageCpuS;
       const y = out[m.io.output];
       if (!y) throw new Error(`model output "${m.io.output}" missing (outputs: ${s.outputNames.join(', ')})`);
       const p = Float32Array.from(y.data as Float32Array);
@@ -138,7 +154,9 @@ async function main(): Promise<void> {
       alive = stay.map((i) => alive[i]!);
       pool = next;
     }
-    reply({ type: 'result', id: req.id, probabilities, exits, paddedLength: padded, stageProbabilities: trace });
+    const tail = spent() / Math.max(1, n); // softmax, copying out
+    for (let i = 0; i < n; i++) rowCpuS[i]! += tail;
+    reply({ type: 'result', id: req.id, probabilities, exits, paddedLength: padded, stageProbabilities: trace, rowCpuS });
   }
 }
 
