@@ -5,6 +5,7 @@
  * Each inference worker reads its own thread, so concurrent batches of other models never mix in.
  */
 import { readFileSync } from 'node:fs';
+import { parseStat } from '../meter/sources/proc.js';
 
 let source: 'schedstat' | 'stat' | 'none' | undefined;
 
@@ -23,9 +24,7 @@ export function threadCpuSeconds(): number {
   }
   if (source === 'stat') {
     try {
-      const t = readFileSync('/proc/thread-self/stat', 'utf8');
-      const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / 100;
+      return parseStat(readFileSync('/proc/thread-self/stat', 'utf8')).ownCpuS;
     } catch {
       source = 'none';
     }
