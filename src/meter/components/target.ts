@@ -25,22 +25,29 @@ export interface TrackedTarget {
 /** How often the whole of /proc is scanned for new descendants where the kernel has no children files. */
 export const FULL_SCAN_MS = 10_000;
 
-/** How long a list of descendants is reused before it is read again (their stats are read every time). */
-const MEMBERS_TTL_MS = 50;
+/**
+ * How long a list of descendants is reused before it is walked again (their stats are read every
+ * time): the tracker's sampling interval, at least 50 ms. A walk reads every thread's children file
+ * (about 0.1-0.9 ms, more on a loaded machine), so a server reading its energy at every batch walks
+ * at most once per interval. A child born since the last walk is found at the next one; the CPU time
+ * it used meanwhile then lands in that one interval.
+ */
+const MIN_REFRESH_MS = 50;
 
 /**
  * The live members of the tree under `rootPid` (the root itself included when `withRoot`):
  * /proc/<pid>/task/<tid>/children where the kernel has them, else a full /proc scan at most every
  * FULL_SCAN_MS and the known members in between.
  */
-function treeMembers(procRoot: string, rootPid: number, withRoot: boolean): () => ProcStat[] {
+function treeMembers(procRoot: string, rootPid: number, withRoot: boolean, refreshMs: number): () => ProcStat[] {
+  const ttl = Math.max(MIN_REFRESH_MS, refreshMs);
   let known: number[] = withRoot ? [rootPid] : [];
   let knownAt = -Infinity;
   let lastFullScan = -Infinity;
   let childrenFiles = true;
   return () => {
     const now = Date.now();
-    if (now - knownAt > MEMBERS_TTL_MS) {
+    if (now - knownAt > ttl) {
       const live = childrenFiles ? descendantPids(procRoot, rootPid) : undefined;
       if (live) {
         known = withRoot ? [rootPid, ...live] : live;
@@ -76,9 +83,9 @@ function monotonic(read: () => number): () => number {
  * live descendants and the CPU time of the children it has already waited for (e.g. a peer
  * benchmark run with spawnSync, a variant evaluated in a forked child).
  */
-export function selfTarget(procRoot = '/proc'): TrackedTarget {
+export function selfTarget(procRoot = '/proc', refreshMs = MIN_REFRESH_MS): TrackedTarget {
   const linux = existsSync(`${procRoot}/self/stat`);
-  const children = treeMembers(procRoot, process.pid, false);
+  const children = treeMembers(procRoot, process.pid, false, refreshMs);
   return {
     description: linux ? 'this process (all threads), its live descendants and the children it waited for' : 'this process (all threads)',
     cpuSeconds: monotonic(() => {
@@ -95,9 +102,9 @@ export function selfTarget(procRoot = '/proc'): TrackedTarget {
  * A descendant that lives and dies between two readings is never missed by the final figure: once
  * reaped, its CPU time reaches this process's cutime through its parent.
  */
-export function treeTarget(pid: number, procRoot = '/proc', reapedBaseS?: number): TrackedTarget {
+export function treeTarget(pid: number, procRoot = '/proc', reapedBaseS?: number, refreshMs = MIN_REFRESH_MS): TrackedTarget {
   const reapedBase = reapedBaseS ?? selfReapedChildrenCpuS(procRoot);
-  const members = treeMembers(procRoot, pid, true);
+  const members = treeMembers(procRoot, pid, true, refreshMs);
   return {
     description: `process tree of pid ${pid}`,
     baselineCpuS: reapedBaseS !== undefined ? 0 : undefined,
