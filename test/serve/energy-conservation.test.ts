@@ -71,7 +71,8 @@ describe('energy per request adds up to the process energy', () => {
     // inside the process's CPU energy (batches of both models ran at the same time).
     assert.ok(Math.abs(headersJ - part('batches')) <= 0.01 * part('batches'), fig);
     assert.ok(part('cpu-outside-batches') >= 0, fig);
-    assert.deepEqual([...methods], ['modelled:tdp, attributed by CPU time']);
+    assert.equal(methods.size, 1, [...methods].join(' | '));
+    assert.match([...methods][0]!, /^(modelled:tdp|measured:rapl), attributed by CPU time$/);
     console.log(`# ${fig}`);
   });
 
