@@ -9,6 +9,7 @@ import { machineMemory } from './sources/ram.js';
 import { openNvml } from './components/build.js';
 import { chooseNvmlGpus, chooseSmiGpus } from './components/gpu-choice.js';
 import { querySmi } from './sources/nvidia-smi.js';
+import { methodLabel } from './method-label.js';
 import type { EnergyMethod } from './types.js';
 import { CARBON_INTENSITY_TABLE } from './carbon/intensity-table.js';
 import { ELECTRICITYMAPS_TOKEN_ENV } from './carbon/electricity-maps.js';
@@ -24,6 +25,8 @@ export interface DetectReport {
   scope: 'process' | 'machine';
   sources: SourceStatus[];
   methods: { cpu: EnergyMethod; ram: EnergyMethod; gpu: EnergyMethod };
+  /** The same with what is apportioned (methodLabel): e.g. "measured:rapl, attributed by CPU time". */
+  labels: { cpu: string; ram: string; gpu: string };
   cpu: { model: string; threads: number; tdpW: number; tdpSource: string };
   ramTotalGiB: number;
 }
@@ -94,10 +97,16 @@ export async function detectSources(opts: MeterOptions = {}): Promise<DetectRepo
     why: `table of ${Object.keys(CARBON_INTENSITY_TABLE).length} countries (Our World in Data); world default 475 g/kWh; Electricity Maps live: ${token ? 'token set (falls back to the table offline)' : `off (set ${ELECTRICITYMAPS_TOKEN_ENV})`}`,
   });
 
+  const methods = { cpu: raplCpu ? 'measured:rapl' : 'modelled:tdp', ram: raplRam ? 'measured:rapl' : 'modelled:ram', gpu: gpuMethod } as const;
   return {
     scope: o.scope,
     sources,
-    methods: { cpu: raplCpu ? 'measured:rapl' : 'modelled:tdp', ram: raplRam ? 'measured:rapl' : 'modelled:ram', gpu: gpuMethod },
+    methods,
+    labels: {
+      cpu: methodLabel(methods.cpu, raplCpu && o.scope === 'process' ? 'attributed by CPU time' : undefined),
+      ram: methodLabel(methods.ram),
+      gpu: methodLabel(methods.gpu, methods.gpu === 'none' ? undefined : 'whole device'),
+    },
     cpu: { model: spec.model, threads: spec.threads, tdpW: spec.tdpW, tdpSource: spec.source },
     ramTotalGiB: mem.bytes / 1024 ** 3,
   };

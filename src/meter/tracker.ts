@@ -16,6 +16,8 @@ import type { ComponentMeter } from './components/component.js';
 import { ProcessRam } from './components/ram-model.js';
 import { MachineTdpCpu, ProcessTdpCpu } from './components/cpu-tdp.js';
 import { GIB } from './power/model.js';
+import { SpanUnion, type Mark } from './span-union.js';
+import { joinMethodLabels, methodLabel } from './method-label.js';
 
 const J_PER_KWH = 3.6e6;
 
@@ -34,7 +36,7 @@ export class Span {
 
   /** Close the span and return its energy; calling end() twice returns the same report. */
   async end(): Promise<SpanReport> {
-    this.report ??= this.tracker.spanReport(this.name, this.start);
+    this.report ??= this.tracker.spanReport(this.name, this.start, this);
     return this.report;
   }
 }
@@ -51,6 +53,7 @@ export class Tracker {
   private readonly spans: SpanReport[] = [];
   private readonly spanTotals = new Map<string, SpanTotal>();
   private readonly notices: string[] = [];
+  private readonly union = new SpanUnion();
   private final?: EnergyReport;
   readonly runId: string;
 
@@ -113,12 +116,21 @@ export class Tracker {
   }
 
   startSpan(name: string): Span {
-    return new Span(name, this, this.snapshot());
+    const start = this.snapshot();
+    const span = new Span(name, this, start);
+    this.union.opened(span, this.mark(start));
+    return span;
+  }
+
+  /** Cumulative joules (PUE applied) of a snapshot. */
+  private mark(s: Snapshot): Mark {
+    return { t: s.t, j: Math.max(0, s.perComponentJ.reduce((a, j) => a + Math.max(0, j), 0)) * this.options.pue };
   }
 
   /** @internal used by Span.end() */
-  spanReport(name: string, start: Snapshot): SpanReport {
+  spanReport(name: string, start: Snapshot, span?: object): SpanReport {
     const end = this.final ? this.finalSnapshot! : this.snapshot();
+    if (span) this.union.closed(span, this.mark(start), this.mark(end));
     const durationS = (end.t - start.t) / 1000;
     const components = this.componentFigures(end.perComponentJ.map((j, i) => j - start.perComponentJ[i]), durationS);
     const energyJ = components.reduce((a, c) => a + c.energyJ, 0) * this.options.pue;
@@ -149,6 +161,8 @@ export class Tracker {
       energyJ: Math.max(0, joules[i]),
       meanPowerW: durationS > 0 ? Math.max(0, joules[i]) / durationS : 0,
       method: m.method,
+      ...(m.apportioned ? { apportioned: m.apportioned } : {}),
+      methodLabel: methodLabel(m.method, m.apportioned),
       detail: m.detail,
     }));
   }
@@ -199,6 +213,7 @@ export class Tracker {
       co2eGrams: kWh * this.carbon.gPerKWh,
       spans: [...this.spans],
       spanTotals: [...this.spanTotals.values()].map((t) => ({ ...t })),
+      ...this.spanBreakdown(energyJ),
       machine: this.machineInfo(snap.t, durationS),
       notices: [...this.notices],
     };
@@ -207,6 +222,13 @@ export class Tracker {
       report.waterLitres = kWh * this.options.wue;
     }
     return report;
+  }
+
+  /** Spans as a breakdown that adds up: their union and the rest (only once a span has ended). */
+  private spanBreakdown(energyJ: number): Pick<EnergyReport, 'spanUnionJ' | 'outsideSpansJ'> {
+    if (this.spanTotals.size === 0) return {};
+    const inside = Math.min(energyJ, this.union.joules());
+    return { spanUnionJ: inside, outsideSpansJ: energyJ - inside };
   }
 
   private machineInfo(nowMs: number, durationS: number): MachineInfo {
@@ -235,8 +257,7 @@ export class Tracker {
   }
 }
 
-/** "modelled:tdp+modelled:ram": the distinct methods that contributed, "none" excluded. */
+/** "modelled:tdp+modelled:ram": the distinct method labels that contributed, "none" excluded. */
 export function methodSummary(components: ComponentEnergy[]): string {
-  const methods = [...new Set(components.map((c) => c.method).filter((m) => m !== 'none'))];
-  return methods.length > 0 ? methods.join('+') : 'none';
+  return joinMethodLabels(components.filter((c) => c.method !== 'none').map((c) => c.methodLabel ?? methodLabel(c.method, c.apportioned)));
 }

@@ -13,6 +13,7 @@ export type EnergyMethod =
   | 'none'; // nothing to measure (e.g. no GPU)
 
 export type Component = 'cpu' | 'gpu' | 'ram';
+import type { Apportioning } from './method-label.js';
 
 export interface ComponentEnergy {
   component: Component;
@@ -21,6 +22,10 @@ export interface ComponentEnergy {
   /** Mean power over the window in watts. */
   meanPowerW: number;
   method: EnergyMethod;
+  /** Set when the figure is a share of a device counter, or a whole device that others may share. */
+  apportioned?: Apportioning;
+  /** The method as printed everywhere (methodLabel): e.g. "measured:rapl, attributed by CPU time". */
+  methodLabel?: string;
   /** Free text, e.g. the CPU model and TDP used, or which RAPL zones were summed. */
   detail?: string;
 }
@@ -60,6 +65,13 @@ export interface EnergyReport {
   spans: SpanReport[];
   /** Totals of every finished span by name (kept even when old spans drop out of `spans`). */
   spanTotals?: SpanTotal[];
+  /**
+   * Spans as a breakdown that adds up (present once a span has ended): the energy inside at least
+   * one span, each instant once (overlapping spans' plain sum can exceed it), and the rest of the
+   * run, outside every span (idle, set-up, unattributed). spanUnionJ + outsideSpansJ = energyJ.
+   */
+  spanUnionJ?: number;
+  outsideSpansJ?: number;
   /** Water usage effectiveness (litres/kWh) the water figure was computed with, when given. */
   wue?: number;
   /** The machine and utilisation figures CodeCarbon's emissions.csv also records. */

@@ -19,6 +19,7 @@ import { runStages } from '../engine/runtime/stages.js';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
 import { MODEL_FILE } from '../registry/files.js';
+import { ThreadCpuRate } from './thread-cpu.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   const threshold = init.exitThreshold ?? 1;
   const tokenizer = m.task === 'text-classification' ? await loadTokenizer(init.dir) : null;
   const maxLength = m.text?.maxLength ?? 0;
+  const cpuRate = new ThreadCpuRate(Math.max(1, init.threads));
   reply({ type: 'ready', stages: useStages ? sessions.length : 0 });
 
   port.on('message', (req: RunRequest) => {
@@ -64,11 +66,30 @@ async function main(): Promise<void> {
   });
 
   async function run(req: RunRequest): Promise<void> {
+    // This thread's CPU time (thread-cpu.ts: wall time x its CPU/wall ratio), split over the rows
+    // that used it, is what the server apportions the process's energy by: tokenising over every
+    // row, each stage over the rows that ran it.
+    cpuRate.begin();
+    let mark = performance.now();
+    const spent = (): number => {
+      const now = performance.now();
+      const cpuS = cpuRate.cpuFor((now - mark) / 1000);
+      mark = now;
+      return cpuS;
+    };
     const { feeds, n, padded } = inputTensors(req.rows, nFeatures, tokenizer, maxLength);
-    const r = await runStages(sessions, feeds, n, { output: m.io.output, outputKind: m.io.outputKind, nLabels, threshold, trace: req.traceStages });
+    const rowCpuS = new Float64Array(n).fill(spent() / Math.max(1, n));
+    // Each stage's CPU time is shared by the rows it ran: a row that exits early pays no later stage.
+    const afterStage = (_stage: number, rows: readonly number[]): void => {
+      const perRow = spent() / rows.length;
+      for (const orig of rows) rowCpuS[orig]! += perRow;
+    };
+    const r = await runStages(sessions, feeds, n, { output: m.io.output, outputKind: m.io.outputKind, nLabels, threshold, trace: req.traceStages, afterStage });
     const { probabilities, trace } = r;
     const exits = useStages ? r.exits : new Int32Array(0);
-    reply({ type: 'result', id: req.id, probabilities, exits, paddedLength: padded, stageProbabilities: trace });
+    const tail = spent() / Math.max(1, n); // softmax, copying out
+    for (let i = 0; i < n; i++) rowCpuS[i]! += tail;
+    reply({ type: 'result', id: req.id, probabilities, exits, paddedLength: padded, stageProbabilities: trace, rowCpuS });
   }
 }
 

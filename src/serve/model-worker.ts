@@ -11,6 +11,8 @@ export interface BatchOutput {
   /** Per row, the early-exit stage that answered (undefined when the model ran whole). */
   exits: Array<number | undefined>;
   paddedLength: number;
+  /** Per row, the worker thread's CPU seconds spent on it (0 where the thread's time cannot be read). */
+  rowCpuS: number[];
 }
 
 /** A worker that dies after it was ready is restarted, at most this many times per minute. */
@@ -107,7 +109,7 @@ export class ModelWorker {
     const probabilities: number[][] = [];
     for (let i = 0; i < n; i++) probabilities.push(Array.from(res.probabilities.subarray(i * nLabels, (i + 1) * nLabels)));
     const exits = res.exits.length === n ? Array.from(res.exits) : new Array<number | undefined>(n).fill(undefined);
-    return { probabilities, exits, paddedLength: res.paddedLength };
+    return { probabilities, exits, paddedLength: res.paddedLength, rowCpuS: res.rowCpuS ? Array.from(res.rowCpuS) : new Array<number>(n).fill(0) };
   }
 
   async close(): Promise<void> {

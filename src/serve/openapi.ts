@@ -13,9 +13,9 @@ const errorSchema = {
 };
 
 const energyHeaders = {
-  'X-Energy-Joules': { description: 'Inference energy attributed to this request (batch energy split over its instances; cache hits cost 0).', schema: { type: 'number' } },
+  'X-Energy-Joules': { description: 'Inference energy charged to this request: the CPU time its rows used in the inference workers (every early-exit stage and cascade model they went through) at the process CPU joules per CPU-second; cache hits cost 0. The rest of the process energy is in /metrics (verde_process_energy_parts_joules_total).', schema: { type: 'number' } },
   'X-CO2e-Grams': { description: 'Carbon of that energy at the configured grid intensity.', schema: { type: 'number' } },
-  'X-Energy-Method': { description: 'How the energy was obtained, e.g. modelled:tdp or measured:rapl.', schema: { type: 'string' } },
+  'X-Energy-Method': { description: 'How the energy was obtained and apportioned, e.g. "modelled:tdp, attributed by CPU time".', schema: { type: 'string' } },
   'X-Request-Id': { description: 'Id to post true labels to :feedback with.', schema: { type: 'string' } },
 };
 

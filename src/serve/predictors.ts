@@ -15,6 +15,8 @@ export interface RowAnswer {
   answeredBy?: 'small' | 'large';
   /** Padded sequence length of the batch the row ran in (text only). */
   paddedLength?: number;
+  /** Inference-thread CPU seconds this row used, over every stage and model it went through. */
+  cpuS?: number;
 }
 
 export interface Predictor {
@@ -33,7 +35,7 @@ export class SinglePredictor implements Predictor {
   }
   async run(rows: BatchRows): Promise<RowAnswer[]> {
     const out = await this.worker.run(rows);
-    return out.probabilities.map((p, i) => ({ probabilities: p, exit: out.exits[i], paddedLength: out.paddedLength || undefined }));
+    return out.probabilities.map((p, i) => ({ probabilities: p, exit: out.exits[i], paddedLength: out.paddedLength || undefined, cpuS: out.rowCpuS[i] }));
   }
   close(): Promise<void> {
     return this.worker.close();
@@ -50,11 +52,12 @@ export class CascadePredictor implements Predictor {
   }
   async run(rows: BatchRows): Promise<RowAnswer[]> {
     const first = await this.small.run(rows);
-    const answers: RowAnswer[] = first.probabilities.map((p) => ({ probabilities: p, answeredBy: 'small' as const, paddedLength: first.paddedLength || undefined }));
+    const answers: RowAnswer[] = first.probabilities.map((p, i) => ({ probabilities: p, answeredBy: 'small' as const, paddedLength: first.paddedLength || undefined, cpuS: first.rowCpuS[i] }));
     const unsure = answers.flatMap((a, i) => (Math.max(...a.probabilities) >= this.threshold ? [] : [i]));
     if (unsure.length > 0) {
       const second = await this.large.run(takeRows(rows, unsure));
-      unsure.forEach((row, j) => (answers[row] = { probabilities: second.probabilities[j]!, answeredBy: 'large', paddedLength: second.paddedLength || undefined }));
+      // A row the large model answered pays for both models; one the small model answered, for the small one only.
+      unsure.forEach((row, j) => (answers[row] = { probabilities: second.probabilities[j]!, answeredBy: 'large', paddedLength: second.paddedLength || undefined, cpuS: (answers[row]!.cpuS ?? 0) + (second.rowCpuS[j] ?? 0) }));
     }
     return answers;
   }

@@ -55,6 +55,8 @@ export interface RunResult {
   paddedLength: number;
   /** With traceStages: per stage, row-major [rows, labels] probabilities. */
   stageProbabilities?: Float32Array[];
+  /** Per row, the worker thread's CPU seconds spent on it (each stage's time split over the rows it ran): what energy is apportioned by. */
+  rowCpuS?: Float64Array;
 }
 
 export interface RunError {

@@ -24,6 +24,7 @@ export class ServeMetrics {
   readonly rejected = this.registry.add(new Counter('verde_rejected_total', 'Requests refused: queue_full (429) or timeout (504).'));
   readonly energy = this.registry.add(new Counter('verde_energy_joules_total', 'Inference energy attributed to each model (PUE applied), with how it was obtained.'));
   readonly processEnergy = this.registry.add(new Gauge('verde_process_energy_joules_total', 'Energy of the whole server process since start (HTTP handling and idle included), with its method.'));
+  readonly processEnergyParts = this.registry.add(new Gauge('verde_process_energy_parts_joules_total', 'The server process energy in parts that add up to verde_process_energy_joules_total: batches (charged to requests by inference CPU time), cpu-outside-batches (HTTP handling, JSON, batching, idle), memory-held, gpu-whole-device.'));
   readonly co2e = this.registry.add(new Counter('verde_co2e_grams_total', 'Carbon of that energy at the configured grid intensity.'));
   readonly feedbackTotal = this.registry.add(new Counter('verde_feedback_predictions_total', 'Predictions whose true label was posted to :feedback.'));
   readonly feedbackCorrect = this.registry.add(new Counter('verde_feedback_correct_total', 'Of those, the correct ones.'));

@@ -6,7 +6,7 @@ import type { ModelManifest } from '../registry/manifest.js';
 import type { WordPieceTokenizer } from '../tokenizers/index.js';
 import { Batcher, QueueFullError, type BatcherOptions } from './batcher.js';
 import { cacheKey, type PredictionCache } from './cache.js';
-import { NO_ENERGY, shareOf, type Energy, type EnergyAccountant } from './energy.js';
+import { addEnergy, NO_ENERGY, type Energy, type EnergyAccountant } from './energy.js';
 import { instancesOf, parseTabularInstance, parseTextInstance, type Instance, type InstanceLimits, type ParsedInstance } from './instances.js';
 import type { BatchRows } from './protocol.js';
 import type { Predictor, RowAnswer } from './predictors.js';
@@ -83,17 +83,19 @@ export class ServedModel {
         ? { kind: 'text', texts: inputs.map((x) => (x as { text: string }).text) }
         : { kind: 'tabular', features: inputs.map((x) => (x as { features: Float32Array }).features) };
     const t0 = performance.now();
-    const { result, energy } = await this.deps.energy.measure(`batch:${this.name}`, () => this.predictor.run(rows));
+    const { result, charge } = await this.deps.energy.measure(`batch:${this.name}`, () => this.predictor.run(rows));
+    // Each row pays for the inference compute it used (its stages, its models), not an even share.
+    const rowEnergy = result.map((r) => charge(r.cpuS ?? 0));
+    const energy = rowEnergy.reduce(addEnergy, NO_ENERGY);
     const m = this.deps.metrics;
     m.batchSeconds.observe({ model: this.name }, (performance.now() - t0) / 1000);
     if (result[0]?.paddedLength) m.paddedLength.observe({ model: this.name }, result[0].paddedLength);
     m.energy.inc({ model: this.name, method: energy.method }, energy.energyJ);
     m.co2e.inc({ model: this.name, method: energy.method }, energy.co2eGrams);
-    const share = shareOf(energy, inputs.length);
-    return result.map((r) => {
+    return result.map((r, i) => {
       if (r.exit !== undefined) m.exits.inc({ model: this.name, exit: String(r.exit) });
       if (r.answeredBy) m.cascade.inc({ model: this.name, answered_by: r.answeredBy });
-      return { ...r, energy: share };
+      return { ...r, energy: rowEnergy[i]! };
     });
   }
 

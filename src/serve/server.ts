@@ -177,6 +177,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   app.get('/metrics', async (_req, reply) => {
     const p = await energy.processEnergy();
     metrics.processEnergy.set({ method: p.method }, p.energyJ);
+    for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, method: part.method }, part.energyJ);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
   app.get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));

@@ -63,6 +63,7 @@ export class WorkerGroup implements ModelInference {
     return {
       probabilities: outs.flatMap((o) => o.probabilities),
       exits: outs.flatMap((o) => o.exits),
+      rowCpuS: outs.flatMap((o) => o.rowCpuS),
       // Each shard is padded to its own longest text; the batch's figure is the longest of them.
       paddedLength: Math.max(...outs.map((o) => o.paddedLength)),
     };

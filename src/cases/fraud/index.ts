@@ -12,6 +12,7 @@ import { ensureWritableDir, writeDirAtomic, writeFileAtomic, writeJsonAtomic } f
 import type { CaseContext, CaseData } from './context.js';
 import { prepareFileData, prepareGeneratedData } from './data.js';
 import { ensureBaseline } from './gbdt-runs.js';
+import { MeteredLedger, type EnergyBreakdown, type MeterContext, type PhaseEnergy } from './energy.js';
 import { resolveFraudOptions, TECHNIQUES, type FraudCaseOptions, type TechniqueName } from './options.js';
 import { resultsCsv, resultsTable, type FraudResults, type SkippedTechnique, type TechniqueResult } from './results.js';
 import { activeLearningTechniques } from './techniques/active-learning.js';
@@ -63,17 +64,30 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
   const outDir = resolve(options.outDir);
   await ensureWritableDir(dirname(outDir));
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const meter = { country: o.country };
+  const ledger = new MeteredLedger();
+  const meter: MeterContext = { country: o.country, ledger };
   const total = new Tracker({ scope: 'process', country: o.country, projectName: 'verde-fraud', intervalMs: 1000 });
   await total.start();
   const runStarted = performance.now();
   const scratch = await mkdtemp(join(tmpdir(), 'verde-fraud-data-'));
   try {
     return await writeDirAtomic(outDir, async (workDir) => {
-      const data = o.dataFile ? await prepareFileData(o, log) : await prepareGeneratedData(o, meter, scratch, log);
+      // Each phase is a span of the run's tracker: phases + unattributed = the run's total.
+      const phases: PhaseEnergy[] = [];
+      const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+        const span = total.startSpan(name);
+        const j0 = ledger.joules;
+        try {
+          return await fn();
+        } finally {
+          const r = await span.end();
+          phases.push({ name, energyJ: r.energyJ, meteredJ: ledger.joules - j0, method: r.method });
+        }
+      };
+      const data = await phase('data', () => (o.dataFile ? prepareFileData(o, log) : prepareGeneratedData(o, meter, scratch, log)));
       const ctx: CaseContext = { opts: o, data, meter, workDir, models: [], techniques: [], notice: log };
       log(`fraud: data ready (${((performance.now() - runStarted) / 1000).toFixed(1)} s): ${data.splitHow}`);
-      await ensureBaseline(ctx);
+      await phase('baseline', () => ensureBaseline(ctx));
       const skipped: SkippedTechnique[] = [];
       const failed: SkippedTechnique[] = [];
       for (const name of TECHNIQUES) {
@@ -82,7 +96,7 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
         if (why) { skipped.push({ name, reason: why }); log(`fraud: ${name} skipped: ${why}`); continue; }
         const started = performance.now();
         try {
-          const r = await RUNNERS[name](ctx);
+          const r = await phase(name, () => RUNNERS[name](ctx));
           const took = ((performance.now() - started) / 1000).toFixed(1);
           for (const t of Array.isArray(r) ? r : [r]) {
             ctx.techniques.push(t);
@@ -97,6 +111,8 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
         }
       }
       const energy = await total.stop();
+      const phasesJ = phases.reduce((a, p) => a + p.energyJ, 0);
+      const energyBreakdown: EnergyBreakdown = { phases, unattributedJ: energy.energyJ - phasesJ, totalJ: energy.energyJ };
       const results: FraudResults = {
         case: 'fraud-detection',
         guideSection: '§5',
@@ -109,8 +125,9 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
         models: ctx.models,
         techniques: ctx.techniques,
         skipped,
-        energyMethodNote: `${energy.method} (process scope: this process, its worker threads and the child processes it waited for); every energy figure is in joules with its method beside it`,
+        energyMethodNote: `${energy.method} (process scope: this process, its worker threads and its child processes, live and reaped); every energy figure is in joules with its method beside it`,
         totalEnergyJ: energy.energyJ,
+        energyBreakdown,
         totalCo2eGrams: energy.co2eGrams,
         carbonIntensityGPerKWh: energy.carbonIntensityGPerKWh,
         carbonIntensitySource: energy.carbonIntensitySource,

@@ -3,6 +3,7 @@
  * method beside every energy figure), the flat results.csv, and the §5-style table printed at the end.
  */
 import { csvCell } from '../../util/csv.js';
+import type { EnergyBreakdown } from './energy.js';
 export type Figures = Record<string, number | string | boolean | null>;
 
 export interface DatasetResult {
@@ -75,6 +76,8 @@ export interface FraudResults {
   energyMethodNote: string;
   /** The whole run (data, every model, every technique), with its carbon at the grid's intensity. */
   totalEnergyJ: number;
+  /** The total split so that it adds up: phases (data, baseline, each technique) + unattributed. */
+  energyBreakdown?: EnergyBreakdown;
   totalCo2eGrams: number;
   carbonIntensityGPerKWh: number;
   carbonIntensitySource: string;
@@ -147,7 +150,9 @@ export function resultsTable(r: FraudResults): string {
     m.trainEnergyReusedFrom ? `(${fmt(m.trainEnergyJ)}: ${m.trainEnergyReusedFrom}'s, reused)` : fmt(m.trainEnergyJ),
     fmt(m.inferenceEnergyJPerRow), String(m.onnxBytes), m.packedInt8Bytes === undefined ? '' : String(m.packedInt8Bytes),
   ]);
-  const footer = `Whole run: ${fmt(r.totalEnergyJ)} J, ${fmt(r.totalCo2eGrams)} gCO2e at ${fmt(r.carbonIntensityGPerKWh)} g/kWh (${r.carbonIntensitySource}).`;
+  const b = r.energyBreakdown;
+  const parts = b ? `\nWhere it went: ${b.phases.map((p) => `${p.name} ${fmt(p.energyJ)} J`).join(', ')}, unattributed ${fmt(b.unattributedJ)} J (set-up, writing, between phases) = ${fmt(b.totalJ)} J.` : '';
+  const footer = `Whole run: ${fmt(r.totalEnergyJ)} J, ${fmt(r.totalCo2eGrams)} gCO2e at ${fmt(r.carbonIntensityGPerKWh)} g/kWh (${r.carbonIntensitySource}).${parts}`;
   const skipped = r.skipped.length ? `\nSkipped: ${r.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}\n` : '';
   return [
     `Fraud detection (guide §5): each technique against its plain counterpart. Energy: ${r.energyMethodNote}`,

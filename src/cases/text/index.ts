@@ -260,6 +260,9 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     // 5. Write every variant, evaluate each from its directory, write the results — atomically.
     const results = await writeDirAtomic(out, async (tmp) => {
       const rows: VariantResult[] = [];
+      // One stage for writing and evaluating every variant: each variant's measured pass (in its
+      // forked child) is a part of it, the rest is the children's start-up, warm-up and the writing.
+      span = tracker.startSpan('evaluate');
       const bar = progressBar('evaluate', variants.length, ['variant']);
       for (const v of variants) {
         const dir = join(tmp, 'models', v.name);
@@ -295,7 +298,13 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         });
       }
       bar.stop();
+      const passesJ = rows.reduce((a, v) => a + v.energyJ, 0);
+      const evaluated = await span.end();
+      stages.push(stageOf('evaluate', evaluated, { variantPassesJ: passesJ, restJ: evaluated.energyJ - passesJ, about: 'variant passes measured in their children; rest: child start-up, warm-up, writing the model directories' }));
       const total = await tracker.stop();
+      // The parent's process-scope tracker already counts its children (live and reaped): the
+      // variants' passes are inside the total, never added to it again.
+      const stagesJ = stages.reduce((a, x) => a + x.energyJ, 0);
       const results: TextResults = {
         about: "verde text: the guide's §6.1 pipeline (train, prune, quantise, compare) with energy for every stage and variant",
         createdAt: new Date().toISOString(),
@@ -307,8 +316,9 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         threads: threads ?? 1,
         stages,
         variants: rows,
-        totalEnergyJ: total.energyJ + rows.reduce((a, v) => a + v.energyJ, 0),
-        totalCo2eGrams: total.co2eGrams + rows.reduce((a, v) => a + v.co2eGrams, 0),
+        totalEnergyJ: total.energyJ,
+        totalCo2eGrams: total.co2eGrams,
+        unattributedEnergyJ: total.energyJ - stagesJ,
         energyMethod: total.method,
         notes,
       };

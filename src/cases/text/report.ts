@@ -36,8 +36,11 @@ export interface TextResults {
   threads: number;
   stages: StageResult[];
   variants: VariantResult[];
+  /** The whole run as measured (process scope: this process and its children, live and reaped). */
   totalEnergyJ: number;
   totalCo2eGrams: number;
+  /** totalEnergyJ minus the stages' sum (the stages include `evaluate`, whose parts are the variants' passes): set-up, idle, between stages. */
+  unattributedEnergyJ?: number;
   energyMethod: string;
   notes: string[];
   /** With --early-exit: the stages written into models/base/exits/ and how they did on the test set. */
@@ -103,8 +106,9 @@ export function comparisonTable(r: TextResults): string {
         (v.outputRelError !== undefined ? `, output error vs fp32 ${(100 * v.outputRelError).toFixed(2)} %` : ''));
     }
   }
-  lines.push('', 'Stages (training and compression energy):');
+  lines.push('', 'Stages (training, compression and evaluation energy; they and the unattributed line add up to the total):');
   for (const s of r.stages) lines.push(`  ${pad(s.name, 20)} ${lpad(s.durationS.toFixed(1), 7)} s ${lpad(s.energyJ.toPrecision(4), 10)} J ${lpad(s.co2eGrams.toPrecision(3), 9)} gCO2e  [${s.energyMethod}]`);
+  if (r.unattributedEnergyJ !== undefined) lines.push(`  ${pad('unattributed', 20)} ${lpad('', 7)}   ${lpad(r.unattributedEnergyJ.toPrecision(4), 10)} J  (between stages: set-up, idle)`);
   if (r.earlyExit) {
     lines.push('', `Early exit (models/base/exits/, threshold ${r.earlyExit.threshold ?? 'off'}${r.earlyExit.thresholdFrom ? ` from ${r.earlyExit.thresholdFrom}` : ''}; one sample at a time):`);
     for (const e of r.earlyExit.evaluation as { threshold: number; accuracy: number; exitCounts: number[]; meanLayerFraction: number; latencyMsPerSample: number }[]) {

@@ -39,7 +39,7 @@ export function registerDetect(program: Command): void {
       const lines = report.sources.map((s) => `  ${s.source.padEnd(w)}  ${s.readable ? 'yes' : 'no '}  ${s.why}`);
       process.stdout.write(
         `Energy sources (readable? why):\n${lines.join('\n')}\n\n` +
-          `Methods in ${report.scope} scope: cpu ${report.methods.cpu}, ram ${report.methods.ram}, gpu ${report.methods.gpu}\n`,
+          `Methods in ${report.scope} scope: cpu ${report.labels.cpu}, ram ${report.labels.ram}, gpu ${report.labels.gpu}\n`,
       );
     });
 }

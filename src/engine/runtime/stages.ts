@@ -19,6 +19,8 @@ export interface StageRunOptions {
   threshold: number;
   /** Run every row through every stage and keep each stage's probabilities (threshold choice). */
   trace?: boolean;
+  /** Called after each stage's run with the original indices of the rows it ran (energy apportioning). */
+  afterStage?: (stage: number, rows: readonly number[]) => void;
 }
 
 export interface StageRun {
@@ -60,6 +62,7 @@ export async function runStages(sessions: ort.InferenceSession[], feeds: Record<
       stageFeeds[name] = t;
     }
     const out = await s.run(stageFeeds);
+    o.afterStage?.(k, alive);
     const y = out[output];
     if (!y) throw new Error(`model output "${output}" missing (outputs: ${s.outputNames.join(', ')})`);
     if (!nLabels) probabilities = new Float32Array(rows * (nLabels = y.size / alive.length));

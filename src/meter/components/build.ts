@@ -31,7 +31,7 @@ export interface BuiltComponents {
 }
 
 export async function buildComponents(opts: ResolvedOptions, nowMs: number): Promise<BuiltComponents> {
-  const target = opts.pid !== undefined ? treeTarget(opts.pid, opts.procRoot, opts.childCpuBaseS) : selfTarget(opts.procRoot);
+  const target = opts.pid !== undefined ? treeTarget(opts.pid, opts.procRoot, opts.childCpuBaseS, opts.intervalMs) : selfTarget(opts.procRoot, opts.intervalMs);
   const cpuSpec = cpuPowerSpec({ tdpW: opts.tdpW });
   const mem = machineMemory(opts.sysfsRoot);
 

@@ -42,6 +42,8 @@ export function probeNvmlDevice(nvml: NvmlBinding, gpu: GpuIdentity): GpuProbe {
 export class NvmlGpu implements ComponentMeter {
   readonly component = 'gpu' as const;
   readonly method = 'measured:nvml' as const;
+  /** NVIDIA's counters are per device: other processes' work on the GPU is in the figure. */
+  readonly apportioned = 'whole device' as const;
   readonly detail: string;
   private readonly devices: DeviceState[];
 

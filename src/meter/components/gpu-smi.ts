@@ -16,6 +16,8 @@ interface DeviceState {
 export class SmiGpu implements ComponentMeter {
   readonly component = 'gpu' as const;
   readonly method = 'measured:nvidia-smi' as const;
+  /** NVIDIA's counters are per device: other processes' work on the GPU is in the figure. */
+  readonly apportioned = 'whole device' as const;
   readonly detail: string;
   private readonly devices: DeviceState[];
 

@@ -18,6 +18,7 @@ interface ShareState {
 export class RaplEnergy implements ComponentMeter {
   readonly method = 'measured:rapl' as const;
   readonly detail: string;
+  readonly apportioned?: 'attributed by CPU time';
   private readonly counters: RaplCounter[];
   private accJ = 0;
   private last?: ShareState;
@@ -32,7 +33,10 @@ export class RaplEnergy implements ComponentMeter {
     this.detail = share
       ? `${names}, attributed by the share of machine CPU time used by ${share.target.description}`
       : `${names}`;
-    if (share) this.last = this.state();
+    if (share) {
+      this.apportioned = 'attributed by CPU time';
+      this.last = this.state();
+    }
   }
 
   private totalJ(): number {

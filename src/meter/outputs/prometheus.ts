@@ -29,9 +29,9 @@ export function prometheusText(r: EnergyReport): string {
     for (const [l, v] of samples) out.push(`${name}${labels({ ...base, ...l })} ${num(v)}`);
   };
   family('verde_energy_joules_total', 'counter', 'Energy since the tracker started, by component, PUE applied.',
-    r.components.map((c) => [{ component: c.component, method: c.method }, c.energyJ * r.pue]));
+    r.components.map((c) => [{ component: c.component, method: c.methodLabel ?? c.method }, c.energyJ * r.pue]));
   family('verde_power_watts', 'gauge', 'Mean power since the tracker started, by component, before PUE.',
-    r.components.map((c) => [{ component: c.component, method: c.method }, c.meanPowerW]));
+    r.components.map((c) => [{ component: c.component, method: c.methodLabel ?? c.method }, c.meanPowerW]));
   family('verde_co2e_grams_total', 'counter', 'Carbon emissions since the tracker started, gCO2e.',
     [[{ method: r.method }, r.co2eGrams]]);
   family('verde_carbon_intensity_grams_per_kwh', 'gauge', 'Grid carbon intensity used, gCO2e/kWh.',
@@ -57,6 +57,10 @@ export function prometheusText(r: EnergyReport): string {
     family('verde_span_energy_joules_total', 'counter', 'Energy of finished spans by name, PUE applied.',
       [...byName].map(([span, a]) => [{ span, method: r.method }, a.j]));
     family('verde_span_count_total', 'counter', 'Finished spans by name.', [...byName].map(([span, a]) => [{ span }, a.n]));
+  }
+  if (r.outsideSpansJ !== undefined) {
+    family('verde_span_breakdown_joules_total', 'counter', 'The run total split so that it adds up: inside at least one span (each instant once) and outside every span (idle, set-up, unattributed). PUE applied.',
+      [[{ part: 'inside-spans', method: r.method }, r.spanUnionJ ?? 0], [{ part: 'outside-spans', method: r.method }, r.outsideSpansJ]]);
   }
   // CodeCarbon-compatible gauges (its names and units).
   const kWh = (j: number) => j / 3.6e6;

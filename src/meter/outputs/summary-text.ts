@@ -17,7 +17,7 @@ export function summaryText(r: EnergyReport): string {
   lines.push(`duration   ${r.durationS.toFixed(2)} s  (scope: ${r.scope})`);
   for (const c of r.components) {
     const e = c.method === 'none' ? 'not measured' : `${formatEnergy(c.energyJ)}  mean ${c.meanPowerW.toFixed(2)} W`;
-    lines.push(`${c.component.padEnd(10)} ${e}  [${c.method}]${c.detail ? `  ${c.detail}` : ''}`);
+    lines.push(`${c.component.padEnd(10)} ${e}  [${c.methodLabel ?? c.method}]${c.detail ? `  ${c.detail}` : ''}`);
   }
   const pue = r.pue !== 1 ? ` (PUE ${r.pue} applied)` : '';
   lines.push(`energy     ${formatEnergy(r.energyJ)}${pue}  [${r.method}]`);
@@ -25,6 +25,7 @@ export function summaryText(r: EnergyReport): string {
   lines.push(`carbon     ${formatCo2(r.co2eGrams)} at ${r.carbonIntensityGPerKWh} gCO2e/kWh, ${where}, source ${r.carbonIntensitySource}`);
   if (r.waterLitres !== undefined) lines.push(`water      ${r.waterLitres.toPrecision(3)} L at WUE ${r.wue} L/kWh`);
   for (const s of r.spans) lines.push(spanLine(s));
+  if (r.outsideSpansJ !== undefined) lines.push(`spans      ${formatEnergy(r.spanUnionJ ?? 0)} inside spans (each instant once), ${formatEnergy(r.outsideSpansJ)} outside every span (idle, set-up, unattributed)`);
   return lines.join('\n') + '\n';
 }
 

@@ -85,6 +85,44 @@ export function processTree(procRoot: string, rootPid: number): ProcStat[] {
   return tree;
 }
 
+/**
+ * The live descendants of `rootPid` (not itself), through /proc/<pid>/task/<tid>/children (every
+ * thread's children, so a child forked from a worker thread is found too): a few small reads, no
+ * scan of /proc. Undefined where the kernel has no children files (CONFIG_PROC_CHILDREN off): the
+ * caller then falls back to processTree().
+ */
+export function descendantPids(procRoot: string, rootPid: number): number[] | undefined {
+  const out: number[] = [];
+  const queue = [rootPid];
+  let sawChildrenFile = false;
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    let tids: string[];
+    try {
+      tids = readdirSync(`${procRoot}/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = readFileSync(`${procRoot}/${pid}/task/${tid}/children`, 'utf8');
+        sawChildrenFile = true;
+      } catch {
+        continue;
+      }
+      for (const c of text.split(' ')) {
+        const child = Number(c);
+        if (c.length > 0 && Number.isInteger(child)) {
+          out.push(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return sawChildrenFile || out.length > 0 ? out : undefined;
+}
+
 /** CPU seconds used so far by the live tree (including children its members already reaped). */
 export function treeCpuS(tree: ProcStat[]): number {
   let s = 0;
