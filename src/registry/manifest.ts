@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fail } from '../util/errors.js';
 import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
+import { writeModelCard } from './model-card.js';
 
 export const MANIFEST_FILE = 'verde.json';
 
@@ -87,8 +88,10 @@ export function tabularManifest(m: ManifestBase & { features: readonly { name: s
   return manifestOf(m, 'tabular-classification', { tabular: { features } }, { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' });
 }
 
+/** verde.json, and beside it the model card (README.md) every verde model directory carries. */
 export async function writeManifest(dir: string, manifest: ModelManifest): Promise<void> {
   await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
+  await writeModelCard(dir, manifest);
 }
 
 /** Read and check a model directory's manifest; errors name the file and the field. */

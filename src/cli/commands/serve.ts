@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_WORKERS, type CascadeSpec } from '../../serve/options.js';
 
 interface ServeFlags {
+  store?: string;
   model: string[];
   cascade: CascadeSpec[];
   port: number;
@@ -64,6 +66,7 @@ export function registerServe(program: Command): void {
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), 64)
     .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), 1024 * 1024)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
+    .option(...STORE_FLAG)
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
       if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
@@ -90,6 +93,8 @@ export function registerServe(program: Command): void {
         longText: flags.rejectLong ? 'reject' : 'truncate',
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
+      const { startServeRecording } = await import('../../store/serve-session.js');
+      const session = startServeRecording(server, { ...flags }, flags.store, flags.country);
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token && !process.env.VERDE_SERVE_TOKEN) {
@@ -107,6 +112,7 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      session.stop();
       process.stderr.write('verde serve: stopped\n');
     });
 }
