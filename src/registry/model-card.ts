@@ -53,7 +53,7 @@ export function modelCardText(m: CardManifest, e?: CardEvaluation): string {
   const measured = METRIC_NAMES.filter(([k]) => typeof e?.metrics[k] === 'number');
   if (e && measured.length) {
     head.push('metrics:', ...measured.map(([, id]) => `  - ${id}`));
-    head.push('model-index:', `  - name: ${y(m.name)}`, '    results:', '      - task:', `          type: ${pipeline}`, '        dataset:', `          name: ${y(e.dataset ?? 'test split')}`, `          type: ${y(e.dataset ?? 'custom')}`, '        metrics:');
+    head.push('model-index:', `  - name: ${y(m.name)}`, '    results:', '      - task:', `          type: ${pipeline}`, '        dataset:', `          name: ${y(e.dataset ?? 'test split')}`, '          type: custom', '        metrics:');
     for (const [k, id, label] of measured) head.push(`          - type: ${id}`, `            value: ${y(e.metrics[k] as number)}`, `            name: ${y(label)}`);
   }
   if (e && typeof e.trainCo2eGrams === 'number') {

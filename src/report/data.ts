@@ -121,7 +121,7 @@ export function buildReport(runs: RunRecord[], o: ReportOptions = {}): ReportDat
       const xs = ofTask.filter((v) => f(v) !== null);
       if (!xs.length) continue;
       const best = xs.reduce((a, b) => ((dir === 'max' ? f(b)! > f(a)! : f(b)! < f(a)!) ? b : a));
-      const method = criterion === 'highest quality' ? `${best.qualityMetric} on the test split` : criterion.includes('size') || criterion.includes('latency') || criterion.includes('throughput') ? 'timed / file size' : best.energyMethod;
+      const method = criterion === 'highest quality' ? `${best.qualityMetric} on the test split` : criterion.includes('disk') || criterion.includes('latency') || criterion.includes('throughput') ? 'timed / file size' : best.energyMethod;
       winners.push({ task: t, criterion: criterion === 'highest quality' ? `highest ${best.qualityMetric}` : criterion, variant: best.name, runId: best.runId, value: f(best)!, unit, method });
     }
     const tol = o.qualityTolerance ?? 0.01;
