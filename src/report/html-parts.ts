@@ -1,16 +1,12 @@
 /** The server-rendered parts of the HTML report: summary, variants table, UNE/SCI block, labels. */
 import { formatJ } from '../registry/energy-label.js';
+import { formatFigure } from '../util/format.js';
 import type { ReportData, ReportVariant } from './data.js';
 
 export const esc = (s: unknown): string => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** 4 significant digits, exponent for very small or large; '' for unknown. */
-export function fmt(v: number | null | undefined, digits = 4): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return '';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a < 1e-3 || a >= 1e6 ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
-}
+export const fmt = (v: number | null | undefined, digits = 4): string => formatFigure(v, digits);
 
 export function summaryHtml(d: ReportData): string {
   const runs = d.runs.map((r) => `<li><code>${esc(r.id)}</code> <b>${esc(r.command)}</b> ${esc(r.startedAt)} — ${fmt(r.energyJ)} J, ${fmt(r.co2eGrams)} gCO2e [${esc(r.energyMethod)}]; ${esc(r.hardware.cpuModel)} (${r.hardware.threads} threads${r.hardware.gpus.length ? `, ${esc(r.hardware.gpus.join(', '))}` : ''}); ${fmt(r.carbon.gPerKWh)} g/kWh ${esc(r.carbon.source)}${r.gitCommit ? `; git ${esc(r.gitCommit.slice(0, 10))}` : ''}${r.status === 'running' ? ' (session still running)' : ''}</li>`).join('');

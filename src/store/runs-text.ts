@@ -1,13 +1,9 @@
 /** Terminal text for `verde runs list|show|diff`. */
+import { formatFigure } from '../util/format.js';
 import type { RunSummary } from './runs.js';
 import type { RunRecord, VariantRecord } from './types.js';
 
-function fmt(v: number | null | undefined, digits = 4): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a < 1e-3 || a >= 1e6 ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
-}
+const fmt = (v: number | null | undefined, digits = 4): string => formatFigure(v, digits, '-');
 
 function table(head: string[], rows: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
