@@ -9,7 +9,8 @@ import { readManifest, MANIFEST_FILE } from '../registry/manifest.js';
 import { writeModelCard } from '../registry/model-card.js';
 import type { RunRecord } from './types.js';
 
-export async function updateModelCards(run: RunRecord, dataset?: string): Promise<number> {
+/** `datasets`: the test data's description by task (a demo run has a text and a tabular one). */
+export async function updateModelCards(run: RunRecord, datasets: Record<string, string | undefined> = {}): Promise<number> {
   let n = 0;
   const hw = `${run.hardware.cpuModel} (${run.hardware.threads} threads)${run.hardware.gpus.length ? `, ${run.hardware.gpus.join(', ')}` : ''}`;
   for (const v of run.variants) {
@@ -17,7 +18,7 @@ export async function updateModelCards(run: RunRecord, dataset?: string): Promis
     const m = await readManifest(v.modelDir);
     await writeModelCard(v.modelDir, m, {
       runId: run.id,
-      dataset,
+      dataset: datasets[v.task],
       metrics: { accuracy: v.accuracy, macroF1: v.macroF1, rocAuc: v.rocAuc, prAuc: v.prAuc },
       energyJPerInference: v.energyJPerInference,
       energyMethod: v.energyMethod,

@@ -5,7 +5,7 @@
 import type { EnergyReport } from '../meter/types.js';
 import type { TextCaseResult } from '../cases/text/index.js';
 import type { FraudCaseRun } from '../cases/fraud/index.js';
-import { meterRun, textParts, fraudParts } from './from-cases.js';
+import { meterRun, textParts, fraudParts, fraudDataset } from './from-cases.js';
 import { recordWith } from './record.js';
 
 export interface DemoParts {
@@ -24,7 +24,7 @@ export async function recordDemo(report: EnergyReport, parts: DemoParts, flags: 
     r.phases = [...split, ...(rest > 0 ? [{ name: 'demo: outside the cases', phase: 'other' as const, durationS: 0, energyJ: rest, co2eGrams: (rest / 3.6e6) * r.carbon.gPerKWh, method: r.energyMethod }] : [])];
     r.variants = [...t.variants, ...f.variants];
     return r;
-  }, flags.store, parts.text?.results.dataset);
+  }, flags.store, { 'text-classification': parts.text?.results.dataset, 'tabular-classification': fraudDataset(parts.fraud?.results) });
   if (!run) return;
   const { writeReport } = await import('../report/write.js');
   try {

@@ -57,6 +57,12 @@ export function fraudParts(r: FraudResults, outDir: string): Pick<RunRecord, 'ph
   return { phases, variants };
 }
 
+/** The fraud models' test data, for their cards: the first dataset (the home institution's). */
+export function fraudDataset(r: FraudResults | undefined): string | undefined {
+  const d = r?.datasets[0];
+  return d && `${d.name} (${d.source})`;
+}
+
 /** Totals of a case run that has no EnergyReport of its own (text and fraud commands). */
 function caseTotals(energyJ: number, co2eGrams: number, method: string, run: RunRecord): RunRecord {
   return { ...run, energyJ, co2eGrams, energyMethod: method, components: [{ component: 'total', energyJ, meanPowerW: null, method }] };

@@ -3,7 +3,7 @@ export * from './types.js';
 export { openStore, storePath, DEFAULT_STORE, STORE_ENV, SCHEMA_VERSION, MIGRATIONS } from './db.js';
 export { saveRun, saveRuns, listRuns, getRun, selectRuns, type RunSummary } from './runs.js';
 export { baseRun, gitCommit, hardwareNow, phaseOf } from './context.js';
-export { textRun, fraudRun, meterRun, benchRun, calibrateRun, serveRun, textParts, fraudParts } from './from-cases.js';
+export { textRun, fraudRun, meterRun, benchRun, calibrateRun, serveRun, textParts, fraudParts, fraudDataset } from './from-cases.js';
 export { recordRun, recordWith } from './record.js';
 export { updateModelCards } from './cards.js';
 export { readCodeCarbonCsv } from './import-codecarbon.js';

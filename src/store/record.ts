@@ -29,7 +29,7 @@ export function recordRun(run: RunRecord, storeFlag?: string, log: (line: string
  * Build and record, for commands whose record needs the run's results (errors in building are
  * warnings too), then rewrite the model cards of the variants it evaluated with their figures.
  */
-export async function recordWith(build: () => RunRecord, storeFlag?: string, dataset?: string): Promise<RunRecord | null> {
+export async function recordWith(build: () => RunRecord, storeFlag?: string, datasets: Record<string, string | undefined> = {}): Promise<RunRecord | null> {
   let run: RunRecord;
   try {
     run = build();
@@ -39,7 +39,7 @@ export async function recordWith(build: () => RunRecord, storeFlag?: string, dat
   }
   recordRun(run, storeFlag);
   try {
-    await updateModelCards(run, dataset);
+    await updateModelCards(run, datasets);
   } catch (err) {
     process.stderr.write(`verde: warning: model cards not updated (${(err as Error).message.split('\n')[0]})\n`);
   }

@@ -64,8 +64,8 @@ export function registerFraud(program: Command): void {
       });
       process.stdout.write(run.table + '\n');
       process.stdout.write(`results: ${run.outDir}/results.json, results.csv, models/ (${run.results.models.length} models)\n`);
-      const { recordWith, fraudRun } = await import('../../store/index.js');
-      await recordWith(() => fraudRun(run.results, run.outDir, { ...flags }, startedAt), flags.store, 'fraud transactions');
+      const s = await import('../../store/index.js');
+      await s.recordWith(() => s.fraudRun(run.results, run.outDir, { ...flags }, startedAt), flags.store, { 'tabular-classification': s.fraudDataset(run.results) });
       if (run.failed.length > 0) {
         process.stderr.write(`verde: ${run.failed.length} technique(s) failed: ${run.failed.map((f) => `${f.name} (${f.reason})`).join('; ')}\n`);
         process.exitCode = 1;

@@ -72,6 +72,6 @@ export function registerText(program: Command): void {
         out: opts.out as string,
       });
       const { recordWith, textRun } = await import('../../store/index.js');
-      await recordWith(() => textRun(res.results, res.out, opts, startedAt, opts.country as string | undefined), opts.store as string | undefined, res.results.dataset);
+      await recordWith(() => textRun(res.results, res.out, opts, startedAt, opts.country as string | undefined), opts.store as string | undefined, { 'text-classification': res.results.dataset });
     });
 }
