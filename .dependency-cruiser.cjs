@@ -18,6 +18,8 @@ const LAYERS = [
   ['data'],
   ['predict'],
   ['cases'],
+  ['store'],
+  ['report'],
   ['cli'],
 ];
 

@@ -15,6 +15,8 @@ import { registerServe } from './commands/serve.js';
 import { registerBenchServe } from './commands/bench-serve.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerDemo } from './commands/demo.js';
+import { registerRuns } from './commands/runs.js';
+import { registerReport } from './commands/report.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerBenchServe(program);
   registerCalibrate(program);
+  registerRuns(program);
+  registerReport(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -53,6 +57,8 @@ export function buildProgram(): Command {
     serve: 'serve models over HTTP: dynamic batching, cache, early exit, cascades, energy per request',
     'bench-serve': 'load-test verde serve: batching, cache, early exit and cascade, on and off',
     calibrate: 'choose early-exit and cascade thresholds on labelled validation data (§3.4.1)',
+    runs: 'the run store: list, show, diff and import CodeCarbon emissions.csv',
+    report: 'HTML/Markdown/JSON report of stored runs: winners, Pareto front, phases, grids, SCI, energy labels',
   };
   for (const cmd of program.commands) {
     const line = summaries[cmd.name()];

@@ -5,10 +5,10 @@
  * keeps its plain label ("modelled:tdp"). Labels never contain '+', which joins the methods of a
  * run ("measured:rapl, attributed by CPU time+modelled:ram").
  */
-import type { EnergyMethod } from './types.js';
+import type { Apportioning, EnergyMethod } from './types.js';
 
 /** How a figure relates to the counter it came from, when it is not simply the counter itself. */
-export type Apportioning = 'attributed by CPU time' | 'whole device';
+export type { Apportioning } from './types.js';
 
 export function methodLabel(method: EnergyMethod | string, apportioned?: Apportioning): string {
   return apportioned ? `${method}, ${apportioned}` : method;

@@ -13,7 +13,6 @@ export type EnergyMethod =
   | 'none'; // nothing to measure (e.g. no GPU)
 
 export type Component = 'cpu' | 'gpu' | 'ram';
-import type { Apportioning } from './method-label.js';
 
 export interface ComponentEnergy {
   component: Component;
@@ -104,3 +103,6 @@ export interface MachineInfo {
   ramUsedGiB: number;
   ramUtilizationPercent: number;
 }
+
+/** How a share of a device counter was taken, when a figure is one (see method-label.ts). */
+export type Apportioning = 'attributed by CPU time' | 'whole device';

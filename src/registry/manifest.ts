@@ -9,6 +9,7 @@ import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import type { FeatureSpec } from '../tabular/dataset.js';
 import { MANIFEST_FILE } from './files.js';
+import { writeModelCard } from './model-card.js';
 
 export { MANIFEST_FILE };
 
@@ -85,8 +86,10 @@ export function tabularManifest(m: ManifestBase & { features: readonly { name: s
   return manifestOf(m, 'tabular-classification', { tabular: { features } }, { inputs: ['features'], output: 'probabilities', outputKind: 'probabilities' });
 }
 
+/** verde.json, and beside it the model card (README.md) every verde model directory carries. */
 export async function writeManifest(dir: string, manifest: ModelManifest): Promise<void> {
   await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
+  await writeModelCard(dir, manifest);
 }
 
 /** Read and check a model directory's manifest; errors name the file and the field. */

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_WORKERS } from '../../serve/options.js';
 import type { BenchOptions } from '../../bench-serve/bench.js';
 
 /** Parsed flags: the options named as in BenchOptions, plus the CLI's own spellings. */
 interface BenchFlags extends Pick<BenchOptions, 'exitModel' | 'small' | 'large' | 'url' | 'concurrency' | 'repeat' | 'p99BudgetMs' | 'maxBatchSize' | 'maxQueueDelayMs' | 'workers' | 'threads' | 'out' | 'only'> {
+  store?: string;
   model?: string;
   duration: number;
   overload: boolean;
@@ -56,6 +58,7 @@ export function registerBenchServe(program: Command): void {
       return v;
     }, 'auto')
     .option('--out <file>', 'results JSON', './verde-out/bench-serve/results.json')
+    .option(...STORE_FLAG)
     .action(async (flags: BenchFlags) => {
       if ((flags.small && !flags.large && !flags.model) || (flags.large && !flags.small)) {
         throw new UserError('bench-serve: --small and --large go together (--large defaults to --model)');
@@ -84,8 +87,9 @@ export function registerBenchServe(program: Command): void {
           large = model;
         }
       }
+      const startedAt = new Date().toISOString();
       try {
-        await runBench({
+        const bench = await runBench({
           model,
           exitModel,
           small,
@@ -104,6 +108,8 @@ export function registerBenchServe(program: Command): void {
           only: flags.only,
           loadGenerator: flags.loadGenerator,
         });
+        const { recordRun, benchRun } = await import('../../store/index.js');
+        recordRun(benchRun(bench.levels, { ...flags }, startedAt, flags.model ?? 'tiny-bench-model'), flags.store);
       } finally {
         await cleanup();
       }

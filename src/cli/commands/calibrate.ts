@@ -9,10 +9,12 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 import { cascadeFlag, exitThresholdFlag } from '../serve-flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 import type { CascadeSpec } from '../../serve/options.js';
 import { MANIFEST_FILE } from '../../registry/files.js';
 
 interface CalibrateFlags {
+  store?: string;
   data: string;
   labelCol: string;
   textCol: string;
@@ -80,12 +82,14 @@ export function registerCalibrate(program: Command): void {
     .option('--exit-threshold <p|off>', 'cascades: the early-exit threshold their models run with, as for `verde serve` (default: each model\'s own)', exitThresholdFlag)
     .option('--threads <n>', 'ONNX Runtime threads per model', intFlag('--threads', 1, 256), 1)
     .option('--out <file>', 'where to write the choices as JSON', 'verde-out/calibration.json')
+    .option(...STORE_FLAG)
     .action(async (flags: CalibrateFlags) => {
       if (!flags.model && flags.cascade.length === 0) throw new UserError('calibrate: give --model DIR (early exit) and/or --cascade small=DIR,large=DIR');
       const { calibrateEarlyExit, calibrateCascade } = await import('../../evaluate/calibrate.js');
       const { writeJsonAtomic } = await import('../../util/atomic.js');
       const target = flags.targetAccuracy ?? { maxDrop: flags.maxAccuracyDrop };
       const out: Record<string, unknown> = { data: flags.data, createdAt: new Date().toISOString() };
+      const startedAt = out.createdAt as string;
       const lines: string[] = [];
       if (flags.model) {
         const data = await readValidation(flags.data, flags.model, flags);
@@ -117,5 +121,7 @@ export function registerCalibrate(program: Command): void {
       if (cascades.length) out.cascades = cascades;
       await writeJsonAtomic(flags.out, out);
       process.stdout.write(lines.join('\n') + `\nwrote ${flags.out}\n`);
+      const { recordRun, calibrateRun } = await import('../../store/index.js');
+      recordRun(calibrateRun(out, { ...flags }, startedAt), flags.store);
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../../util/errors.js';
 import { countFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 
 /**
  * `verde demo`: the main job. Runs the guide's two worked cases back to back on the embedded,
@@ -22,7 +23,8 @@ export function registerDemo(program: Command): void {
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', countFlag('--rows', 10_000, 10_000_000))
     .option('--only <case>', 'run one case: text or fraud')
-    .action(async (opts: { out: string; country?: string; rows?: number; only?: string }) => {
+    .option(...STORE_FLAG)
+    .action(async (opts: { out: string; country?: string; rows?: number; only?: string; store?: string }) => {
       if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud') {
         throw new UserError(`--only: "${opts.only}" must be text or fraud`);
       }
@@ -32,16 +34,18 @@ export function registerDemo(program: Command): void {
       await checkEmissionsCsv(join(opts.out, 'emissions.csv'));
       const tracker = new Tracker({ scope: 'process', country: opts.country, projectName: 'verde-demo' });
       await tracker.start();
+      const parts: import('../../store/demo-run.js').DemoParts = {};
       if (opts.only !== 'fraud') {
         const span = tracker.startSpan('text-case');
         const { runTextCase } = await import('../../cases/text/index.js');
-        await runTextCase({ out: join(opts.out, 'text'), country: opts.country });
+        parts.text = await runTextCase({ out: join(opts.out, 'text'), country: opts.country });
         await span.end();
       }
       if (opts.only !== 'text') {
         const span = tracker.startSpan('fraud-case');
         const { runFraudCase } = await import('../../cases/fraud/index.js');
         const run = await runFraudCase({ outDir: join(opts.out, 'fraud'), rows: opts.rows, country: opts.country });
+        parts.fraud = run;
         process.stdout.write(`${run.table}\n`);
         await span.end();
       }
@@ -49,5 +53,16 @@ export function registerDemo(program: Command): void {
       const files = await writeRunOutputs(opts.out, report);
       process.stdout.write(`\nverde demo, whole run:\n${summaryText(report)}\n`);
       process.stdout.write(`Results: ${join(opts.out, 'text', 'results.json')}, ${join(opts.out, 'fraud', 'results.json')}; energy: ${files.emissionsCsv}\n`);
+      const { recordDemo } = await import('../../store/demo-run.js');
+      const runId = await recordDemo(report, parts, opts);
+      if (runId) {
+        const { writeReport } = await import('../../report/write.js');
+        try {
+          const w = await writeReport({ store: opts.store, runs: [runId], out: join(opts.out, 'report.html'), format: 'html' });
+          process.stdout.write(`Report: ${w.path}${w.labelPath ? ` (energy label: ${w.labelPath})` : ''}\n`);
+        } catch (err) {
+          process.stderr.write(`verde: warning: report not written (${(err as Error).message.split('\n')[0]})\n`);
+        }
+      }
     });
 }

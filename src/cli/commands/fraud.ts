@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { countFlag, intFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 
 interface FraudFlags {
   rows?: string;
@@ -13,6 +14,7 @@ interface FraudFlags {
   clients: string;
   threads?: string;
   skip?: string[];
+  store?: string;
 }
 
 export function registerFraud(program: Command): void {
@@ -37,6 +39,7 @@ export function registerFraud(program: Command): void {
     .option('--country <ISO3>', 'grid carbon intensity of this country (ESP, FRA, USA); default world average')
     .option('--clients <n>', 'federated client processes (2..8), one institution each', '3')
     .option('--threads <n>', 'threads for GBDT histograms and ONNX Runtime (default: cores, at most 4)')
+    .option(...STORE_FLAG)
     .option('--skip <technique...>', 'leave techniques out: minimisation gbdt-vs-mlp hpo active-learning pruning quantisation distillation transfer federated batching')
     .action(async (flags: FraudFlags, cmd: Command) => {
       const rowsGiven = cmd.getOptionValueSource('rows') === 'cli';
@@ -46,6 +49,7 @@ export function registerFraud(program: Command): void {
         requireCountry(flags.country);
       }
       const { runFraudCase } = await import('../../cases/fraud/index.js');
+      const startedAt = new Date().toISOString();
       const run = await runFraudCase({
         rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
         dataFile: flags.data,
@@ -60,6 +64,8 @@ export function registerFraud(program: Command): void {
       });
       process.stdout.write(run.table + '\n');
       process.stdout.write(`results: ${run.outDir}/results.json, results.csv, models/ (${run.results.models.length} models)\n`);
+      const s = await import('../../store/index.js');
+      await s.recordWith(() => s.fraudRun(run.results, run.outDir, { ...flags }, startedAt), flags.store, { 'tabular-classification': s.fraudDataset(run.results) });
       if (run.failed.length > 0) {
         process.stderr.write(`verde: ${run.failed.length} technique(s) failed: ${run.failed.map((f) => `${f.name} (${f.reason})`).join('; ')}\n`);
         process.exitCode = 1;

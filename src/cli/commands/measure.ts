@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { numberFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 
 /** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
 export function parseInterval(text: string): number {
@@ -22,6 +23,7 @@ interface MeasureFlags {
   tdp?: string;
   out: string;
   project: string;
+  store?: string;
 }
 
 export function registerMeasure(program: Command): void {
@@ -45,6 +47,7 @@ export function registerMeasure(program: Command): void {
     .option('--tdp <watts>', 'CPU power at full load for all visible CPUs, overriding the TDP table (and RAPL)')
     .option('--out <dir>', 'directory for emissions.csv, <run-id>.json and metrics.prom', 'verde-energy')
     .option('--project <name>', 'project_name written to emissions.csv', 'verde')
+    .option(...STORE_FLAG)
     .action(async (command: string[], flags: MeasureFlags) => {
       const intervalMs = parseInterval(flags.interval);
       if (flags.scope !== 'process' && flags.scope !== 'machine') {
@@ -67,6 +70,8 @@ export function registerMeasure(program: Command): void {
       out.write(`\nverde measure: ${command.join(' ')}  (exit ${run.exitCode}${run.signal ? `, ${run.signal}` : ''})\n`);
       out.write(summaryText(run.report));
       out.write(`wrote ${run.files.emissionsCsv}, ${run.files.json}, ${run.files.prometheus}\n`);
+      const { recordRun, meterRun } = await import('../../store/index.js');
+      recordRun(meterRun('measure', { command, ...flags }, run.report, command.join(' ')), flags.store);
       process.exitCode = run.exitCode;
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
+import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 
 // the flags' defaults are the library's (createServer's), so the two cannot drift apart
@@ -9,6 +10,7 @@ const D = DEFAULT_SERVE_OPTIONS;
 
 /** Parsed flags: the options that map one to one onto ServeOptions, plus the CLI's own. */
 interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueue' | 'timeoutMs' | 'cache' | 'cacheSize' | 'token' | 'workers' | 'threads' | 'cascadeThreshold' | 'maxInstances' | 'bodyLimit'> {
+  store?: string;
   model: string[];
   cascade: CascadeSpec[];
   country?: string;
@@ -54,6 +56,7 @@ export function registerServe(program: Command): void {
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), D.maxInstances)
     .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), D.bodyLimit)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
+    .option(...STORE_FLAG)
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
       if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
@@ -80,6 +83,8 @@ export function registerServe(program: Command): void {
         longText: flags.rejectLong ? 'reject' : flags.truncate ? 'truncate' : D.longText,
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
+      const { startServeRecording } = await import('../../store/serve-session.js');
+      const session = startServeRecording(server, { ...flags }, flags.store, flags.country);
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token && !process.env.VERDE_SERVE_TOKEN) {
@@ -97,6 +102,7 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      session.stop();
       process.stderr.write('verde serve: stopped\n');
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { numberFlag, probabilityFlag } from '../flags.js';
 import { TEXT_DEFAULTS as T } from '../../cases/text/defaults.js';
+import { STORE_FLAG } from '../store-flag.js';
 
 export function registerText(program: Command): void {
   program
@@ -38,11 +39,13 @@ export function registerText(program: Command): void {
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', T.out)
+    .option(...STORE_FLAG)
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
       const { runTextCase } = await import('../../cases/text/index.js');
-      await runTextCase({
+      const startedAt = new Date().toISOString();
+      const res = await runTextCase({
         data: opts.data as string | undefined,
         dataset: opts.dataset as string | undefined,
         textCol: opts.textCol as string | undefined,
@@ -69,5 +72,7 @@ export function registerText(program: Command): void {
         threads: opts.threads as number | undefined,
         out: opts.out as string,
       });
+      const { recordWith, textRun } = await import('../../store/index.js');
+      await recordWith(() => textRun(res.results, res.out, opts, startedAt, opts.country as string | undefined), opts.store as string | undefined, { 'text-classification': res.results.dataset });
     });
 }
