@@ -46,7 +46,7 @@ export function fraudParts(r: FraudResults, outDir: string): Pick<RunRecord, 'ph
     { name: 'fraud:score test rows', phase: 'evaluation', durationS: 0, energyJ: scoreJ, co2eGrams: g(scoreJ), method },
   ];
   const rest = r.totalEnergyJ - trainJ - scoreJ;
-  if (rest > 0) phases.push({ name: 'fraud:data stage and technique runs (not split further)', phase: 'data', durationS: 0, energyJ: rest, co2eGrams: g(rest), method });
+  if (rest > 0) phases.push({ name: 'fraud:data stage and technique runs (not split further)', phase: 'other', durationS: 0, energyJ: rest, co2eGrams: g(rest), method });
   const variants = r.models.map((m): VariantRecord => ({
     ...blankVariant(m.name, `fraud-${m.name}`, TABULAR_TASK, m.energyMethod),
     rocAuc: m.rocAuc, prAuc: m.prAuc, throughputPerS: m.inferenceRowsPerS, sizeBytes: m.onnxBytes,
