@@ -28,7 +28,7 @@ export const FULL_SCAN_MS = 10_000;
 /**
  * How long a list of descendants is reused before it is walked again (their stats are read every
  * time): the tracker's sampling interval, at least 50 ms. A walk reads every thread's children file
- * (about 0.1-0.9 ms, more on a loaded machine), so a server reading its energy at every batch walks
+ * (0.4-0.9 ms on the project VM at load 9-18), so a server reading its energy at every batch walks
  * at most once per interval. A child born since the last walk is found at the next one; the CPU time
  * it used meanwhile then lands in that one interval.
  */
