@@ -13,6 +13,7 @@ import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
 import { loadTokenizer } from '../tokenizers/load.js';
 import { MAX_HEADER_BYTES, parseSafetensorsHeader } from '../engine/safetensors-header.js';
+import { MANIFEST_FILE } from '../registry/manifest.js';
 import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
 // One DistilBERT config concept in verde: the model's own (HF config.json fields, pruning fields).
 import { parseHfConfig, type DistilBertConfig } from '../models/distilbert/config.js';
@@ -56,7 +57,7 @@ export async function safetensorsTensorNames(path: string): Promise<string[]> {
 
 /** True if `dir` looks like a Hugging Face model directory (has config.json and no verde.json). */
 export async function isHfModelDir(dir: string): Promise<boolean> {
-  return (await exists(join(dir, CONFIG_FILE))) && !(await exists(join(dir, 'verde.json')));
+  return (await exists(join(dir, CONFIG_FILE))) && !(await exists(join(dir, MANIFEST_FILE)));
 }
 
 export { readJsonFile };

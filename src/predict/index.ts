@@ -9,7 +9,8 @@ import { fail } from '../util/errors.js';
 import { resolveModelDir } from '../hub/resolve.js';
 import { loadHfPredictor } from './hf-predictor.js';
 import { loadVerdePredictor } from './verde-predictor.js';
-import { readManifest } from '../registry/manifest.js';
+import { MANIFEST_FILE } from '../registry/manifest.js';
+import { openModelDir } from '../registry/model-dir.js';
 import { loadTabularPredictor, type TabularPredictor } from './tabular-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
 
@@ -27,9 +28,10 @@ export type OpenedModel =
 /** Open any model verde can predict with: text (verde or HF directory, Hub id) or tabular (verde directory). */
 export async function openModel(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<OpenedModel> {
   const dir = await resolveModelDir(model, { env: opts.env });
-  if (await exists(join(dir, 'verde.json'))) {
-    const manifest = await readManifest(dir);
-    if (manifest.task === 'tabular-classification') return { task: manifest.task, predictor: await loadTabularPredictor(dir, manifest, opts) };
+  if (await exists(join(dir, MANIFEST_FILE))) {
+    const opened = await openModelDir(dir); // read once, checked against model.onnx before any session
+    if (opened.manifest.task === 'tabular-classification') return { task: 'tabular-classification', predictor: await loadTabularPredictor(opened, opts) };
+    return { task: 'text-classification', predictor: await loadVerdePredictor(opened, opts) };
   }
   return { task: 'text-classification', predictor: await loadPredictor(dir, opts) };
 }
@@ -37,7 +39,7 @@ export async function openModel(model: string, opts: PredictorOptions & { env?: 
 /** A text classifier from a verde model directory, a Hugging Face directory or a Hub id. */
 export async function loadPredictor(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Predictor> {
   const dir = await resolveModelDir(model, { env: opts.env });
-  if (await exists(join(dir, 'verde.json'))) return loadVerdePredictor(dir, opts);
+  if (await exists(join(dir, MANIFEST_FILE))) return loadVerdePredictor(dir, opts);
   if (await exists(join(dir, 'config.json'))) return loadHfPredictor(dir, opts);
-  fail(dir, 'neither a verde model directory (verde.json) nor a Hugging Face model directory (config.json)');
+  fail(dir, `neither a verde model directory (${MANIFEST_FILE}) nor a Hugging Face model directory (config.json)`);
 }

@@ -4,10 +4,9 @@
  * manifest order; categoricals as their index in `categories`, missing or unseen as NaN, as
  * docs/model-directory.md specifies), probabilities (or softmaxed logits) come out.
  */
-import { join } from 'node:path';
-import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
-import type { ModelManifest, TabularFeature } from '../registry/manifest.js';
+import type { TabularFeature } from '../registry/manifest.js';
+import type { ModelDir } from '../registry/model-dir.js';
 import { argmax, softmaxRows } from './softmax.js';
 import type { PredictorOptions } from './types.js';
 
@@ -40,9 +39,9 @@ export function featureValue(v: string | null, f: TabularFeature, file: string, 
   return n;
 }
 
-export async function loadTabularPredictor(dir: string, manifest: ModelManifest, opts: PredictorOptions = {}): Promise<TabularPredictor> {
-  const modelPath = join(dir, 'model.onnx');
-  if (!(await exists(modelPath))) fail(modelPath, 'not found (a verde model directory needs model.onnx)');
+/** A predictor for a tabular model directory openModelDir opened and checked against its graph. */
+export async function loadTabularPredictor(model: ModelDir, opts: PredictorOptions = {}): Promise<TabularPredictor> {
+  const { manifest, modelPath } = model;
   const features = manifest.tabular!.features;
   const { createSession, ort } = await import('../engine/runtime/ort.js');
   let session: Awaited<ReturnType<typeof createSession>>;
@@ -51,7 +50,7 @@ export async function loadTabularPredictor(dir: string, manifest: ModelManifest,
   } catch (err) {
     fail(modelPath, `ONNX Runtime cannot load it (${String((err as Error).message).split('\n')[0]})`);
   }
-  const input = manifest.io.inputs[0] ?? 'features';
+  const input = manifest.io.inputs[0]!;
   const output = manifest.io.output;
   if (!session.outputNames.includes(output)) fail(modelPath, `the model has no output "${output}" (outputs: ${session.outputNames.join(', ')})`);
   const labels = manifest.labels;

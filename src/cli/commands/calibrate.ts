@@ -26,10 +26,9 @@ interface CalibrateFlags {
 
 /** The validation rows as the model's inference worker takes them, and their labels (checked). */
 async function readValidation(file: string, dir: string, flags: CalibrateFlags) {
-  const { join, resolve } = await import('node:path');
-  const { readManifest } = await import('../../registry/manifest.js');
+  const { openModelDir } = await import('../../registry/model-dir.js');
   const { readColumns, checkText } = await import('../../data/text/files.js');
-  const m = await readManifest(resolve(dir));
+  const { manifest: m, manifestPath } = await openModelDir(dir); // checked against model.onnx before any worker starts
   const label = { name: flags.labelCol, flag: '--label-col' };
   let rows: import('../../serve/protocol.js').BatchRows;
   let raw: (string | null)[][];
@@ -39,7 +38,7 @@ async function readValidation(file: string, dir: string, flags: CalibrateFlags) 
   } else {
     const { featureValue } = await import('../../predict/tabular-predictor.js');
     const features = m.tabular!.features;
-    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, 'verde.json')}` })), label]);
+    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${manifestPath}` })), label]);
     rows = { kind: 'tabular', features: raw.map((r, i) => Float32Array.from(features, (f, j) => featureValue(r[j] ?? null, f, file, i + 1))) };
   }
   if (raw.length === 0) throw new UserError(`${file}: has no rows`);
