@@ -23,7 +23,7 @@ export interface TabularPredictor {
   features: TabularFeature[];
   description: string;
   /** Predict every row of `file` (its feature columns, by name). */
-  predictFile(file: string): Promise<TabularPrediction[]>;
+  predictFile(file: string, opts?: import('../data/text/files.js').ReadColumnsOptions): Promise<TabularPrediction[]>;
   close(): Promise<void>;
 }
 
@@ -59,9 +59,9 @@ export async function loadTabularPredictor(model: ModelDir, opts: PredictorOptio
     labels,
     features,
     description: `verde model ${manifest.name} (${manifest.version}), tabular, ${features.length} features`,
-    async predictFile(file: string): Promise<TabularPrediction[]> {
+    async predictFile(file, readOpts = {}): Promise<TabularPrediction[]> {
       const { readColumns } = await import('../data/text/files.js');
-      const rows = await readColumns(file, features.map((f) => ({ name: f.name, flag: 'feature' })));
+      const rows = await readColumns(file, features.map((f) => ({ name: f.name, flag: 'feature' })), readOpts);
       const out: TabularPrediction[] = [];
       for (let start = 0; start < rows.length; start += batchSize) {
         const chunk = rows.slice(start, start + batchSize);
