@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const tracked = new Set<string>();
@@ -78,11 +79,14 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** What follows the prefix in a name tempName made: `<pid>.<8 hex>` and an optional suffix. */
+const TEMP_REST = /^(\d+)\.[0-9a-f]{8}(\.[A-Za-z0-9._-]+)?$/;
+
 /**
- * Remove the entries of `dir` named `${prefix}<pid>.<anything>` whose process is gone (left by a
- * run that was killed with SIGKILL). Returns the paths removed.
+ * Remove the entries of `dir` that tempName(prefix, ...) named for a process that is gone (a run
+ * killed with SIGKILL), except those `keep` names. Returns the paths removed.
  */
-export async function sweepStale(dir: string, prefix: string): Promise<string[]> {
+export async function sweepStale(dir: string, prefix: string, keep: (name: string) => boolean = () => false): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -92,10 +96,28 @@ export async function sweepStale(dir: string, prefix: string): Promise<string[]>
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)\./.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    const pid = Number(TEMP_REST.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid) || keep(name)) continue;
     await rm(join(dir, name), { recursive: true, force: true });
     removed.push(join(dir, name));
   }
   return removed;
+}
+
+/**
+ * A fresh scratch directory `${tmpdir}/${prefix}<pid>.<hex>`, removed on SIGINT/SIGTERM; stale ones
+ * of dead runs are swept first. Call `release()` (it removes the directory) when done.
+ */
+export async function makeTempDir(prefix: string): Promise<{ path: string; release: () => Promise<void> }> {
+  await sweepStale(tmpdir(), prefix);
+  const path = join(tmpdir(), tempName(prefix));
+  const untrack = trackTemp(path);
+  await mkdir(path, { recursive: true });
+  return {
+    path,
+    release: async () => {
+      await rm(path, { recursive: true, force: true });
+      untrack();
+    },
+  };
 }
