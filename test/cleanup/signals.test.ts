@@ -16,8 +16,14 @@ import { fixturePath } from '../fixtures/paths.js';
 
 const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
 
+/** Children still running when a test fails are killed (no orphan keeps writing after the test). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => running.forEach((c) => c.kill('SIGKILL')));
+
 function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VERDE_QUIET: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
@@ -69,6 +75,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.deepEqual(await entries(root, '.t_int_eval'), [], 'no temporary left beside --out');
       assert.equal(existsSync(join(root, 't_int_eval')), false, '--out not written');
     } finally {
+      running.forEach((c) => c.kill('SIGKILL'));
       await rm(root, { recursive: true, force: true });
     }
   });
@@ -100,6 +107,7 @@ test('verde fraud: SIGTERM removes .<out>.*.tmp and /tmp/verde-fraud-data-*; aft
     assert.equal((await next.exited).signal, 'SIGINT', next.stderr());
     assert.deepEqual(await temps(next.child.pid!), []);
   } finally {
+    running.forEach((c) => c.kill('SIGKILL'));
     await rm(root, { recursive: true, force: true });
   }
 });
