@@ -6,12 +6,13 @@
 import { UserError } from '../util/errors.js';
 
 /** Any finite number, optionally at least `min` or strictly above `above`. */
-export function numberFlag(flag: string, bounds: { min?: number; above?: number } = {}) {
+export function numberFlag(flag: string, bounds: { min?: number; above?: number; max?: number; why?: string } = {}) {
   return (value: string): number => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: "${value}" is not a number`);
     if (bounds.min !== undefined && n < bounds.min) throw new UserError(`${flag}: expected a number >= ${bounds.min} (got "${value}")`);
     if (bounds.above !== undefined && !(n > bounds.above)) throw new UserError(`${flag}: expected a number > ${bounds.above} (got "${value}")`);
+    if (bounds.max !== undefined && n > bounds.max) throw new UserError(`${flag}: expected a number <= ${bounds.max} (got "${value}")${bounds.why ? `; ${bounds.why}` : ''}`);
     return n;
   };
 }

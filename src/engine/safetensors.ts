@@ -7,19 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { MAX_HEADER_BYTES, parseSafetensorsHeader } from './safetensors-header.js';
 import type { DType, HostTensor, TypedArray } from './types.js';
 
-const ST_DTYPES: Record<string, { dtype: DType; bytes: number } | undefined> = {
-  F32: { dtype: 'float32', bytes: 4 },
-  F64: { dtype: 'float64', bytes: 8 },
-  F16: { dtype: 'float32', bytes: 2 }, // widened on read
-  BF16: { dtype: 'float32', bytes: 2 }, // widened on read
-  I64: { dtype: 'int64', bytes: 8 },
-  I32: { dtype: 'int32', bytes: 4 },
-  U8: { dtype: 'uint8', bytes: 1 },
-  I8: { dtype: 'int8', bytes: 1 },
-  BOOL: { dtype: 'bool', bytes: 1 },
-};
 const TO_ST: Partial<Record<DType, string>> = {
   float32: 'F32',
   float64: 'F64',
@@ -45,48 +35,31 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-/** Parse safetensors bytes. `where` names the file in errors. */
+/** Parse safetensors bytes, the whole header checked first (safetensors-header.ts). `where` names the file in errors. */
 export function parseSafetensors(buf: Uint8Array, where = 'safetensors'): Safetensors {
   if (buf.byteLength < 8) throw new UserError(`${where}: too short to be a safetensors file`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(dv.getBigUint64(0, true));
-  if (headerLen > buf.byteLength - 8) throw new UserError(`${where}: header length ${headerLen} exceeds the file size`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + headerLen)));
-  } catch (err) {
-    throw new UserError(`${where}: header is not valid JSON (${(err as Error).message})`);
-  }
-  const base = 8 + headerLen;
+  const headerLen = dv.getBigUint64(0, true);
+  if (headerLen > BigInt(buf.byteLength - 8)) throw new UserError(`${where}: header length ${headerLen} exceeds the file size`);
+  if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new UserError(`${where}: header length ${headerLen} exceeds the format's limit of ${MAX_HEADER_BYTES} bytes`);
+  const base = 8 + Number(headerLen);
+  const { entries, metadata } = parseSafetensorsHeader(buf.subarray(8, base), buf.byteLength - base, where);
   const tensors = new Map<string, HostTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const { dtype, shape, data_offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const kind = ST_DTYPES[dtype];
-    if (!kind) throw new UserError(`${where}: tensor ${name} has unsupported dtype ${dtype}`);
-    const [start, end] = data_offsets;
-    const n = shape.reduce((p, d) => p * d, 1);
-    if (end - start !== n * kind.bytes || base + end > buf.byteLength) {
-      throw new UserError(`${where}: tensor ${name} offsets [${start}, ${end}] do not match shape [${shape}] ${dtype}`);
-    }
+  for (const { name, stDtype, dtype, shape, count: n, begin, end } of entries) {
     // copy into an aligned buffer of its own (the file's offsets need not be aligned)
     // (Uint8Array.prototype.slice copies; Buffer#slice would return a view into the file buffer)
-    const bytes = Uint8Array.prototype.slice.call(buf, base + start, base + end);
+    const bytes = Uint8Array.prototype.slice.call(buf, base + begin, base + end);
     let data: TypedArray;
-    if (dtype === 'F16' || dtype === 'BF16') {
+    if (stDtype === 'F16' || stDtype === 'BF16') {
       const src = new Uint16Array(bytes.buffer, 0, n);
       const out = new Float32Array(n);
-      if (dtype === 'BF16') {
+      if (stDtype === 'BF16') {
         const u = new Uint32Array(out.buffer);
-        for (let i = 0; i < n; i++) u[i] = src[i] << 16;
-      } else for (let i = 0; i < n; i++) out[i] = halfToFloat(src[i]);
+        for (let i = 0; i < n; i++) u[i] = src[i]! << 16;
+      } else for (let i = 0; i < n; i++) out[i] = halfToFloat(src[i]!);
       data = out;
     } else {
-      switch (kind.dtype) {
+      switch (dtype) {
         case 'float32': data = new Float32Array(bytes.buffer, 0, n); break;
         case 'float64': data = new Float64Array(bytes.buffer, 0, n); break;
         case 'int64': data = new BigInt64Array(bytes.buffer, 0, n); break;
@@ -95,7 +68,7 @@ export function parseSafetensors(buf: Uint8Array, where = 'safetensors'): Safete
         default: data = new Uint8Array(bytes.buffer, 0, n);
       }
     }
-    tensors.set(name, { dtype: kind.dtype, dims: [...shape], data });
+    tensors.set(name, { dtype, dims: shape, data });
   }
   return { tensors, metadata };
 }

@@ -5,6 +5,9 @@
  */
 import { runVariant, type VariantRunInput } from './variant-run.js';
 
+// A parent that died (Ctrl-C, SIGTERM, SIGKILL) wants no result: stop rather than run on orphaned.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (input: VariantRunInput) => {
   runVariant(input).then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),

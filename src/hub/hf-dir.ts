@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
 import { loadTokenizer } from '../tokenizers/load.js';
+import { MAX_HEADER_BYTES, parseSafetensorsHeader } from '../engine/safetensors-header.js';
 import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
 // One DistilBERT config concept in verde: the model's own (HF config.json fields, pruning fields).
 import { parseHfConfig, type DistilBertConfig } from '../models/distilbert/config.js';
@@ -34,8 +35,8 @@ export interface HfModelDir {
 }
 
 /**
- * Tensor names in a safetensors file, from its header alone (the weights are not read). A header
- * that does not parse is reported as corrupted, naming the file.
+ * Tensor names in a safetensors file, from its header alone (the weights are not read); the
+ * header is checked as the engine's reader checks it (one-line errors naming the file and tensor).
  */
 export async function safetensorsTensorNames(path: string): Promise<string[]> {
   const fh = await open(path, 'r');
@@ -43,18 +44,11 @@ export async function safetensorsTensorNames(path: string): Promise<string[]> {
     const { size } = await fh.stat();
     const lenBuf = Buffer.alloc(8);
     await fh.read(lenBuf, 0, 8, 0);
-    const len = Number(lenBuf.readBigUInt64LE(0));
-    if (len < 2 || 8 + len > size) fail(path, `corrupted safetensors header (header length ${len} in a ${size}-byte file)`);
-    const head = Buffer.alloc(len);
-    await fh.read(head, 0, len, 8);
-    let header: unknown;
-    try {
-      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head));
-    } catch (err) {
-      fail(path, `corrupted safetensors header (${(err as Error).message})`);
-    }
-    if (!header || typeof header !== 'object' || Array.isArray(header)) fail(path, 'corrupted safetensors header (not a JSON object)');
-    return Object.keys(header).filter((k) => k !== '__metadata__');
+    const len = lenBuf.readBigUInt64LE(0);
+    if (len < 2n || 8n + len > BigInt(size) || len > BigInt(MAX_HEADER_BYTES)) fail(path, `corrupted safetensors header (header length ${len} in a ${size}-byte file)`);
+    const head = Buffer.alloc(Number(len));
+    await fh.read(head, 0, head.length, 8);
+    return parseSafetensorsHeader(head, size - 8 - head.length, path).entries.map((e) => e.name);
   } finally {
     await fh.close();
   }

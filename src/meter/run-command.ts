@@ -23,24 +23,46 @@ export interface CommandRun {
   signal?: NodeJS.Signals;
 }
 
-/** Resolve a command like the shell does (PATH search); undefined when not found or not executable. */
-export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const isExec = (p: string) => {
-    try {
-      if (!statSync(p).isFile()) return false;
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (command.includes('/')) return isExec(resolve(command)) ? resolve(command) : undefined;
+/** 'exec': a file we may execute; 'present': something is there that we may not (or a directory); 'none': nothing. */
+function probe(p: string): 'exec' | 'present' | 'none' {
+  try {
+    if (!statSync(p).isFile()) return 'present';
+  } catch {
+    return 'none';
+  }
+  try {
+    accessSync(p, constants.X_OK);
+    return 'exec';
+  } catch {
+    return 'present';
+  }
+}
+
+/**
+ * Resolve a command like the shell does (PATH search): its path, or why not — 'not-found' (the
+ * shell's exit 127) or 'not-executable' (a file or directory that cannot be run, the shell's 126).
+ */
+export function locateCommand(command: string, env: NodeJS.ProcessEnv = process.env): { path: string } | { error: 'not-found' | 'not-executable'; path?: string } {
+  if (command.includes('/')) {
+    const p = resolve(command);
+    const found = probe(p);
+    return found === 'exec' ? { path: p } : { error: found === 'present' ? 'not-executable' : 'not-found', path: p };
+  }
+  let blocked: string | undefined;
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const p = join(dir, command);
-    if (isExec(p)) return p;
+    const found = probe(p);
+    if (found === 'exec') return { path: p };
+    if (found === 'present') blocked ??= p;
   }
-  return undefined;
+  return blocked ? { error: 'not-executable', path: blocked } : { error: 'not-found' };
+}
+
+/** Resolve a command like the shell does (PATH search); undefined when not found or not executable. */
+export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const r = locateCommand(command, env);
+  return 'error' in r ? undefined : r.path;
 }
 
 /** The directory (existing or to be created) must be writable: checked without creating anything. */
@@ -72,8 +94,12 @@ export async function measureCommand(
 ): Promise<CommandRun> {
   if (argv.length === 0) throw new UserError('measure: no command given (usage: verde measure [options] -- <command ...>)');
   const env = opts.env ?? process.env;
-  const exe = findExecutable(argv[0], env);
-  if (!exe) throw new UserError(`measure: command not found: ${argv[0]}`, 127);
+  const located = locateCommand(argv[0], env);
+  if ('error' in located) {
+    if (located.error === 'not-executable') throw new UserError(`measure: ${argv[0]}: not executable (${located.path} is not a program you may run)`, 126);
+    throw new UserError(`measure: command not found: ${argv[0]}`, 127);
+  }
+  const exe = located.path;
   const outDir = isAbsolute(opts.outDir) ? opts.outDir : resolve(opts.outDir);
   checkWritableDir(opts.outDir);
   await checkEmissionsCsv(runFiles(outDir, 'x').emissionsCsv);

@@ -9,7 +9,7 @@ import { fail } from '../util/errors.js';
 import { resolveModelDir } from '../hub/resolve.js';
 import { loadHfPredictor } from './hf-predictor.js';
 import { loadVerdePredictor } from './verde-predictor.js';
-import { readManifest } from '../registry/manifest.js';
+import { openModelDir } from '../registry/model-dir.js';
 import { loadTabularPredictor, type TabularPredictor } from './tabular-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
 import { CONFIG_FILE, MANIFEST_FILE } from '../registry/files.js';
@@ -30,8 +30,9 @@ export type OpenedModel =
 export async function openModel(model: string, opts: PredictorOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<OpenedModel> {
   const dir = await resolveModelDir(model, { env: opts.env });
   if (await exists(join(dir, MANIFEST_FILE))) {
-    const manifest = await readManifest(dir);
-    if (manifest.task === 'tabular-classification') return { task: manifest.task, predictor: await loadTabularPredictor(dir, manifest, opts) };
+    const opened = await openModelDir(dir); // read once, checked against model.onnx before any session
+    if (opened.manifest.task === 'tabular-classification') return { task: 'tabular-classification', predictor: await loadTabularPredictor(opened, opts) };
+    return { task: 'text-classification', predictor: await loadVerdePredictor(opened, opts) };
   }
   return { task: 'text-classification', predictor: await loadPredictor(dir, opts) };
 }
@@ -41,5 +42,5 @@ export async function loadPredictor(model: string, opts: PredictorOptions & { en
   const dir = await resolveModelDir(model, { env: opts.env });
   if (await exists(join(dir, MANIFEST_FILE))) return loadVerdePredictor(dir, opts);
   if (await exists(join(dir, CONFIG_FILE))) return loadHfPredictor(dir, opts);
-  fail(dir, 'neither a verde model directory (verde.json) nor a Hugging Face model directory (config.json)');
+  fail(dir, `neither a verde model directory (${MANIFEST_FILE}) nor a Hugging Face model directory (config.json)`);
 }

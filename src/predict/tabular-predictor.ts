@@ -4,11 +4,10 @@
  * manifest order; categoricals as their index in `categories`, missing or unseen as NaN, as
  * docs/model-directory.md specifies), probabilities (or softmaxed logits) come out.
  */
-import { join } from 'node:path';
-import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
 import type { ModelManifest, TabularFeature } from '../registry/manifest.js';
 import { argmax, softmaxRows } from '../util/softmax.js';
+import type { ModelDir } from '../registry/model-dir.js';
 import type { PredictorOptions } from './types.js';
 import { MODEL_FILE } from '../registry/files.js';
 
@@ -25,7 +24,7 @@ export interface TabularPredictor {
   features: TabularFeature[];
   description: string;
   /** Predict every row of `file` (its feature columns, by name). */
-  predictFile(file: string): Promise<TabularPrediction[]>;
+  predictFile(file: string, opts?: import('../data/text/files.js').ReadColumnsOptions): Promise<TabularPrediction[]>;
   close(): Promise<void>;
 }
 
@@ -41,9 +40,9 @@ export function featureValue(v: string | null, f: TabularFeature, file: string, 
   return n;
 }
 
-export async function loadTabularPredictor(dir: string, manifest: ModelManifest, opts: PredictorOptions = {}): Promise<TabularPredictor> {
-  const modelPath = join(dir, MODEL_FILE);
-  if (!(await exists(modelPath))) fail(modelPath, 'not found (a verde model directory needs model.onnx)');
+/** A predictor for a tabular model directory openModelDir opened and checked against its graph. */
+export async function loadTabularPredictor(model: ModelDir, opts: PredictorOptions = {}): Promise<TabularPredictor> {
+  const { manifest, modelPath } = model;
   const features = manifest.tabular!.features;
   const { createSession, ort } = await import('../engine/runtime/ort.js');
   let session: Awaited<ReturnType<typeof createSession>>;
@@ -52,7 +51,7 @@ export async function loadTabularPredictor(dir: string, manifest: ModelManifest,
   } catch (err) {
     fail(modelPath, `ONNX Runtime cannot load it (${String((err as Error).message).split('\n')[0]})`);
   }
-  const input = manifest.io.inputs[0] ?? 'features';
+  const input = manifest.io.inputs[0]!;
   const output = manifest.io.output;
   if (!session.outputNames.includes(output)) fail(modelPath, `the model has no output "${output}" (outputs: ${session.outputNames.join(', ')})`);
   const labels = manifest.labels;
@@ -61,9 +60,9 @@ export async function loadTabularPredictor(dir: string, manifest: ModelManifest,
     labels,
     features,
     description: `verde model ${manifest.name} (${manifest.version}), tabular, ${features.length} features`,
-    async predictFile(file: string): Promise<TabularPrediction[]> {
+    async predictFile(file, readOpts = {}): Promise<TabularPrediction[]> {
       const { readColumns } = await import('../data/text/files.js');
-      const rows = await readColumns(file, features.map((f) => ({ name: f.name, flag: 'feature' })));
+      const rows = await readColumns(file, features.map((f) => ({ name: f.name, flag: 'feature' })), readOpts);
       const out: TabularPrediction[] = [];
       for (let start = 0; start < rows.length; start += batchSize) {
         const chunk = rows.slice(start, start + batchSize);

@@ -3,24 +3,20 @@
  * the inputs and whether the output is logits or probabilities; model.onnx runs in ONNX Runtime;
  * vocab.txt / tokenizer.json and tokenizer_config.json give the tokenizer.
  */
-import { join } from 'node:path';
-import { exists } from '../util/atomic.js';
 import { fail } from '../util/errors.js';
-import { readManifest } from '../registry/manifest.js';
+import { openModelDir, type ModelDir } from '../registry/model-dir.js';
 import { loadTokenizer } from '../tokenizers/load.js';
 import { OnnxTextPredictor } from './onnx-text-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
 import { MANIFEST_FILE, MODEL_FILE } from '../registry/files.js';
 
 
-export async function loadVerdePredictor(dir: string, opts: PredictorOptions = {}): Promise<Predictor> {
-  const manifest = await readManifest(dir);
-  const where = join(dir, MANIFEST_FILE);
+/** A text predictor for a verde model directory (a path, or one openModelDir already opened and checked). */
+export async function loadVerdePredictor(model: string | ModelDir, opts: PredictorOptions = {}): Promise<Predictor> {
+  const { dir, manifest, manifestPath, modelPath } = typeof model === 'string' ? await openModelDir(model) : model;
   if (manifest.task !== 'text-classification') {
-    fail(where, `field "task" is "${manifest.task}"; verde predict classifies text (tabular models: use verde serve)`);
+    fail(manifestPath, `field "task" is "${manifest.task}"; this predictor classifies text (tabular models: verde predict --data FILE, verde serve)`);
   }
-  const modelPath = join(dir, MODEL_FILE);
-  if (!(await exists(modelPath))) fail(modelPath, 'not found (a verde model directory needs model.onnx)');
   const text = manifest.text!;
   const maxLength = Math.min(opts.maxLength ?? text.maxLength, text.maxLength);
   const tokenizer = await loadTokenizer(dir, undefined, { doLowerCase: text.doLowerCase, maxLength: text.maxLength });

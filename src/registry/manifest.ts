@@ -10,6 +10,7 @@ import { exists, writeJsonAtomic } from '../util/atomic.js';
 import type { FeatureSpec } from '../tabular/dataset.js';
 import { MANIFEST_FILE } from './files.js';
 import { writeModelCard } from './model-card.js';
+import { checkManifest } from './manifest-check.js';
 
 export { MANIFEST_FILE };
 
@@ -92,27 +93,12 @@ export async function writeManifest(dir: string, manifest: ModelManifest): Promi
   await writeModelCard(dir, manifest);
 }
 
-/** Read and check a model directory's manifest; errors name the file and the field. */
+/**
+ * Read and check a model directory's manifest field by field (manifest-check.ts); errors name the
+ * file and the field. Checks against model.onnx and the directory: openModelDir (model-dir.ts).
+ */
 export async function readManifest(dir: string): Promise<ModelManifest> {
   const path = join(dir, MANIFEST_FILE);
   if (!(await exists(path))) fail(path, 'not found (is this a verde model directory?)');
-  const m = (await readJsonObject(path)) as Partial<ModelManifest>;
-  if (m.format !== 'verde-model') fail(path, 'field "format" must be "verde-model"');
-  if (m.formatVersion !== 1) fail(path, `field "formatVersion" ${String(m.formatVersion)} is not supported (expected 1)`);
-  for (const field of ['name', 'version', 'task', 'createdAt'] as const) {
-    if (typeof m[field] !== 'string' || m[field] === '') fail(path, `field "${field}" must be a non-empty string`);
-  }
-  if (m.task !== 'text-classification' && m.task !== 'tabular-classification') fail(path, `field "task" is "${m.task}"`);
-  if (!Array.isArray(m.labels) || m.labels.length < 2) fail(path, 'field "labels" must list at least two labels');
-  if (!m.io || !Array.isArray(m.io.inputs) || typeof m.io.output !== 'string') fail(path, 'field "io" must have "inputs" and "output"');
-  if (m.task === 'text-classification' && !m.text) fail(path, 'field "text" is required for text-classification');
-  if (m.task === 'tabular-classification' && !m.tabular) fail(path, 'field "tabular" is required for tabular-classification');
-  if (m.earlyExit !== undefined) {
-    const e = m.earlyExit;
-    if (!Array.isArray(e.stages) || e.stages.some((x) => typeof x !== 'string')) fail(path, 'field "earlyExit.stages" must list the stage files');
-    if (e.threshold !== null && !(typeof e.threshold === 'number' && e.threshold > 0 && e.threshold <= 1)) {
-      fail(path, `field "earlyExit.threshold" must be a probability in (0, 1] or null (got ${JSON.stringify(e.threshold)})`);
-    }
-  }
-  return m as ModelManifest;
+  return checkManifest(path, await readJsonObject(path));
 }

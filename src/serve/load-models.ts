@@ -1,10 +1,12 @@
 /**
  * Load the model directories named on the command line (and the cascades) into ServedModels:
- * read each manifest (src/registry/manifest.ts), start one inference worker per directory, and
+ * open each directory (src/registry/model-dir.ts: the manifest read once and checked against
+ * model.onnx and its stage files before any worker starts), start one inference worker per directory, and
  * check what must agree (unique names, a cascade's two models on the same task and labels).
  */
 import { resolve } from 'node:path';
-import { readManifest, type ModelManifest } from '../registry/manifest.js';
+import { MANIFEST_FILE, type ModelManifest } from '../registry/manifest.js';
+import { openModelDir } from '../registry/model-dir.js';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
 import { UserError } from '../util/errors.js';
 import { WorkerGroup } from './worker-group.js';
@@ -38,13 +40,13 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
   const served: ServedModel[] = [];
   const names = new Set<string>();
   const claim = (name: string, where: string) => {
-    if (names.has(name)) throw new UserError(`${where}: a model named "${name}" is already served (names come from verde.json's "name")`);
+    if (names.has(name)) throw new UserError(`${where}: a model named "${name}" is already served (names come from ${MANIFEST_FILE}'s "name")`);
     names.add(name);
   };
   try {
     for (const dirArg of opts.models) {
       const dir = resolve(dirArg);
-      const m = await readManifest(dir);
+      const m = (await openModelDir(dir)).manifest;
       claim(m.name, `--model ${dirArg}`);
       const threshold = exitThresholdFor(m, opts.exitThreshold);
       const worker = new WorkerGroup(dir, m, opts.workers, opts.threads, threshold);
@@ -58,7 +60,7 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
     }
     for (const c of opts.cascades) {
       const where = `--cascade small=${c.small},large=${c.large}`;
-      const [ms, ml] = [await readManifest(resolve(c.small)), await readManifest(resolve(c.large))];
+      const [ms, ml] = [(await openModelDir(resolve(c.small))).manifest, (await openModelDir(resolve(c.large))).manifest];
       checkCascadePair(ms, ml, where);
       const name = c.name ?? 'cascade';
       claim(name, where);

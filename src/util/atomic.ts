@@ -3,24 +3,31 @@
  * Files are written to a temporary sibling and renamed; directories are assembled in a temporary
  * sibling directory and renamed into place, replacing an older one only once the new one is complete.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile, appendFile, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { sweepStale, tempName, trackTemp } from './cleanup.js';
 
+/**
+ * `.<name>.<pid>.<hex>.tmp` beside `path`: removed on SIGINT/SIGTERM while in use (cleanup.ts);
+ * after a SIGKILL the pid tells the next run that its owner is gone.
+ */
 function tmpSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(path), tempName(`.${basename(path)}.`, '.tmp'));
 }
 
 /** Write `data` to `path` atomically (temp file + rename). Creates the parent directory. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tmpSibling(path);
+  const untrack = trackTemp(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    untrack();
   }
 }
 
@@ -49,19 +56,29 @@ export async function appendFileAtomic(path: string, text: string): Promise<void
  */
 export async function writeDirAtomic<T>(dir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
   await mkdir(dirname(dir), { recursive: true });
+  // Left by runs killed with SIGKILL. A `.old` is the previous output moved aside: garbage once
+  // `dir` holds the new one, the only copy (kept) if the run died between the two renames.
+  const hasDir = await exists(dir);
+  await sweepStale(dirname(dir), `.${basename(dir)}.`, (name) => name.endsWith('.old') && !hasDir);
   const tmp = tmpSibling(dir);
+  const old = `${tmp}.old`;
+  const untrack = [trackTemp(tmp)];
   await mkdir(tmp, { recursive: true });
   try {
     const result = await fill(tmp);
-    const old = `${tmp}.old`;
     const existed = await exists(dir);
     if (existed) await rename(dir, old);
     await rename(tmp, dir);
-    if (existed) await rm(old, { recursive: true, force: true });
+    if (existed) {
+      untrack.push(trackTemp(old)); // the new output is in place: the old one may go, even on Ctrl-C
+      await rm(old, { recursive: true, force: true });
+    }
     return result;
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    untrack.forEach((u) => u());
   }
 }
 

@@ -60,7 +60,7 @@ test('safetensors: F16 and BF16 (as in Hugging Face checkpoints) widen to float3
 test('safetensors: corrupt files give one-line errors naming the file', async () => {
   assert.throws(() => parseSafetensors(new Uint8Array(4), 'w.safetensors'), /w.safetensors: too short/);
   const bad = handMade({ t: { dtype: 'F32', shape: [4], data_offsets: [0, 8] } }, new Uint8Array(8));
-  assert.throws(() => parseSafetensors(bad, 'w.safetensors'), /w.safetensors: tensor t offsets \[0, 8\] do not match shape \[4\] F32/);
+  assert.throws(() => parseSafetensors(bad, 'w.safetensors'), /w.safetensors: tensor "t": offsets \[0, 8\] do not match shape \[4\] F32/);
   const dir = await mkdtemp(join(tmpdir(), 'verde-st-'));
   await assert.rejects(readSafetensors(join(dir, 'nope.safetensors')), /nope.safetensors: cannot read \(ENOENT\)/);
   await rm(dir, { recursive: true, force: true });

@@ -157,7 +157,7 @@ test('CLI: bad input gives one line on stderr and exit 2', async () => {
     const three = join(dir, 'three-labels');
     await mkdir(three);
     await writeBagModelDir(three, m, { labels: ['a', 'b', 'c'] });
-    await expectOneLine(['predict', '--model', three, '--text', 'hi'], /^verde: .*model\.onnx: output "logits" has shape \[1, 2\] but 3 labels are declared/);
+    await expectOneLine(['predict', '--model', three, '--text', 'hi'], /^verde: .*verde\.json: field "labels" lists 3 labels but .*model\.onnx's output "logits" has 2 columns/);
     await rm(join(three, 'model.onnx'));
     await expectOneLine(['predict', '--model', three, '--text', 'hi'], /^verde: .*model\.onnx: not found/);
 

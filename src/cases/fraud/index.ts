@@ -4,11 +4,11 @@
  * its plain counterpart on the same held-out rows. Writes DIR/results.json, DIR/results.csv and
  * every model as a verde model directory, all at once (nothing half-written lands in DIR).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, platform, tmpdir } from 'node:os';
+import { cpus, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Tracker } from '../../meter/index.js';
 import { ensureWritableDir, writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
+import { makeTempDir } from '../../util/cleanup.js';
 import type { CaseContext, CaseData } from './context.js';
 import { prepareFileData, prepareGeneratedData } from './data.js';
 import { ensureBaseline } from './gbdt-runs.js';
@@ -69,7 +69,7 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
   const total = new Tracker({ scope: 'process', country: o.country, projectName: 'verde-fraud', intervalMs: 1000 });
   await total.start();
   const runStarted = performance.now();
-  const scratch = await mkdtemp(join(tmpdir(), 'verde-fraud-data-'));
+  const { path: scratch, release: releaseScratch } = await makeTempDir('verde-fraud-data-'); // removed on Ctrl-C too
   try {
     return await writeDirAtomic(outDir, async (workDir) => {
       // Each phase is a span of the run's tracker: phases + unattributed = the run's total.
@@ -140,6 +140,6 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
     });
   } finally {
     if (total.running) await total.stop();
-    await rm(scratch, { recursive: true, force: true });
+    await releaseScratch();
   }
 }

@@ -39,6 +39,8 @@ export interface TextCaseOptions {
   dataset?: string;
   textCol?: string;
   labelCol?: string;
+  /** --data records with invalid UTF-8: error (default), replace or skip (counted in the notes). */
+  invalidUtf8?: import('../../data/text/utf8.js').InvalidUtf8Mode;
   /** HF model directory or Hub id to fine-tune; absent: train from scratch. */
   model?: string;
   fromScratch?: boolean;
@@ -179,7 +181,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
   try {
     // 1. Data, tokenizer, model.
     let span = tracker.startSpan('prepare');
-    const splits = await loadTextData({ data: o.data, dataset: o.dataset, textCol: o.textCol, labelCol: o.labelCol, trainSize: o.trainSize ?? TEXT_DEFAULTS.trainSize, testSize: o.testSize ?? TEXT_DEFAULTS.testSize, seed });
+    const splits = await loadTextData({ data: o.data, dataset: o.dataset, textCol: o.textCol, labelCol: o.labelCol, invalidUtf8: o.invalidUtf8, trainSize: o.trainSize ?? TEXT_DEFAULTS.trainSize, testSize: o.testSize ?? TEXT_DEFAULTS.testSize, seed });
     notes.push(...splits.notes);
     const prep = await prepareModel(o, splits.labelNames, maxLength, seed);
     const { tokenizer } = prep;

@@ -12,12 +12,14 @@ import { cascadeFlag, exitThresholdFlag } from '../serve-flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 import type { CascadeSpec } from '../../serve/options.js';
 import { MANIFEST_FILE } from '../../registry/files.js';
+import { INVALID_UTF8_HELP, invalidUtf8Flag, invalidUtf8Note, type InvalidUtf8Counts, type InvalidUtf8Mode } from '../../data/text/utf8.js';
 
 interface CalibrateFlags {
   store?: string;
   data: string;
   labelCol: string;
   textCol: string;
+  invalidUtf8: InvalidUtf8Mode;
   model?: string;
   cascade: CascadeSpec[];
   targetAccuracy?: number;
@@ -28,21 +30,20 @@ interface CalibrateFlags {
 }
 
 /** The validation rows as the model's inference worker takes them, and their labels (checked). */
-async function readValidation(file: string, dir: string, flags: CalibrateFlags) {
-  const { join, resolve } = await import('node:path');
-  const { readManifest } = await import('../../registry/manifest.js');
+async function readValidation(file: string, dir: string, flags: CalibrateFlags, counts: InvalidUtf8Counts) {
+  const { openModelDir } = await import('../../registry/model-dir.js');
   const { readColumns, checkText } = await import('../../data/text/files.js');
-  const m = await readManifest(resolve(dir));
+  const { manifest: m, manifestPath } = await openModelDir(dir); // checked against model.onnx before any worker starts
   const label = { name: flags.labelCol, flag: '--label-col' };
   let rows: import('../../serve/protocol.js').BatchRows;
   let raw: (string | null)[][];
   if (m.task === 'text-classification') {
-    raw = await readColumns(file, [{ name: flags.textCol, flag: '--text-col' }, label]);
+    raw = await readColumns(file, [{ name: flags.textCol, flag: '--text-col' }, label], { invalidUtf8: flags.invalidUtf8, counts });
     rows = { kind: 'text', texts: raw.map((r, i) => checkText(file, flags.textCol, i, r[0])) };
   } else {
     const { featureValue } = await import('../../predict/tabular-predictor.js');
     const features = m.tabular!.features;
-    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${join(dir, MANIFEST_FILE)}` })), label]);
+    raw = await readColumns(file, [...features.map((f) => ({ name: f.name, flag: `a feature of ${manifestPath}` })), label], { invalidUtf8: flags.invalidUtf8, counts });
     rows = { kind: 'tabular', features: raw.map((r, i) => Float32Array.from(features, (f, j) => featureValue(r[j] ?? null, f, file, i + 1))) };
   }
   if (raw.length === 0) throw new UserError(`${file}: has no rows`);
@@ -75,6 +76,7 @@ export function registerCalibrate(program: Command): void {
     .requiredOption('--data <file>', 'labelled validation data: CSV, TSV, JSON, JSONL or Parquet')
     .option('--label-col <name>', 'column with the true labels (values as the model\'s labels)', 'label')
     .option('--text-col <name>', 'column with the texts (text models)', 'text')
+    .option('--invalid-utf8 <mode>', INVALID_UTF8_HELP, invalidUtf8Flag, 'error')
     .option('--model <dir>', 'a model with early-exit stages (verde.json "earlyExit")')
     .option('--cascade <spec>', 'small=DIR,large=DIR: a cascade to calibrate (repeatable)', cascadeFlag, [])
     .option('--target-accuracy <p>', 'accuracy to keep on this data (default: the full or large model\'s minus --max-accuracy-drop)', probabilityFlag('--target-accuracy'))
@@ -92,7 +94,10 @@ export function registerCalibrate(program: Command): void {
       const startedAt = out.createdAt as string;
       const lines: string[] = [];
       if (flags.model) {
-        const data = await readValidation(flags.data, flags.model, flags);
+        const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
+        const data = await readValidation(flags.data, flags.model, flags, counts);
+        const note = invalidUtf8Note(flags.data, counts);
+        if (note) lines.push(note);
         const c = await calibrateEarlyExit(flags.model, data, target, flags.threads);
         // Thresholds are printed in full: the chosen value sits between two confidences seen.
         out.earlyExit = { model: flags.model, ...c, stageRunsSaved: 1 - c.meanStages / c.stages };
@@ -108,7 +113,10 @@ export function registerCalibrate(program: Command): void {
       const exitArg = flags.exitThreshold === undefined ? '' : ` --exit-threshold ${flags.exitThreshold}`;
       const cascades: unknown[] = [];
       for (const spec of flags.cascade) {
-        const data = await readValidation(flags.data, spec.large, flags);
+        const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
+        const data = await readValidation(flags.data, spec.large, flags, counts);
+        const note = invalidUtf8Note(flags.data, counts);
+        if (note && !lines.includes(note)) lines.push(note);
         const c = await calibrateCascade(spec.small, spec.large, data, target, flags.threads, exitFlag);
         cascades.push({ small: spec.small, large: spec.large, exitThreshold: flags.exitThreshold ?? 'each model\'s own', ...c });
         lines.push(

@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag } from '../flags.js';
 import type { TabularPredictor } from '../../predict/tabular-predictor.js';
+import { INVALID_UTF8_HELP, invalidUtf8Flag, invalidUtf8Note, type InvalidUtf8Counts, type InvalidUtf8Mode } from '../../data/text/utf8.js';
 
 interface PredictFlags {
   model: string;
   text?: string[];
   data?: string;
   textCol: string;
+  invalidUtf8: InvalidUtf8Mode;
   json?: boolean;
   out?: string;
   batchSize: string;
@@ -38,9 +40,10 @@ async function predictTabular(predictor: TabularPredictor, flags: PredictFlags):
       throw new UserError(`--text: ${predictor.description} is a tabular model; pass --data FILE with the columns ${predictor.features.map((f) => f.name).join(', ')}`);
     }
     let ms = 0;
+    const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
     const { result: predictions, line: energyLine } = await metered(async () => {
       const started = performance.now(); // time the predictions only, not the meter's start/stop
-      const r = await predictor.predictFile(flags.data!);
+      const r = await predictor.predictFile(flags.data!, { invalidUtf8: flags.invalidUtf8, counts });
       ms = performance.now() - started;
       return r;
     }, flags.country);
@@ -58,6 +61,8 @@ async function predictTabular(predictor: TabularPredictor, flags: PredictFlags):
       }
     }
     process.stderr.write(`verde predict: ${predictor.description}; ${rows.length} rows in ${ms.toFixed(0)} ms; ${energyLine}${flags.out ? `; wrote ${flags.out}` : ''}\n`);
+    const note = invalidUtf8Note(flags.data, counts);
+    if (note) process.stderr.write(`verde predict: ${note}\n`);
   } finally {
     await predictor.close();
   }
@@ -78,6 +83,7 @@ export function registerPredict(program: Command): void {
     .option('--text <text>', 'a text to classify; repeat the flag for several', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--data <file>', 'classify every row of a CSV, TSV, JSONL, JSON or Parquet file instead (tabular models: the file\'s columns named like the model\'s features)')
     .option('--text-col <name>', 'with --data: the column holding the text', 'text')
+    .option('--invalid-utf8 <mode>', `with --data: ${INVALID_UTF8_HELP}`, invalidUtf8Flag, 'error')
     .option('--json', 'print a JSON array of {text, label, probabilities} (probabilities in label-id order)')
     .option('--out <file>', 'also write the predictions as JSON to this file')
     .option('--batch-size <n>', 'texts per ONNX Runtime call (grouped by length to keep padding small)', '16')
@@ -105,7 +111,8 @@ export function registerPredict(program: Command): void {
       }
       const predictor = opened.predictor;
       try {
-        const texts = flags.data ? await (await import('../../data/text/files.js')).readTexts(flags.data, flags.textCol) : flags.text;
+        const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
+        const texts = flags.data ? await (await import('../../data/text/files.js')).readTexts(flags.data, flags.textCol, { invalidUtf8: flags.invalidUtf8, counts }) : flags.text;
         let ms = 0;
         const { result: predictions, line: energyLine } = await metered(async () => {
           const started = performance.now(); // time the predictions only, not the meter's start/stop
@@ -128,6 +135,8 @@ export function registerPredict(program: Command): void {
           `verde predict: ${predictor.description}; ${texts.length} text${texts.length === 1 ? '' : 's'} in ${ms.toFixed(0)} ms` +
             ` (${(ms / texts.length).toFixed(1)} ms each, batches of ${batchSize}); ${energyLine}${flags.out ? `; wrote ${flags.out}` : ''}\n`,
         );
+        const note = flags.data ? invalidUtf8Note(flags.data, counts) : '';
+        if (note) process.stderr.write(`verde predict: ${note}\n`);
       } finally {
         await predictor.close();
       }

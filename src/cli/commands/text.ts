@@ -3,6 +3,7 @@ import { UserError } from '../../util/errors.js';
 import { numberFlag, probabilityFlag } from '../flags.js';
 import { TEXT_DEFAULTS as T } from '../../cases/text/defaults.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { INVALID_UTF8_HELP, invalidUtf8Flag, type InvalidUtf8Mode } from '../../data/text/utf8.js';
 
 export function registerText(program: Command): void {
   program
@@ -18,6 +19,7 @@ export function registerText(program: Command): void {
     .option('--dataset <id>', 'dataset id: spam-assassin (embedded, default) or imdb (Hugging Face Hub, online)')
     .option('--text-col <name>', 'text column of --data (default: text)')
     .option('--label-col <name>', 'label column of --data (default: label); any two or more classes')
+    .option('--invalid-utf8 <mode>', `with --data: ${INVALID_UTF8_HELP}`, invalidUtf8Flag, 'error')
     .option('--model <dir|id>', 'Hugging Face DistilBERT directory or Hub id to fine-tune (e.g. distilbert-base-uncased)')
     .option('--from-scratch', 'train a new model sized by --layers/--dim/--heads/--hidden-dim (the default without --model)')
     .option('--layers <n>', `transformer layers (from scratch; default ${T.layers})`, numberFlag('--layers'))
@@ -50,6 +52,7 @@ export function registerText(program: Command): void {
         dataset: opts.dataset as string | undefined,
         textCol: opts.textCol as string | undefined,
         labelCol: opts.labelCol as string | undefined,
+        invalidUtf8: opts.invalidUtf8 as InvalidUtf8Mode,
         model: opts.model as string | undefined,
         fromScratch: opts.fromScratch as boolean | undefined,
         layers: opts.layers as number | undefined,

@@ -2,25 +2,33 @@
  * Read a text classification table — CSV/TSV, JSON Lines/JSON or Parquet — through DuckDB, taking
  * the text and label columns the user named. Every problem is a one-line error naming the file and
  * the field: a missing or misspelt column (with the columns that do exist), a label column with one
- * class, empty text, a file that is not UTF-8.
+ * class, empty text, an empty file, invalid UTF-8 (utf8.ts: `--invalid-utf8 error|replace|skip`).
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
-import { extname } from 'node:path';
-import { exists } from '../../util/atomic.js';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { fail } from '../../util/errors.js';
+import { sweepStale, tempName, trackTemp } from '../../util/cleanup.js';
+import { copyMarkingInvalidUtf8, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
 import { labelIds } from './labels.js';
 import type { TextDataset } from './types.js';
 
-export interface ReadTextTableOptions {
+export interface ReadTextTableOptions extends ReadColumnsOptions {
   textCol?: string;
   labelCol?: string;
   /** Map raw label values to names (e.g. IMDb's 0/1 -> neg/pos); ids still follow the sorted raw values. */
   labelNames?: Record<string, string>;
 }
 
-/** The DuckDB table function that reads `file`, chosen by extension. */
-export function tableFunctionFor(file: string): string {
-  const ext = extname(file.replace(/\.gz$/i, '')).toLowerCase();
+/** `file`'s type: its extension (lower case) under any .gz. */
+function typeOf(file: string): string {
+  return extname(file.replace(/\.gz$/i, '')).toLowerCase();
+}
+
+/** The DuckDB table function that reads `file`, chosen by extension (`as`: the name whose extension counts). */
+export function tableFunctionFor(file: string, as = file): string {
+  const ext = typeOf(as);
   const f = sqlString(file);
   switch (ext) {
     case '.csv':
@@ -36,7 +44,7 @@ export function tableFunctionFor(file: string): string {
     case '.pq':
       return `read_parquet(${f})`;
     default:
-      fail(file, `unknown file type "${ext || '(none)'}"; use .csv, .tsv, .jsonl, .json or .parquet`);
+      fail(as, `unknown file type "${ext || '(none)'}"; use .csv, .tsv, .jsonl, .json or .parquet`);
   }
 }
 
@@ -69,10 +77,87 @@ function checkColumn(file: string, columns: string[], col: string, flag: string)
   fail(file, `no column "${col}" (columns: ${columns.join(', ')})${hint}`);
 }
 
+export interface ReadColumnsOptions {
+  /** What to do with records holding invalid UTF-8 (default 'error'); valid UTF-8 is always read as it is. */
+  invalidUtf8?: InvalidUtf8Mode;
+  /** Filled in: how many records were replaced or skipped. */
+  counts?: InvalidUtf8Counts;
+}
+
+const TEXT_TYPES = new Set(['.csv', '.tsv', '.txt', '.jsonl', '.ndjson', '.json']);
+const UTF8_TEMP_PREFIX = 'verde-utf8-';
+
+/**
+ * Check a text-format file before DuckDB reads it: not empty, valid UTF-8. Returns the file to
+ * read: `file` itself, or a temporary copy whose invalid sequences carry `marker` (replace/skip).
+ */
+async function prepareTextFile(file: string, mode: InvalidUtf8Mode): Promise<{ read: string; marker?: string; release?: () => Promise<void> }> {
+  let scan: Awaited<ReturnType<typeof scanTextFile>>;
+  try {
+    scan = await scanTextFile(file);
+  } catch (err) {
+    fail(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (scan.blank) fail(file, 'the file is empty');
+  if (!scan.invalid) return { read: file };
+  if (mode === 'error') {
+    fail(file, `line ${scan.invalid.line}: not valid UTF-8 text (byte ${scan.invalid.offset}); save the file as UTF-8, or pass --invalid-utf8 replace (invalid bytes become U+FFFD) or skip (records with them are left out)`);
+  }
+  await sweepStale(tmpdir(), UTF8_TEMP_PREFIX);
+  const read = join(tmpdir(), tempName(UTF8_TEMP_PREFIX, typeOf(file)));
+  const untrack = trackTemp(read);
+  const release = async () => {
+    await rm(read, { force: true });
+    untrack();
+  };
+  try {
+    return { read, marker: await copyMarkingInvalidUtf8(file, read), release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** Apply `mode` to the records holding `marker` (see utf8.ts), counting them. */
+function applyInvalidUtf8(rows: (string | null)[][], marker: string, mode: InvalidUtf8Mode, counts: InvalidUtf8Counts): (string | null)[][] {
+  return rows.filter((row) => {
+    if (!row.some((c) => c?.includes(marker))) return true;
+    if (mode === 'skip') {
+      counts.skipped++;
+      return false;
+    }
+    counts.replaced++;
+    row.forEach((c, j) => (row[j] = c === null ? null : c.replaceAll(marker, '\uFFFD')));
+    return true;
+  });
+}
+
 /** Columns `cols` (each checked, cast to text) of every row of `file`, in file order. */
-export async function readColumns(file: string, cols: { name: string; flag: string }[]): Promise<(string | null)[][]> {
-  if (!file.includes('*') && !(await exists(file))) fail(file, 'file not found'); // globs: DuckDB reads every match
-  const source = tableFunctionFor(file);
+export async function readColumns(file: string, cols: { name: string; flag: string }[], opts: ReadColumnsOptions = {}): Promise<(string | null)[][]> {
+  const glob = file.includes('*'); // globs: DuckDB reads every match
+  if (!glob) {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      fail(file, 'file not found');
+    }
+    if (size === 0) fail(file, 'the file is empty');
+  }
+  tableFunctionFor(file); // an unknown type fails before the file is scanned
+  const mode = opts.invalidUtf8 ?? 'error';
+  const prepared = !glob && TEXT_TYPES.has(typeOf(file)) ? await prepareTextFile(file, mode) : { read: file };
+  try {
+    const rows = await queryColumns(file, prepared.read, cols);
+    return prepared.marker ? applyInvalidUtf8(rows, prepared.marker, mode, opts.counts ?? { replaced: 0, skipped: 0 }) : rows;
+  } finally {
+    await prepared.release?.();
+  }
+}
+
+/** The query itself; `read` is the file DuckDB opens (a cleaned copy, perhaps), `file` the one errors name. */
+async function queryColumns(file: string, read: string, cols: { name: string; flag: string }[]): Promise<(string | null)[][]> {
+  const source = tableFunctionFor(read, file);
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const con = await db.connect();
@@ -98,10 +183,12 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
   }
 }
 
-/** A text cell of record i + 1: present, not blank, valid UTF-8; else a one-line error naming file, record and field. */
+/**
+ * A text cell of record i + 1: present and not blank, else a one-line error naming file, record and
+ * field. Any valid UTF-8 is text (U+FFFD included); invalid bytes never get here (readColumns).
+ */
 export function checkText(file: string, field: string, i: number, t: string | null | undefined): string {
   if (typeof t !== 'string' || t.trim() === '') fail(file, `record ${i + 1}: field "${field}" is empty`);
-  if (t.includes('\uFFFD')) fail(file, `record ${i + 1}: field "${field}" is not valid UTF-8 text`);
   return t;
 }
 
@@ -109,7 +196,7 @@ export function checkText(file: string, field: string, i: number, t: string | nu
 export async function readTextTable(file: string, opts: ReadTextTableOptions = {}): Promise<TextDataset> {
   const textCol = opts.textCol ?? 'text';
   const labelCol = opts.labelCol ?? 'label';
-  const rows = await readColumns(file, [{ name: textCol, flag: '--text-col' }, { name: labelCol, flag: '--label-col' }]);
+  const rows = await readColumns(file, [{ name: textCol, flag: '--text-col' }, { name: labelCol, flag: '--label-col' }], opts);
   if (rows.length === 0) fail(file, 'has no rows');
   const texts = rows.map((r, i) => checkText(file, textCol, i, r[0]));
   const raw = rows.map((r, i) => {
@@ -122,8 +209,8 @@ export async function readTextTable(file: string, opts: ReadTextTableOptions = {
 }
 
 /** Only the texts of `file` (for prediction: no label column needed). */
-export async function readTexts(file: string, textCol = 'text'): Promise<string[]> {
-  const rows = await readColumns(file, [{ name: textCol, flag: '--text-col' }]);
+export async function readTexts(file: string, textCol = 'text', opts: ReadColumnsOptions = {}): Promise<string[]> {
+  const rows = await readColumns(file, [{ name: textCol, flag: '--text-col' }], opts);
   if (rows.length === 0) fail(file, 'has no rows');
   return rows.map((r, i) => checkText(file, textCol, i, r[0]));
 }

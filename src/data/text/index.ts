@@ -5,6 +5,7 @@
  */
 import { UserError } from '../../util/errors.js';
 import { readTextTable } from './files.js';
+import { invalidUtf8Note, type InvalidUtf8Mode } from './utf8.js';
 import { loadHubTextDataset, KNOWN_HUB_DATASETS } from './hub-datasets.js';
 import { loadAnyHubDataset } from './hub-any-dataset.js';
 import { looksLikeRepoId } from '../../hub/endpoint.js';
@@ -12,7 +13,8 @@ import { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
 import { makeSplits, type SplitOptions } from './split.js';
 import type { TextSplits } from './types.js';
 
-export { readTextTable, readTexts, tableFunctionFor, type ReadTextTableOptions } from './files.js';
+export { readTextTable, readTexts, tableFunctionFor, type ReadTextTableOptions, type ReadColumnsOptions } from './files.js';
+export { INVALID_UTF8_MODES, invalidUtf8Flag, invalidUtf8Note, type InvalidUtf8Mode, type InvalidUtf8Counts } from './utf8.js';
 export { loadSpamAssassin, SPAM_ASSASSIN } from './spam-assassin.js';
 export { mailToText, htmlToText } from './mail.js';
 export { loadHubTextDataset, KNOWN_HUB_DATASETS, hubDatasetCachePath, type HubTextDataset } from './hub-datasets.js';
@@ -29,14 +31,20 @@ export interface LoadTextDataOptions extends SplitOptions {
   dataset?: string;
   textCol?: string;
   labelCol?: string;
+  /** --data records with invalid UTF-8: error (default), replace or skip; the count goes into the notes. */
+  invalidUtf8?: InvalidUtf8Mode;
   env?: NodeJS.ProcessEnv;
 }
 
 export async function loadTextData(opts: LoadTextDataOptions = {}): Promise<TextSplits> {
   if (opts.data && opts.dataset) throw new UserError('--data and --dataset: give one or the other');
   if (opts.data) {
-    const all = await readTextTable(opts.data, { textCol: opts.textCol, labelCol: opts.labelCol });
-    return makeSplits({ all }, opts);
+    const counts = { replaced: 0, skipped: 0 };
+    const all = await readTextTable(opts.data, { textCol: opts.textCol, labelCol: opts.labelCol, invalidUtf8: opts.invalidUtf8, counts });
+    const splits = makeSplits({ all }, opts);
+    const note = invalidUtf8Note(opts.data, counts);
+    if (note) splits.notes.push(note);
+    return splits;
   }
   const id = (opts.dataset ?? SPAM_ASSASSIN).toLowerCase();
   if (id === SPAM_ASSASSIN || id === 'spamassassin') {

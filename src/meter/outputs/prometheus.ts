@@ -17,16 +17,14 @@ function labels(l: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
-function num(v: number): string {
-  return Number.isFinite(v) ? String(v) : 'NaN';
-}
 
 export function prometheusText(r: EnergyReport): string {
   const base = { project: r.projectName };
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string>, number][]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [l, v] of samples) out.push(`${name}${labels({ ...base, ...l })} ${num(v)}`);
+    // a non-finite value is no measurement: the sample is left out, never written as NaN or +Inf
+    for (const [l, v] of samples) if (Number.isFinite(v)) out.push(`${name}${labels({ ...base, ...l })} ${v}`);
   };
   family('verde_energy_joules_total', 'counter', 'Energy since the tracker started, by component, PUE applied.',
     r.components.map((c) => [{ component: c.component, method: c.methodLabel ?? c.method }, c.energyJ * r.pue]));

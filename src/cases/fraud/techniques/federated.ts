@@ -5,10 +5,9 @@
  * for the same number of passes. Quality on every institution's held-out rows; bytes on the wire;
  * energy of the whole process tree (the coordinator and its children).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rankingQuality } from '../../../metrics/ranking.js';
+import { makeTempDir } from '../../../util/cleanup.js';
 import { SmallNet } from '../../../models/logistic/net.js';
 import { smallNetToOnnx } from '../../../models/logistic/onnx.js';
 import { runFederated, writeClientDataset, type FederatedClientSpec } from '../../../train/federated/index.js';
@@ -27,7 +26,7 @@ const LR = 0.005;
 export async function federatedTechnique(ctx: CaseContext): Promise<TechniqueResult> {
   const sites = (ctx.data.federatedSites ?? []).filter((s) => s.train.y.length > 0);
   if (sites.length < 2) throw new Error('federated: needs at least two sites (--clients 2 or more)');
-  const dir = await mkdtemp(join(tmpdir(), 'verde-fraud-fed-'));
+  const { path: dir, release } = await makeTempDir('verde-fraud-fed-'); // removed on Ctrl-C too
   try {
     const clients: FederatedClientSpec[] = [];
     for (const s of sites) {
@@ -86,6 +85,6 @@ export async function federatedTechnique(ctx: CaseContext): Promise<TechniqueRes
       ],
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await release();
   }
 }
