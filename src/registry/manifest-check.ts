@@ -6,7 +6,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { fail } from '../util/errors.js';
-import type { ModelManifest } from './manifest.js';
+import type { ModelManifest } from './manifest-types.js';
 
 /** Longest text input (tokens) a manifest may ask for when the directory has no config.json to say its position table. */
 export const MAX_TEXT_LENGTH = 8192;

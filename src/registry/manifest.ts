@@ -7,34 +7,14 @@ import { join } from 'node:path';
 import { fail } from '../util/errors.js';
 import { readJsonObject } from '../util/json-file.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
-import type { FeatureSpec } from '../tabular/dataset.js';
 import { MANIFEST_FILE } from './files.js';
 import { writeModelCard } from './model-card.js';
 import { checkManifest } from './manifest-check.js';
 
 export { MANIFEST_FILE };
 
-export type ModelTask = 'text-classification' | 'tabular-classification';
-
-/** A tabular model's input feature, as the tabular dataset describes it. */
-export type TabularFeature = FeatureSpec;
-
-export interface ModelManifest {
-  format: 'verde-model';
-  formatVersion: 1;
-  name: string;
-  /** Unique id of this exact model: creation time plus the first 12 hex of model.onnx's sha256. */
-  version: string;
-  task: ModelTask;
-  labels: string[];
-  createdAt: string;
-  text?: { maxLength: number; doLowerCase: boolean };
-  tabular?: { features: TabularFeature[] };
-  io: { inputs: string[]; output: string; outputKind: 'logits' | 'probabilities' };
-  lineage?: { parent?: string; technique?: string; dataset?: string; params?: Record<string, unknown> };
-  /** threshold null: stages written, early exit off unless `verde serve --exit-threshold` says otherwise. */
-  earlyExit?: { stages: string[]; threshold: number | null };
-}
+export type { ModelManifest, ModelTask, TabularFeature } from './manifest-types.js';
+import type { ModelManifest, TabularFeature } from './manifest-types.js';
 
 /** The version string for a model file's bytes created at `createdAt`. */
 export function modelVersion(onnxBytes: Uint8Array, createdAt: string): string {
