@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { numberFlag, probabilityFlag } from '../flags.js';
+import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 
 export function registerText(program: Command): void {
   program
@@ -37,6 +37,8 @@ export function registerText(program: Command): void {
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', './verde-out/text')
+    .option('--checkpoint-every <n>', 'save a resumable checkpoint in DIR.checkpoint/ every n optimiser steps and after each epoch (default 100; 0: epochs only)', intFlag('--checkpoint-every', 0))
+    .option('--resume', 'continue the run killed or interrupted with the same --out and flags from its last checkpoint')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
@@ -67,6 +69,8 @@ export function registerText(program: Command): void {
         country: opts.country as string | undefined,
         threads: opts.threads as number | undefined,
         out: opts.out as string,
+        resume: opts.resume as boolean | undefined,
+        checkpointEvery: opts.checkpointEvery as number | undefined,
       });
     });
 }
