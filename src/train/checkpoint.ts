@@ -84,11 +84,10 @@ export class RunCheckpoint {
   static async open(dir: string, opts: RunCheckpointOptions): Promise<RunCheckpoint> {
     const runPath = join(dir, 'run.json');
     if (!opts.resume) {
+      // Nothing is written until the data is known (checkData): a run that fails while reading
+      // its data leaves no checkpoint directory behind.
       await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true });
-      const run: RunFile = { format: RUN_FORMAT, flags: opts.flags };
-      await writeJsonAtomic(runPath, run);
-      return new RunCheckpoint(dir, opts, run);
+      return new RunCheckpoint(dir, opts, { format: RUN_FORMAT, flags: opts.flags });
     }
     const run = await readJson<RunFile>(runPath);
     if (!run) throw new UserError(`--resume: no checkpoint in ${dir} (nothing to resume; run without --resume to start)`);
@@ -107,8 +106,9 @@ export class RunCheckpoint {
 
   /** Record (fresh run) or compare (resume) the hash of the training data and starting weights. */
   async checkData(hash: string): Promise<void> {
-    if (!this.opts.resume || this.run.data === undefined) {
+    if (!this.opts.resume) {
       this.run = { ...this.run, data: hash };
+      await mkdir(this.dir, { recursive: true });
       await writeJsonAtomic(join(this.dir, 'run.json'), this.run);
       return;
     }

@@ -48,7 +48,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('--resume with no checkpoint is refused with one line, exit 2', async () => {
+test('--resume with no checkpoint is refused with one line, exit 2; a run failing on its data leaves no checkpoint', async () => {
+  const bad = await run(['--data', join(dir, 'missing.csv')]);
+  assert.equal(bad.code, 2, bad.stderr);
+  await assert.rejects(stat(join(dir, 'out.checkpoint')));
   const r = await run(['--resume']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^verde: --resume: no checkpoint in .*out\.checkpoint/);

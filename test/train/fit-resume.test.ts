@@ -118,6 +118,7 @@ test('RunCheckpoint refuses --resume with no checkpoint, with other flags, and w
   const d = join(dir, 'run.checkpoint');
   await assert.rejects(RunCheckpoint.open(d, { resume: true, flags: { epochs: 2 }, every: 4 }), (e: Error) => e instanceof UserError && /^--resume: no checkpoint in /.test(e.message));
   const fresh = await RunCheckpoint.open(d, { resume: false, flags: { epochs: 2, seed: 1 }, every: 4 });
+  await assert.rejects(RunCheckpoint.open(d, { resume: true, flags: { epochs: 2, seed: 1 }, every: 4 }), /no checkpoint/, 'nothing is written before the data is known');
   await fresh.checkData('abc');
   const name = (k: string) => `--${k}`;
   await assert.rejects(RunCheckpoint.open(d, { resume: true, flags: { epochs: 3, seed: 1 }, flagName: name, every: 4 }), (e: Error) => e instanceof UserError && e.message.includes('was made with --epochs 2, this run has 3'));
