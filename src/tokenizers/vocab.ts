@@ -41,7 +41,8 @@ export function parseVocabTxt(text: string, where: string): string[] {
   const seen = new Map<string, number>();
   lines.forEach((tok, i) => {
     const prev = seen.get(tok);
-    if (prev !== undefined) fail(where, `token "${tok}" appears on lines ${prev + 1} and ${i + 1}`);
+    // the token is echoed cut short: a fuzzed or binary "vocabulary" line can be megabytes long
+    if (prev !== undefined) fail(where, `token ${JSON.stringify(tok.length > 60 ? `${tok.slice(0, 60)}...` : tok)} appears on lines ${prev + 1} and ${i + 1}`);
     seen.set(tok, i);
   });
   return lines;

@@ -87,8 +87,17 @@ export class WordPieceTokenizer {
   private readonly chunkIds: Map<string, number[]> | null;
 
   private constructor(tokenizerJson: Record<string, unknown>, info: TokenizerInfo, where: string) {
-    this.tk = new Tokenizer(tokenizerJson, { do_lower_case: info.doLowerCase, model_max_length: info.maxLength });
-    this.chunkIds = chunkLocal(tokenizerJson) ? new Map() : null;
+    // The library trusts its JSON: a missing or mistyped section throws a TypeError or a bare Error,
+    // at construction or at the first encode. Build it and encode a probe here, so a bad
+    // tokenizer.json is one line naming the file when the model is opened, never a crash later.
+    try {
+      this.tk = new Tokenizer(tokenizerJson, { do_lower_case: info.doLowerCase, model_max_length: info.maxLength });
+      this.chunkIds = chunkLocal(tokenizerJson) ? new Map() : null;
+      this.tk.encode('Probe text, 123 é', { add_special_tokens: true });
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`${where}: not a usable tokenizer (${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200)})`);
+    }
     const id = (tok: string): number => {
       const v = this.tk.token_to_id(tok);
       if (v === undefined) throw new UserError(`${where}: vocabulary has no ${tok} token (not a BERT WordPiece vocabulary?)`);

@@ -100,3 +100,22 @@ test('Parquet input reads like CSV (through DuckDB)', async () => {
     assert.deepEqual(Array.from(b.columns[0]!), Array.from(a.columns[0]!));
   });
 });
+
+test('a Parquet file with a corrupt data page (footer intact) is one line naming the file, not a DuckDB error', async () => {
+  await withFile('', async (_path, dir) => {
+    const pq = join(dir, 'broken.parquet');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    await con.run(`COPY (SELECT 'text number ' || i::VARCHAR || repeat('x', i % 50) AS note, i * 1.5 AS amount, CASE WHEN i % 3 = 0 THEN 'yes' ELSE 'no' END AS y FROM range(2000) r(i)) TO '${pq}' (FORMAT parquet, COMPRESSION snappy)`);
+    con.closeSync();
+    db.closeSync();
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(pq));
+    // Scribble over the data pages (after the 4-byte magic, well before the footer): the schema
+    // still reads, the pages do not decompress.
+    for (let i = 64; i < Math.floor(bytes.length / 2); i += 7) bytes[i] ^= 0x5a;
+    await writeFile(pq, bytes);
+    await assert.rejects(readTabular(pq, { labelCol: 'y' }), userError(/broken\.parquet: not a readable Parquet file \(/));
+  });
+});

@@ -195,3 +195,33 @@ test('word cache off for added tokens with any whitespace; truncation never cuts
     assert.deepEqual(ids, [bert.clsId, ...reference, bert.sepId], `cut near ${JSON.stringify(cutChar)}`);
   }
 });
+
+test('a tokenizer.json the library cannot use (section missing or mistyped) is one line naming the file at load', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'verde-tokjson-'));
+  try {
+    const good = bertTokenizerJson(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'b']);
+    const broken: Record<string, unknown>[] = [
+      { ...good, decoder: undefined },
+      { ...good, pre_tokenizer: { type: 'Nonsense' } },
+      { ...good, normalizer: 42 },
+      { ...good, added_tokens: 'oops' },
+    ];
+    for (const json of broken) {
+      await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(json));
+      await assert.rejects(loadTokenizer(dir), (e: Error) => e.name === 'UserError' && /tokenizer\.json: not a usable tokenizer \(/.test(e.message) && !e.message.includes('\n'), JSON.stringify(json).slice(0, 80));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a duplicated vocab.txt token is echoed cut short (a line can be megabytes)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'verde-vocab-'));
+  try {
+    const long = 'z'.repeat(100_000);
+    await writeFile(join(dir, 'vocab.txt'), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', long, long].join('\n'));
+    await assert.rejects(loadTokenizer(dir), (e: Error) => e.name === 'UserError' && e.message.length < 400 && /appears on lines 5 and 6/.test(e.message));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -18,4 +18,5 @@ export const TEXT_DEFAULTS = {
   lrFineTune: 5e-5,
   pruneAmount: 0.3,
   recoveryEpochs: 1,
+  checkpointEvery: 100,
 } as const;

@@ -19,13 +19,14 @@ import { type DistilBertConfig, makeConfig } from '../../models/distilbert/confi
 import { initParams, countParams, type Params } from '../../models/distilbert/params.js';
 import { loadHfDistilBert } from '../../models/distilbert/checkpoint.js';
 import { buildInferenceGraph } from '../../models/distilbert/inference-graph.js';
-import { fitDistilBert, type EncodedSet, type FitResult } from '../../models/distilbert/fit.js';
+import { fitDistilBert, type EncodedSet, type FitCheckpointer, type FitResult } from '../../models/distilbert/fit.js';
 import { evaluateVariantInChild } from '../../evaluate/variants.js';
 import { evaluateEarlyExit, traceExitStages, type EarlyExitEval } from '../../evaluate/early-exit.js';
 import { chooseExitThreshold } from '../../evaluate/thresholds.js';
 
 import { buildExitStages, type ExitStage } from '../../models/distilbert/exit-graphs.js';
 import { writeTextModelDir } from './model-dir.js';
+import { openTextCheckpoint, trainingFingerprint } from './checkpoint.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
 import { MODEL_FILE } from '../../registry/files.js';
@@ -34,43 +35,8 @@ import { TEXT_DEFAULTS } from './defaults.js';
 /** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
 const EXIT_ACCURACY_DROP = 0.01;
 
-export interface TextCaseOptions {
-  data?: string;
-  dataset?: string;
-  textCol?: string;
-  labelCol?: string;
-  /** --data records with invalid UTF-8: error (default), replace or skip (counted in the notes). */
-  invalidUtf8?: import('../../data/text/utf8.js').InvalidUtf8Mode;
-  /** HF model directory or Hub id to fine-tune; absent: train from scratch. */
-  model?: string;
-  fromScratch?: boolean;
-  layers?: number;
-  dim?: number;
-  heads?: number;
-  hiddenDim?: number;
-  trainSize?: number;
-  testSize?: number;
-  epochs?: number;
-  batchSize?: number;
-  maxLength?: number;
-  lr?: number;
-  seed?: number;
-  out?: string;
-  country?: string;
-  threads?: number;
-  /** Fraction pruned (L1 per Linear; heads and neurons for structured). Default 0.3. */
-  pruneAmount?: number;
-  /** Recovery fine-tune epochs after structured pruning (default 1). */
-  recoveryEpochs?: number;
-  /** 'auto' (default: from the CPU flags), true: 7-bit weights, false: 8-bit. */
-  reduceRange?: 'auto' | boolean;
-  /** Train exit heads after every layer but the last and write exit stages into models/base/exits/. */
-  earlyExit?: boolean;
-  /** Softmax confidence at which a sample leaves at an exit (default 0.9). */
-  exitThreshold?: number;
-  /** Print the table (default true). */
-  print?: boolean;
-}
+export type { TextCaseOptions } from './options.js';
+import type { TextCaseOptions } from './options.js';
 
 export { TEXT_DEFAULTS };
 
@@ -96,6 +62,7 @@ function checkOptions(o: TextCaseOptions): void {
   positiveInt(o.maxLength, '--max-length', 3);
   positiveInt(o.threads, '--threads');
   positiveInt(o.recoveryEpochs, '--recovery-epochs', 0);
+  positiveInt(o.checkpointEvery, '--checkpoint-every', 0);
   if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) fail('--lr', `must be in (0, 1) (got ${o.lr})`);
   if (o.pruneAmount !== undefined && !(o.pruneAmount > 0 && o.pruneAmount < 1)) fail('--prune', `must be in (0, 1) (got ${o.pruneAmount})`);
   if (o.exitThreshold !== undefined && !(o.exitThreshold > 0 && o.exitThreshold <= 1)) fail('--exit-threshold', `must be in (0, 1] (got ${o.exitThreshold})`);
@@ -138,7 +105,7 @@ function stageOf(name: string, span: SpanReport, detail?: Record<string, unknown
   return { name, durationS: span.durationS, energyJ: span.energyJ, co2eGrams: span.co2eGrams, energyMethod: span.method, detail };
 }
 
-async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number; exits?: number[] }): Promise<FitResult> {
+async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number; exits?: number[]; checkpoint: FitCheckpointer }): Promise<FitResult> {
   const steps = Math.ceil(trainSet.ids.length / opts.batchSize) * opts.epochs;
   const bar = progressBar(label, steps, ['epoch', 'loss', 'val_acc']);
   let ema = NaN;
@@ -152,6 +119,7 @@ async function train(label: string, config: DistilBertConfig, params: Params, tr
       padId: opts.padId,
       warmupFraction: opts.warmup,
       exits: opts.exits,
+      checkpoint: opts.checkpoint,
       onStep: (s) => {
         ema = Number.isNaN(ema) ? s.loss : 0.9 * ema + 0.1 * s.loss;
         bar.update(s.step, { epoch: s.epoch, loss: ema.toFixed(4) });
@@ -173,6 +141,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
   const amount = o.pruneAmount ?? TEXT_DEFAULTS.pruneAmount;
   const lr = o.lr ?? (o.model ? TEXT_DEFAULTS.lrFineTune : TEXT_DEFAULTS.lrScratch);
   const threads = o.threads;
+  const checkpoint = await openTextCheckpoint(o, out, o.checkpointEvery ?? TEXT_DEFAULTS.checkpointEvery);
   const notes: string[] = [];
   const meter = { country: o.country, projectName: 'verde-text' };
   const tracker = new Tracker(meter);
@@ -190,14 +159,15 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     const valSet = splits.validation.texts.length ? encode(splits.validation.texts, splits.validation.labels) : trainSet;
     if (!splits.validation.texts.length) notes.push('no validation split: early stopping watched the training set');
     const testSet = encode(splits.test.texts, splits.test.labels);
+    await checkpoint.checkData(trainingFingerprint(splits.labelNames, prep, [trainSet, valSet]));
     stages.push(stageOf('prepare', await span.end(), { dataset: splits.description, train: trainSet.ids.length, validation: splits.validation.texts.length, test: testSet.ids.length, model: prep.source }));
 
     // 2. Train.
     span = tracker.startSpan('train');
     const exits = o.earlyExit ? Array.from({ length: prep.config.nLayers - 1 }, (_, l) => l) : undefined;
     if (o.earlyExit && !exits!.length) fail('--early-exit', 'needs a model with at least 2 layers');
-    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06, exits });
-    stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize, exitLossWeights: fit.exitWeights }));
+    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06, exits, checkpoint: checkpoint.fit('train') });
+    stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize, exitLossWeights: fit.exitWeights, resumedFrom: fit.resumedFrom }));
     const config = prep.config;
     const base = fit.params;
     const baseOnnx = buildInferenceGraph(config, base, 'distilbert').bytes;
@@ -235,9 +205,9 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     const recoveryEpochs = o.recoveryEpochs ?? TEXT_DEFAULTS.recoveryEpochs;
     if (recoveryEpochs > 0) {
       span = tracker.startSpan('recovery');
-      const rec = await train('recovery', st.config, st.params, trainSet, valSet, { epochs: recoveryEpochs, batchSize, lr: lr / 2, seed: seed + 1, threads, padId: tokenizer.padId, warmup: 0 });
+      const rec = await train('recovery', st.config, st.params, trainSet, valSet, { epochs: recoveryEpochs, batchSize, lr: lr / 2, seed: seed + 1, threads, padId: tokenizer.padId, warmup: 0, checkpoint: checkpoint.fit('recovery') });
       stParams = rec.params;
-      stages.push(stageOf('recovery', await span.end(), { epochs: rec.history }));
+      stages.push(stageOf('recovery', await span.end(), { epochs: rec.history, resumedFrom: rec.resumedFrom }));
     }
     const stOnnx = buildInferenceGraph(st.config, stParams, 'distilbert-pruned-structured').bytes;
 
@@ -329,6 +299,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
       await writeFileAtomic(join(tmp, 'results.csv'), resultsCsv(rows));
       return results;
     });
+    await checkpoint.remove(); // the run is complete: nothing left to resume
     const table = comparisonTable(results);
     if (o.print ?? true) process.stdout.write(`${table}\n\nWrote ${join(out, 'results.json')}, results.csv and models/<variant>/ under ${out}\n`);
     return { out, results, table };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { numberFlag, probabilityFlag } from '../flags.js';
+import { numberFlag, probabilityFlag, intFlag } from '../flags.js';
 import { TEXT_DEFAULTS as T } from '../../cases/text/defaults.js';
 import { STORE_FLAG } from '../store-flag.js';
 import { INVALID_UTF8_HELP, invalidUtf8Flag, type InvalidUtf8Mode } from '../../data/text/utf8.js';
@@ -42,6 +42,8 @@ export function registerText(program: Command): void {
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', T.out)
     .option(...STORE_FLAG)
+    .option('--checkpoint-every <n>', 'save a resumable checkpoint in DIR.checkpoint/ every n optimiser steps and after each epoch (default 100; 0: epochs only)', intFlag('--checkpoint-every', 0))
+    .option('--resume', 'continue the run killed or interrupted with the same --out and flags from its last checkpoint')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
@@ -74,6 +76,8 @@ export function registerText(program: Command): void {
         country: opts.country as string | undefined,
         threads: opts.threads as number | undefined,
         out: opts.out as string,
+        resume: opts.resume as boolean | undefined,
+        checkpointEvery: opts.checkpointEvery as number | undefined,
       });
       const { recordWith, textRun } = await import('../../store/index.js');
       await recordWith(() => textRun(res.results, res.out, opts, startedAt, opts.country as string | undefined), opts.store as string | undefined, { 'text-classification': res.results.dataset });

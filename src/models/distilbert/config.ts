@@ -77,6 +77,16 @@ function num(raw: Record<string, unknown>, key: string, file: string, fallback?:
   return v;
 }
 
+/**
+ * A size field: an integer in [min, max]. The bounds are far above any real DistilBERT and stop a
+ * hostile or corrupt config (n_layers 1e9, num_labels -1) before arrays are sized from it.
+ */
+function size(raw: Record<string, unknown>, key: string, file: string, min: number, max: number, fallback?: number): number {
+  const v = num(raw, key, file, fallback);
+  if (!Number.isInteger(v) || v < min || v > max) fail(file, `field "${key}" must be an integer from ${min} to ${max} (got ${v})`);
+  return v;
+}
+
 /** Parse an HF DistilBERT config.json object; errors name the file and field. */
 export function parseHfConfig(raw: unknown, file = CONFIG_FILE): DistilBertConfig {
   if (!raw || typeof raw !== 'object') fail(file, 'not a JSON object');
@@ -84,10 +94,10 @@ export function parseHfConfig(raw: unknown, file = CONFIG_FILE): DistilBertConfi
   if (r.model_type !== undefined && r.model_type !== 'distilbert') {
     fail(file, `field "model_type" is "${String(r.model_type)}" (only distilbert is supported)`);
   }
-  const nLayers = num(r, 'n_layers', file);
-  const nHeads = num(r, 'n_heads', file);
-  const dim = num(r, 'dim', file);
-  const hiddenDim = num(r, 'hidden_dim', file);
+  const nLayers = size(r, 'n_layers', file, 1, 1024);
+  const nHeads = size(r, 'n_heads', file, 1, 1024);
+  const dim = size(r, 'dim', file, 1, 1 << 16);
+  const hiddenDim = size(r, 'hidden_dim', file, 1, 1 << 20);
   if (dim % nHeads !== 0) fail(file, `field "dim" ${dim} is not a multiple of "n_heads" ${nHeads}`);
   if (r.sinusoidal_pos_embds === true) fail(file, 'field "sinusoidal_pos_embds" true is not supported');
   if (r.activation !== undefined && r.activation !== 'gelu') fail(file, `field "activation" "${String(r.activation)}" is not supported (gelu only)`);
@@ -101,7 +111,7 @@ export function parseHfConfig(raw: unknown, file = CONFIG_FILE): DistilBertConfi
       return l;
     });
   } else {
-    const n = num(r, 'num_labels', file, 2);
+    const n = size(r, 'num_labels', file, 1, 100_000, 2);
     labels = Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
   const prunedHeads: Record<number, number[]> = {};
@@ -123,8 +133,8 @@ export function parseHfConfig(raw: unknown, file = CONFIG_FILE): DistilBertConfi
     layerHiddenDims = v as number[];
   }
   return {
-    vocabSize: num(r, 'vocab_size', file),
-    maxPositions: num(r, 'max_position_embeddings', file, 512),
+    vocabSize: size(r, 'vocab_size', file, 1, 10_000_000),
+    maxPositions: size(r, 'max_position_embeddings', file, 1, 1 << 20, 512),
     nLayers,
     nHeads,
     dim,

@@ -35,6 +35,37 @@ export interface FitOptions {
   warmupFraction?: number;
   onStep?: (info: { step: number; totalSteps: number; epoch: number; loss: number }) => void;
   onEpoch?: (info: EpochReport) => void;
+  /** Save resumable state every `every` steps and after each epoch; resume from what it loads. */
+  checkpoint?: FitCheckpointer;
+}
+
+/**
+ * Where a run is, enough to continue it exactly: the shuffle order is a function of (seed, epoch),
+ * so the epoch and the batches done in it are the shuffle state. Dropout's generator lives inside
+ * ONNX Runtime and is not saved: a resumed run draws fresh dropout masks.
+ */
+export interface FitProgress {
+  /** Optimiser steps done. */
+  step: number;
+  /** The epoch in progress (1-based) and the batches of it done; batch = stepsPerEpoch: epoch trained, not yet evaluated. */
+  epoch: number;
+  batch: number;
+  lossSum: number;
+  history: EpochReport[];
+  best: { acc: number; epoch: number } | null;
+  /** Training finished (all epochs or early stop): the best weights are the result. */
+  done?: { stoppedEarly: boolean };
+  exitWeights?: number[];
+}
+
+/** Saves and restores a fit's state (src/train/checkpoint.ts writes it to disk). */
+export interface FitCheckpointer {
+  /** Steps between checkpoints (0: only after each epoch). */
+  every: number;
+  /** Write the session's state, the progress and (when `bestChanged`) the best weights, atomically. */
+  save(session: TrainingSession, progress: FitProgress, best: Map<string, Float32Array> | null, bestChanged: boolean): Promise<void>;
+  /** The last saved state (the session gets its weights and optimiser moments back), or null. */
+  load(session: TrainingSession): Promise<{ progress: FitProgress; best: Map<string, Float32Array> | null } | null>;
 }
 
 export interface EpochReport {
@@ -52,6 +83,8 @@ export interface FitResult {
   stoppedEarly: boolean;
   steps: number;
   exitWeights?: number[];
+  /** Set when the run continued from a checkpoint: where it picked up. */
+  resumedFrom?: { step: number; epoch: number; batch: number };
 }
 
 export function padBatch(rows: number[][], padId: number): { ids: HostTensor; mask: HostTensor } {
@@ -95,16 +128,37 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
   const warmup = Math.round((opts.warmupFraction ?? 0) * totalSteps);
   const lrAt = (step: number) => (step < warmup ? (opts.lr * (step + 1)) / warmup : (opts.lr * Math.max(0, totalSteps - step)) / Math.max(1, totalSteps - warmup));
   const patience = opts.patience ?? 1;
-  const history: EpochReport[] = [];
+  let history: EpochReport[] = [];
   let best: { acc: number; epoch: number; params: Map<string, Float32Array> } | null = null;
   let stoppedEarly = false;
   let step = 0;
+  let startEpoch = 1;
+  let startBatch = 0;
+  let startLossSum = 0;
+  let resumedFrom: FitResult['resumedFrom'];
+  const ckpt = opts.checkpoint;
+  const progress = (epoch: number, batch: number, lossSum: number): FitProgress => ({ step, epoch, batch, lossSum, history, best: best && { acc: best.acc, epoch: best.epoch }, exitWeights });
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    const saved = ckpt ? await ckpt.load(session) : null;
+    if (saved) {
+      const p = saved.progress;
+      ({ step, history } = p);
+      if (p.best && saved.best) best = { ...p.best, params: saved.best };
+      resumedFrom = { step: p.step, epoch: p.epoch, batch: p.batch };
+      if (p.done) {
+        stoppedEarly = p.done.stoppedEarly;
+        startEpoch = opts.epochs + 1; // nothing left to train
+      } else if (p.batch >= stepsPerEpoch && p.history.some((h) => h.epoch === p.epoch)) {
+        startEpoch = p.epoch + 1; // that epoch was evaluated too
+      } else {
+        [startEpoch, startBatch, startLossSum] = [p.epoch, p.batch, p.lossSum];
+      }
+    }
+    for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
       const t0 = Date.now();
       const order = shuffled(train.ids.length, opts.seed + epoch);
-      let lossSum = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
+      let lossSum = epoch === startEpoch ? startLossSum : 0;
+      for (let b = epoch === startEpoch ? startBatch : 0; b < stepsPerEpoch; b++) {
         const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
         const { ids: bi, mask: bm } = padBatch(idx.map((i) => train.ids[i]), opts.padId);
         const bl: HostTensor = { dtype: 'int64', dims: [idx.length], data: BigInt64Array.from(idx.map((i) => BigInt(train.labels[i]))) };
@@ -112,6 +166,7 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
         step++;
         lossSum += r.loss;
         opts.onStep?.({ step, totalSteps, epoch, loss: r.loss });
+        if (ckpt && ckpt.every > 0 && step % ckpt.every === 0) await ckpt.save(session, progress(epoch, b + 1, lossSum), null, false);
       }
       const predicted: number[] = [];
       for (let b = 0; b < val.ids.length; b += 64) {
@@ -123,16 +178,17 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
       const report = { epoch, trainLoss: lossSum / stepsPerEpoch, valAccuracy: m.accuracy, valMacroF1: m.macroF1, seconds: (Date.now() - t0) / 1000 };
       history.push(report);
       opts.onEpoch?.(report);
-      if (!best || m.accuracy > best.acc) best = { acc: m.accuracy, epoch, params: await session.getParams() };
-      else if (epoch - best.epoch >= patience) {
-        stoppedEarly = epoch < opts.epochs;
-        break;
-      }
+      const improved = !best || m.accuracy > best.acc;
+      if (improved) best = { acc: m.accuracy, epoch, params: await session.getParams() };
+      else if (epoch - best!.epoch >= patience) stoppedEarly = epoch < opts.epochs;
+      const finished = stoppedEarly || epoch === opts.epochs;
+      if (ckpt) await ckpt.save(session, { ...progress(epoch, stepsPerEpoch, lossSum), done: finished ? { stoppedEarly } : undefined }, improved ? best!.params : null, improved);
+      if (stoppedEarly) break;
     }
   } finally {
     await session.close();
   }
   const out: Params = new Map();
   for (const [name, data] of best!.params) out.set(name, { data, dims: [...(g.findParam(name)!.dims)] });
-  return { params: out, history, bestEpoch: best!.epoch, stoppedEarly, steps: step, exitWeights };
+  return { params: out, history, bestEpoch: best!.epoch, stoppedEarly, steps: step, exitWeights, resumedFrom };
 }
