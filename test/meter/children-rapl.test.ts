@@ -91,7 +91,8 @@ test('RAPL in process scope: one CPU-second in a forked child is charged like th
   // Each case is one CPU-second of work plus the test process's own timers, whose CPU time grows
   // with the wall time a loaded machine takes: compare joules per CPU-second the tree used.
   const fig = (c: typeof thread) => `${c.j.toFixed(1)} J for ${c.cpuS.toFixed(2)} CPU-s = ${c.jPerCpuS.toFixed(1)} J/CPU-s`;
-  assert.ok(thread.cpuS >= 1 && child.cpuS >= 1, `thread ${fig(thread)}; child ${fig(child)}`);
+  // `ulimit -t 1` stops the child at about one CPU-second (the kernel's accounting may read 0.99).
+  assert.ok(thread.cpuS >= 0.9 && child.cpuS >= 0.9, `thread ${fig(thread)}; child ${fig(child)}`);
   assert.ok(Math.abs(thread.jPerCpuS / J_PER_BUSY_CPU_S - 1) <= 0.1, `thread ${fig(thread)}`);
   assert.ok(Math.abs(child.jPerCpuS / thread.jPerCpuS - 1) <= 0.1, `child ${fig(child)} vs thread ${fig(thread)} (ratio ${(child.jPerCpuS / thread.jPerCpuS).toFixed(3)})`);
   console.log(`# thread ${fig(thread)}; child ${fig(child)}; ratio ${(child.jPerCpuS / thread.jPerCpuS).toFixed(3)}`);

@@ -116,8 +116,10 @@ test('nvidia-smi fallback (fake script on PATH): power integrated, 0 W GPU said,
     const r = await t.stop();
     const gpu = r.components.find((c) => c.component === 'gpu')!;
     assert.equal(gpu.method, 'measured:nvidia-smi');
-    // Only GPU 0 (100 W) is billed: about 100 W x duration.
-    assert.ok(Math.abs(gpu.energyJ - 100 * r.durationS) < 100 * 0.05, `${gpu.energyJ} J over ${r.durationS} s`);
+    // Only GPU 0 (100 W) is billed: about 100 W x duration (billing GPU 2 or dropping GPU 0 would be 0 J
+    // or 2x). Each sample spawns the fake script, so on a loaded machine the samples' edges move by tens
+    // of ms: the band is a quarter of the run, not a fixed 50 ms.
+    assert.ok(Math.abs(gpu.energyJ - 100 * r.durationS) < 100 * Math.max(0.05, 0.25 * r.durationS), `${gpu.energyJ} J over ${r.durationS} s`);
     assert.match(gpu.detail!, /GPU 2 GRID vGPU: reports 0 W .*left out/);
     assert.match(gpu.detail!, /2 of 3 GPUs tracked/);
     assert.ok(notices.some((n) => /GRID vGPU reports 0 W/.test(n)));
