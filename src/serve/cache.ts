@@ -1,6 +1,6 @@
 /**
  * Caching of repeated inferences (guide §3.4.1.4): the key is the model's version (plus anything
- * that changes its answers, such as the exit threshold) and the normalised input, hashed. An
+ * that changes its answers, such as the exit threshold) and exactly what the model receives, hashed. An
  * in-process LRU is the default; `redis://...` shares one cache between replicas (ioredis).
  */
 import { createHash } from 'node:crypto';
@@ -19,9 +19,13 @@ export interface PredictionCache {
   close(): Promise<void>;
 }
 
-/** The cache key of one instance: sha256 over the model's cache scope and the normalised input. */
-export function cacheKey(scope: string, normalisedInput: string): string {
-  return 'verde:pred:' + createHash('sha256').update(scope).update('\0').update(normalisedInput).digest('hex');
+/**
+ * The cache key of one instance: sha256 over the model's cache scope and the model input's identity
+ * (instances.ts, modelInputIdentity). The scope goes in with its length, so no scope and input
+ * pair can be read as another (a version string may hold any character).
+ */
+export function cacheKey(scope: string, inputIdentity: string): string {
+  return 'verde:pred:' + createHash('sha256').update(`${scope.length}:${scope}`).update(inputIdentity).digest('hex');
 }
 
 /** Least-recently-used map of at most `capacity` predictions (a Map keeps insertion order). */

@@ -16,7 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
-import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
+import type { BatchRows, RunRequest, WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -93,8 +93,22 @@ async function main(): Promise<void> {
   const maxLength = m.text?.maxLength ?? 0;
   reply({ type: 'ready', stages: useStages ? sessions.length : 0 });
 
-  port.on('message', (req: RunRequest) => {
-    run(req).catch((err: unknown) => reply({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
+  // On 'close', finish the batches in hand, then close the port: with nothing left to wait for,
+  // the thread ends by itself (being terminated is the main thread's last resort, see model-worker.ts).
+  let inFlight = 0;
+  let closing = false;
+  port.on('message', (req: WorkerRequest) => {
+    if (req.type === 'close') {
+      closing = true;
+      if (inFlight === 0) port.close();
+      return;
+    }
+    inFlight++;
+    run(req)
+      .catch((err: unknown) => reply({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        if (--inFlight === 0 && closing) port.close();
+      });
   });
 
   async function run(req: RunRequest): Promise<void> {

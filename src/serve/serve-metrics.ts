@@ -28,6 +28,10 @@ export class ServeMetrics {
   readonly feedbackTotal = this.registry.add(new Counter('verde_feedback_predictions_total', 'Predictions whose true label was posted to :feedback.'));
   readonly feedbackCorrect = this.registry.add(new Counter('verde_feedback_correct_total', 'Of those, the correct ones.'));
   readonly feedbackEnergy = this.registry.add(new Counter('verde_feedback_energy_joules_total', 'Energy of the predictions with feedback.'));
+  readonly feedbackStoreBytes = this.registry.add(new Gauge('verde_feedback_store_bytes', 'Estimated memory of the predictions kept for :feedback.'));
+  readonly feedbackStoreLimit = this.registry.add(new Gauge('verde_feedback_store_limit_bytes', 'Bound of that memory (--feedback-limit); the oldest predictions are forgotten first.'));
+  readonly feedbackStoreEntries = this.registry.add(new Gauge('verde_feedback_store_predictions', 'Predictions kept for :feedback.'));
+  readonly feedbackEvicted = this.registry.add(new Counter('verde_feedback_evicted_total', 'Predictions forgotten to keep the :feedback store within its bound.'));
   readonly energyPerCorrect = this.registry.add(new Gauge('verde_energy_per_correct_prediction_joules', 'Energy of the predictions with feedback divided by the correct ones among them.'));
   readonly latency = this.registry.add(new WindowSummary('verde_request_latency_seconds', 'Latency of answered (2xx) predict requests over the last 10,000.'));
   // Buckets every 50-100 ms up to half a second: bench-serve reads the overload run's admitted p99
