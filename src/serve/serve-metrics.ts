@@ -19,6 +19,8 @@ export class ServeMetrics {
   readonly paddedLength = this.registry.add(new Histogram('verde_batch_padded_tokens', 'Padded sequence length of text batches (padded to the longest member).', [8, 16, 32, 64, 128, 256, 512]));
   readonly cacheHits = this.registry.add(new Counter('verde_cache_hits_total', 'Instances answered from the cache.'));
   readonly cacheMisses = this.registry.add(new Counter('verde_cache_misses_total', 'Instances the cache did not hold.'));
+  readonly cacheUp = this.registry.add(new Gauge('verde_cache_up', 'A shared (Redis) cache: 1 while connected, 0 while it is down (lookups are misses).'));
+  readonly cacheOutages = this.registry.add(new Counter('verde_cache_outages_total', 'Times the shared (Redis) cache connection was lost.'));
   readonly exits = this.registry.add(new Counter('verde_early_exits_total', 'Instances answered by each early-exit stage (exit="0" is the first).'));
   readonly cascade = this.registry.add(new Counter('verde_cascade_answers_total', 'Cascade instances answered by the small or the large model.'));
   readonly rejected = this.registry.add(new Counter('verde_rejected_total', 'Requests refused: queue_full (429) or timeout (504).'));

@@ -6,7 +6,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../util/errors.js';
-import { LruCache, RedisCache, type PredictionCache } from './cache.js';
+import { LruCache, RedisCache, redactUrl, type PredictionCache } from './cache.js';
 import { addEnergy, EnergyAccountant, NO_ENERGY, type Energy } from './energy.js';
 import { FeedbackStore } from './feedback.js';
 import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
@@ -57,7 +57,22 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   const metrics = new ServeMetrics(() => models.map((m) => ({ name: m.name, depth: () => m.queueDepth })));
   let cache: PredictionCache | null = null;
   if (opts.cache === 'lru') cache = new LruCache(opts.cacheSize);
-  else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) cache = await RedisCache.connect(opts.cache);
+  else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) {
+    const where = `--cache ${redactUrl(opts.cache)}`;
+    metrics.cacheUp.set({}, 1);
+    metrics.cacheOutages.inc({}, 0);
+    cache = await RedisCache.connect(opts.cache, {
+      onLost: (reason) => {
+        metrics.cacheUp.set({}, 0);
+        metrics.cacheOutages.inc();
+        process.stderr.write(`verde serve: ${where}: connection lost (${clip(reason, 200)}); answering without the cache until it is back\n`);
+      },
+      onRecovered: (s) => {
+        metrics.cacheUp.set({}, 1);
+        process.stderr.write(`verde serve: ${where}: connection back after ${s.toFixed(1)} s\n`);
+      },
+    });
+  }
   const energy = new EnergyAccountant(opts.meter);
   try {
     await energy.start();

@@ -3,6 +3,22 @@ import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../../serve/flags.js';
 import { intFlag, probabilityFlag } from '../flags.js';
 import { DEFAULT_WORKERS, type CascadeSpec } from '../../serve/options.js';
+import { DEFAULT_FEEDBACK_LIMIT_BYTES } from '../../serve/feedback.js';
+
+/**
+ * The bearer token from --token or VERDE_SERVE_TOKEN. An empty one (`--token ""`, or the variable
+ * set to nothing, as a missing secret in a deployment would leave it) is an error: taking it for
+ * "no token" would switch authentication off without a word.
+ */
+export function serveToken(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UserError('--token: must not be empty (omit --token to serve without authentication)');
+    return flag;
+  }
+  const v = env.VERDE_SERVE_TOKEN;
+  if (v !== undefined && v.trim() === '') throw new UserError('VERDE_SERVE_TOKEN: is set but empty (unset it to serve without authentication)');
+  return v;
+}
 
 interface ServeFlags {
   model: string[];
@@ -24,6 +40,7 @@ interface ServeFlags {
   cascadeThreshold: number;
   maxInstances: number;
   bodyLimit: number;
+  feedbackLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
 }
@@ -63,11 +80,13 @@ export function registerServe(program: Command): void {
     .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), 0.9)
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), 64)
     .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), 1024 * 1024)
+    .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), DEFAULT_FEEDBACK_LIMIT_BYTES)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
       if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
       if (flags.truncate && flags.rejectLong) throw new UserError('serve: --truncate and --reject-long contradict each other; pick one');
+      const token = serveToken(flags.token, process.env);
       const { createServer } = await import('../../serve/server.js');
       const server = await createServer({
         models: flags.model,
@@ -80,7 +99,7 @@ export function registerServe(program: Command): void {
         timeoutMs: flags.timeoutMs,
         cache: flags.cache,
         cacheSize: flags.cacheSize,
-        token: flags.token ?? (process.env.VERDE_SERVE_TOKEN || undefined),
+        token,
         workers: flags.workers,
         threads: flags.threads,
         exitThreshold: flags.exitThreshold === 'off' ? null : flags.exitThreshold,
@@ -88,11 +107,12 @@ export function registerServe(program: Command): void {
         maxInstances: flags.maxInstances,
         bodyLimit: flags.bodyLimit,
         longText: flags.rejectLong ? 'reject' : 'truncate',
+        feedbackLimitBytes: flags.feedbackLimit,
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
-      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token && !process.env.VERDE_SERVE_TOKEN) {
+      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !token) {
         process.stderr.write(`verde serve: warning: bound to ${flags.host} without --token; anyone who can reach it can use it\n`);
       }
       await new Promise<void>((resolve) => {
