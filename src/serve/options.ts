@@ -17,6 +17,8 @@ export interface ServeOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Also answer /healthz and /readyz on this port, from their own thread (health-listener.ts); 0: any free port. */
+  healthPort?: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
   /** Most instances queued per model before 429. */

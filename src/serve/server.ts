@@ -9,6 +9,7 @@ import { UserError } from '../util/errors.js';
 import { LruCache, RedisCache, redactUrl, type PredictionCache } from './cache.js';
 import { addEnergy, EnergyAccountant, NO_ENERGY, type Energy } from './energy.js';
 import { FeedbackStore } from './feedback.js';
+import { HealthListener, type Readiness } from './health-listener.js';
 import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
 import { loadServedModels } from './load-models.js';
 import { openApiDocument } from './openapi.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   port: number;
   models: ServedModel[];
   metrics: ServeMetrics;
+  /** With --health-port: http://host:port of the probes' own listener (/healthz, /readyz). */
+  healthUrl?: string;
   /** Stop accepting, answer everything queued, then release workers, cache and meter. Idempotent. */
   close(): Promise<void>;
 }
@@ -185,11 +188,15 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   get('/healthz', async () => ({ status: 'ok' }));
   // Not ready while shutting down, or while a model has no live inference worker (it answers 503
   // until one restarts): a load balancer then sends its traffic to another replica.
-  get('/readyz', async (_req, reply) => {
-    if (closing) return reply.code(503).send({ status: 'shutting down' });
+  const readiness = (): Readiness => {
+    if (closing) return { status: 503, body: { status: 'shutting down' } };
     const down = models.filter((m) => !m.canServe).map((m) => m.name);
-    if (down.length > 0) return reply.code(503).send({ status: 'unavailable', unavailable: down, message: `no live inference worker for: ${down.join(', ')} (restarting)` });
-    return { status: 'ready', models: models.length };
+    if (down.length > 0) return { status: 503, body: { status: 'unavailable', unavailable: down, message: `no live inference worker for: ${down.join(', ')} (restarting)` } };
+    return { status: 200, body: { status: 'ready', models: models.length } };
+  };
+  get('/readyz', async (_req, reply) => {
+    const r = readiness();
+    return reply.code(r.status).send(r.body);
   });
   get('/metrics', async (_req, reply) => {
     const p = await energy.processEnergy();
@@ -262,11 +269,24 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let health: HealthListener | null = null;
+  if (opts.healthPort !== undefined) {
+    try {
+      health = await HealthListener.start(opts.host, opts.healthPort, readiness);
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      await Promise.all(models.map((m) => m.predictor.close()));
+      await cache?.close();
+      await energy.stop();
+      throw err;
+    }
+  }
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       closing = true;
+      health?.update();
       // Flush the queues now (no waiting for the batching delay) while Fastify stops accepting and
       // waits for the requests in flight, which those batches answer.
       const drained = Promise.all(models.map((m) => m.drain()));
@@ -277,7 +297,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
       await Promise.all(models.map((m) => m.predictor.close()));
       await cache?.close();
       await energy.stop();
+      await health?.close();
     })());
 
-  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, close };
+  const healthUrl = health ? { healthUrl: `http://${hostForUrl}:${health.port}` } : {};
+  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, ...healthUrl, close };
 }

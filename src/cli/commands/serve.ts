@@ -24,6 +24,7 @@ interface ServeFlags {
   model: string[];
   cascade: CascadeSpec[];
   port: number;
+  healthPort?: number;
   host: string;
   maxBatchSize: number;
   maxQueueDelayMs: number;
@@ -60,6 +61,7 @@ export function registerServe(program: Command): void {
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
     .option('--port <n>', 'TCP port (0: any free port)', intFlag('--port', 0, 65535), 8080)
+    .option('--health-port <n>', 'also answer /healthz and /readyz on this port, from a thread of their own, so probes stay fast while the main port sheds a burst (0: any free port)', intFlag('--health-port', 0, 65535))
     .option('--host <addr>', 'address to bind; only 127.0.0.1 unless you say otherwise', '127.0.0.1')
     .option('--max-batch-size <n>', 'most instances per inference batch (1: no batching)', intFlag('--max-batch-size', 1, 1024), 32)
     .option('--max-queue-delay-ms <ms>', 'longest the oldest queued instance waits for a batch to fill (Triton semantics; 0: run what waited as soon as the model is free)', intFlag('--max-queue-delay-ms', 0, 60_000), 0)
@@ -92,6 +94,7 @@ export function registerServe(program: Command): void {
         models: flags.model,
         cascades: flags.cascade,
         port: flags.port,
+        ...(flags.healthPort !== undefined ? { healthPort: flags.healthPort } : {}),
         host: flags.host,
         maxBatchSize: flags.maxBatchSize,
         maxQueueDelayMs: flags.maxQueueDelayMs,
@@ -112,6 +115,7 @@ export function registerServe(program: Command): void {
       });
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
+      if (server.healthUrl) process.stderr.write(`verde serve: health probes on ${server.healthUrl}/healthz and /readyz\n`);
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !token) {
         process.stderr.write(`verde serve: warning: bound to ${flags.host} without --token; anyone who can reach it can use it\n`);
       }
