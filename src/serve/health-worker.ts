@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { RequestError } from './request-error.js';
 
 export interface HealthWorkerInit {
   host: string;
@@ -29,7 +30,7 @@ function send(res: import('node:http').ServerResponse, status: number, body: str
 }
 
 function errorBody(status: number, field: string | null, message: string): string {
-  return JSON.stringify({ error: { status, field, message: field ? `${field}: ${message}` : message } });
+  return JSON.stringify(new RequestError(status, field, message).body());
 }
 
 const server = createServer((req, res) => {

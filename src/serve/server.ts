@@ -256,13 +256,17 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     }
   });
 
-  try {
-    await app.listen({ host: opts.host, port: opts.port });
-  } catch (err) {
+  /** Start failed after the models were loaded: give everything back. */
+  const release = async (): Promise<void> => {
     await app.close().catch(() => undefined);
     await Promise.all(models.map((m) => m.predictor.close()));
     await cache?.close();
     await energy.stop();
+  };
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await release();
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`--host ${opts.host} --port ${opts.port}: cannot listen (${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message})`);
   }
@@ -274,10 +278,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     try {
       health = await HealthListener.start(opts.host, opts.healthPort, readiness);
     } catch (err) {
-      await app.close().catch(() => undefined);
-      await Promise.all(models.map((m) => m.predictor.close()));
-      await cache?.close();
-      await energy.stop();
+      await release();
       throw err;
     }
   }
