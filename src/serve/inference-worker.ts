@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createSessions, ort } from '../engine/runtime/ort.js';
 import { runStages } from '../engine/runtime/stages.js';
 import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
-import type { BatchRows, RunRequest, WorkerInit, WorkerReply } from './protocol.js';
+import type { BatchRows, RunRequest, WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { MODEL_FILE } from '../registry/files.js';
 import { ThreadCpuRate } from './thread-cpu.js';
 
@@ -61,8 +61,22 @@ async function main(): Promise<void> {
   const cpuRate = new ThreadCpuRate(Math.max(1, init.threads));
   reply({ type: 'ready', stages: useStages ? sessions.length : 0 });
 
-  port.on('message', (req: RunRequest) => {
-    run(req).catch((err: unknown) => reply({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
+  // On 'close', finish the batches in hand, then close the port: with nothing left to wait for,
+  // the thread ends by itself (being terminated is the main thread's last resort, see model-worker.ts).
+  let inFlight = 0;
+  let closing = false;
+  port.on('message', (req: WorkerRequest) => {
+    if (req.type === 'close') {
+      closing = true;
+      if (inFlight === 0) port.close();
+      return;
+    }
+    inFlight++;
+    run(req)
+      .catch((err: unknown) => reply({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        if (--inFlight === 0 && closing) port.close();
+      });
   });
 
   async function run(req: RunRequest): Promise<void> {

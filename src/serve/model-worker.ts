@@ -1,5 +1,15 @@
 /**
- * The main thread's handle on one inference worker: start it, send it batches, get promises back.
+ * The main thread's handle on one inference worker: start it, send it batches, get promises back,
+ * and bring it back when it dies.
+ *
+ * Two rules keep the process alive whatever a worker does:
+ * - a worker is never terminated while it is loading: terminating a thread whose ONNX Runtime
+ *   session is being created (and failing, say on a truncated model.onnx) throws a C++ Napi::Error
+ *   out of the addon and aborts the whole process (exit 134). close() waits for the load to settle,
+ *   then asks the worker to finish and exit; terminate() is only the fallback for one that will not.
+ * - a worker that dies after it was ready is restarted with exponential backoff and no limit on the
+ *   number of restarts (a model must not stay down for good because its workers died a few times);
+ *   the batches it held fail with WorkerDiedError, which the worker group retries on another worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../registry/manifest.js';
@@ -15,39 +25,84 @@ export interface BatchOutput {
   rowCpuS: number[];
 }
 
-/** A worker that dies after it was ready is restarted, at most this many times per minute. */
-const MAX_RESTARTS_PER_MINUTE = 3;
+/** The batch was lost because its worker died (not because the model failed on it): safe to retry. */
+export class WorkerDiedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerDiedError';
+  }
+}
+
+/** Restart delay after the first death; doubles with each death in the last minute, up to MAX. */
+const RESTART_BASE_MS = 100;
+const RESTART_MAX_MS = 30_000;
+const DEATH_WINDOW_MS = 60_000;
+/** How long close() waits for a worker to exit by itself before terminating it. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** Delay before restarting a worker that died `deathsInWindow` times in the last minute (>= 1). */
+export function restartDelayMs(deathsInWindow: number): number {
+  return Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.max(0, deathsInWindow - 1));
+}
 
 export class ModelWorker {
   private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
+  /** Why the worker cannot take a batch now (null while it is ready). */
   private dead: Error | null = null;
+  /** `dead` while a thread is loading; replaced by the reason when it fails. */
+  private starting: Error | null = null;
   private closing = false;
-  private restarts: number[] = [];
+  private deaths: number[] = [];
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** The current thread's load: settles once it is ready or has failed (never rejects). */
+  private loading: Promise<void> = Promise.resolve();
+  /** Resolves when the current thread has exited. */
+  private exited: Promise<void> = Promise.resolve();
+  private running = false;
   /** How many early-exit stages the worker runs (0: the whole model.onnx). */
   stages = 0;
+  /** The first load: resolves when the worker is ready, rejects when it cannot load the model. */
   readonly ready: Promise<void>;
+  /** Called whenever the worker becomes ready (at start and after each restart). */
+  onLive: () => void = () => {};
 
   constructor(readonly dir: string, readonly manifest: ModelManifest, private readonly threads: number, private readonly exitThreshold: number | null) {
     this.ready = this.start();
+  }
+
+  /** Ready to take a batch now. */
+  get live(): boolean {
+    return this.dead === null;
   }
 
   private start(): Promise<void> {
     const init: WorkerInit = { dir: this.dir, manifest: this.manifest, threads: this.threads, exitThreshold: this.exitThreshold };
     const worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init });
     this.worker = worker;
+    this.running = true;
+    this.starting = this.dead = new WorkerDiedError(`${this.manifest.name}: inference worker is starting`);
     let wasReady = false;
+    let settleLoad!: () => void;
+    this.loading = new Promise<void>((r) => (settleLoad = r));
+    let markExited!: () => void;
+    this.exited = new Promise<void>((r) => (markExited = r));
     return new Promise((resolve, reject) => {
       worker.on('message', (msg: WorkerReply) => {
         if (msg.type === 'ready') {
           this.stages = msg.stages;
           this.dead = null;
           wasReady = true;
+          settleLoad();
           resolve();
+          this.onLive();
         } else if (msg.type === 'fatal') {
-          this.fail(new Error(`${this.dir}: ${msg.message}`));
-          reject(this.dead);
+          // The worker ends by itself after this (nothing keeps its event loop alive).
+          const err = new Error(`${this.dir}: ${msg.message}`);
+          this.fail(err);
+          settleLoad();
+          reject(err);
         } else {
           const p = this.pending.get(msg.id);
           if (!p) return;
@@ -57,33 +112,40 @@ export class ModelWorker {
         }
       });
       worker.on('error', (err) => {
-        this.fail(err);
+        this.fail(new WorkerDiedError(`${this.manifest.name}: inference worker failed: ${err.message}`));
         reject(err);
       });
       worker.on('exit', (code) => {
-        this.fail(new Error(`${this.manifest.name}: inference worker exited (code ${code})`));
+        this.running = false;
+        settleLoad();
+        markExited();
+        this.fail(new WorkerDiedError(`${this.manifest.name}: inference worker exited (code ${code})`));
         reject(this.dead);
-        // A worker that served and then died (out of memory, a native crash) comes back, so one bad
-        // moment does not turn every later request into a 500; a worker that keeps dying stays down.
+        // A worker that served and then died (out of memory, killed) comes back, however often, but
+        // later each time it dies again within a minute; one that never loaded is a bad model
+        // directory, reported by `ready` (serve refuses to start), not retried.
+        if (this.closing || (!wasReady && this.deaths.length === 0)) return;
         const now = Date.now();
-        this.restarts = this.restarts.filter((t) => now - t < 60_000);
-        if (wasReady && !this.closing && this.restarts.length < MAX_RESTARTS_PER_MINUTE) {
-          this.restarts.push(now);
-          process.stderr.write(`verde serve: ${this.manifest.name}: inference worker exited (code ${code}); restarting\n`);
-          this.start().catch(() => undefined);
-        }
+        this.deaths = this.deaths.filter((t) => now - t < DEATH_WINDOW_MS);
+        this.deaths.push(now);
+        const delay = restartDelayMs(this.deaths.length);
+        process.stderr.write(`verde serve: ${this.manifest.name}: inference worker exited (code ${code}); restarting in ${delay} ms\n`);
+        this.restartTimer = setTimeout(() => {
+          this.restartTimer = null;
+          if (!this.closing) this.start().catch(() => undefined);
+        }, delay);
       });
     });
   }
 
   private fail(err: Error): void {
-    if (!this.dead) this.dead = err;
+    if (!this.dead || this.dead === this.starting) this.dead = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
 
   private send(rows: BatchRows, traceStages: boolean): Promise<RunResult> {
-    if (this.dead) return Promise.reject(this.dead);
+    if (this.dead) return Promise.reject(this.dead instanceof WorkerDiedError || this.closing ? this.dead : new WorkerDiedError(`${this.manifest.name}: inference worker is not running (${this.dead.message})`));
     const id = this.nextId++;
     return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -112,9 +174,19 @@ export class ModelWorker {
     return { probabilities, exits, paddedLength: res.paddedLength, rowCpuS: res.rowCpuS ? Array.from(res.rowCpuS) : new Array<number>(n).fill(0) };
   }
 
+  /** Stop the worker: wait for a load in progress to settle, ask it to exit, terminate it only if it will not. */
   async close(): Promise<void> {
     this.closing = true;
-    this.dead ??= new Error(`${this.manifest.name}: closed`);
-    await this.worker.terminate();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.dead = new Error(`${this.manifest.name}: closed`);
+    await this.loading;
+    if (!this.running) return;
+    this.worker.postMessage({ type: 'close' });
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), CLOSE_GRACE_MS)));
+    const late = await Promise.race([this.exited.then(() => false), gaveUp]);
+    clearTimeout(timer);
+    if (late) await this.worker.terminate();
   }
 }

@@ -1,6 +1,7 @@
 /** What `verde serve` (and createServer) takes; the CLI's flags map one to one onto these fields. */
 import { usableCores } from '../util/cores.js';
 import type { MeterOptions } from '../meter/options.js';
+import { DEFAULT_FEEDBACK_LIMIT_BYTES } from './feedback.js';
 
 export interface CascadeSpec {
   /** Name the cascade is served under (default "cascade"). */
@@ -16,6 +17,8 @@ export interface ServeOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Also answer /healthz and /readyz on this port, from their own thread (health-listener.ts); 0: any free port. */
+  healthPort?: number;
   maxBatchSize: number;
   maxQueueDelayMs: number;
   /** Most instances queued per model before 429. */
@@ -39,6 +42,8 @@ export interface ServeOptions {
   /** Largest request body in bytes (413 above). */
   bodyLimit: number;
   longText: 'truncate' | 'reject';
+  /** Bound of the :feedback store in (estimated) bytes; the oldest predictions are forgotten first. */
+  feedbackLimitBytes: number;
   /** Meter settings (country for the carbon intensity, PUE, ...). */
   meter: MeterOptions;
 }
@@ -70,5 +75,6 @@ export const DEFAULT_SERVE_OPTIONS: Omit<ServeOptions, 'models'> = {
   maxInstances: 64,
   bodyLimit: 1024 * 1024,
   longText: 'truncate',
+  feedbackLimitBytes: DEFAULT_FEEDBACK_LIMIT_BYTES,
   meter: {},
 };

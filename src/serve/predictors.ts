@@ -22,6 +22,8 @@ export interface RowAnswer {
 export interface Predictor {
   readonly manifest: ModelManifest;
   readonly ready: Promise<void>;
+  /** Able to answer now (a live inference worker for every model it needs). */
+  readonly live: boolean;
   run(rows: BatchRows): Promise<RowAnswer[]>;
   close(): Promise<void>;
 }
@@ -32,6 +34,9 @@ export class SinglePredictor implements Predictor {
   constructor(private readonly worker: ModelInference) {
     this.manifest = worker.manifest;
     this.ready = worker.ready;
+  }
+  get live(): boolean {
+    return this.worker.live;
   }
   async run(rows: BatchRows): Promise<RowAnswer[]> {
     const out = await this.worker.run(rows);
@@ -49,6 +54,9 @@ export class CascadePredictor implements Predictor {
     // The cascade answers with the large model's labels; both must agree on them (checked in load).
     this.manifest = large.manifest;
     this.ready = Promise.all([small.ready, large.ready]).then(() => undefined);
+  }
+  get live(): boolean {
+    return this.small.live && this.large.live;
   }
   async run(rows: BatchRows): Promise<RowAnswer[]> {
     const first = await this.small.run(rows);

@@ -44,6 +44,13 @@ export interface RunRequest {
   traceStages?: boolean;
 }
 
+/** Finish the batches in hand, then exit. */
+export interface CloseRequest {
+  type: 'close';
+}
+
+export type WorkerRequest = RunRequest | CloseRequest;
+
 export interface RunResult {
   type: 'result';
   id: number;

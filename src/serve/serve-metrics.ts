@@ -19,6 +19,8 @@ export class ServeMetrics {
   readonly paddedLength = this.registry.add(new Histogram('verde_batch_padded_tokens', 'Padded sequence length of text batches (padded to the longest member).', [8, 16, 32, 64, 128, 256, 512]));
   readonly cacheHits = this.registry.add(new Counter('verde_cache_hits_total', 'Instances answered from the cache.'));
   readonly cacheMisses = this.registry.add(new Counter('verde_cache_misses_total', 'Instances the cache did not hold.'));
+  readonly cacheUp = this.registry.add(new Gauge('verde_cache_up', 'A shared (Redis) cache: 1 while connected, 0 while it is down (lookups are misses).'));
+  readonly cacheOutages = this.registry.add(new Counter('verde_cache_outages_total', 'Times the shared (Redis) cache connection was lost.'));
   readonly exits = this.registry.add(new Counter('verde_early_exits_total', 'Instances answered by each early-exit stage (exit="0" is the first).'));
   readonly cascade = this.registry.add(new Counter('verde_cascade_answers_total', 'Cascade instances answered by the small or the large model.'));
   readonly rejected = this.registry.add(new Counter('verde_rejected_total', 'Requests refused: queue_full (429) or timeout (504).'));
@@ -29,6 +31,10 @@ export class ServeMetrics {
   readonly feedbackTotal = this.registry.add(new Counter('verde_feedback_predictions_total', 'Predictions whose true label was posted to :feedback.'));
   readonly feedbackCorrect = this.registry.add(new Counter('verde_feedback_correct_total', 'Of those, the correct ones.'));
   readonly feedbackEnergy = this.registry.add(new Counter('verde_feedback_energy_joules_total', 'Energy of the predictions with feedback.'));
+  readonly feedbackStoreBytes = this.registry.add(new Gauge('verde_feedback_store_bytes', 'Estimated memory of the predictions kept for :feedback.'));
+  readonly feedbackStoreLimit = this.registry.add(new Gauge('verde_feedback_store_limit_bytes', 'Bound of that memory (--feedback-limit); the oldest predictions are forgotten first.'));
+  readonly feedbackStoreEntries = this.registry.add(new Gauge('verde_feedback_store_predictions', 'Predictions kept for :feedback.'));
+  readonly feedbackEvicted = this.registry.add(new Counter('verde_feedback_evicted_total', 'Predictions forgotten to keep the :feedback store within its bound.'));
   readonly energyPerCorrect = this.registry.add(new Gauge('verde_energy_per_correct_prediction_joules', 'Energy of the predictions with feedback divided by the correct ones among them.'));
   readonly latency = this.registry.add(new WindowSummary('verde_request_latency_seconds', 'Latency of answered (2xx) predict requests over the last 10,000.'));
   // Buckets every 50-100 ms up to half a second: bench-serve reads the overload run's admitted p99

@@ -7,9 +7,11 @@ import type { WordPieceTokenizer } from '../tokenizers/index.js';
 import { Batcher, QueueFullError, type BatcherOptions } from './batcher.js';
 import { cacheKey, type PredictionCache } from './cache.js';
 import { addEnergy, NO_ENERGY, type Energy, type EnergyAccountant } from './energy.js';
-import { instancesOf, parseTabularInstance, parseTextInstance, type Instance, type InstanceLimits, type ParsedInstance } from './instances.js';
+import { instancesOf, parseTabularInstance, parseTextInstance, type Instance, type InstanceLimits, type ParsedInstance, modelInputIdentity } from './instances.js';
 import type { BatchRows } from './protocol.js';
 import type { Predictor, RowAnswer } from './predictors.js';
+import { WorkerDiedError } from './model-worker.js';
+import { ModelUnavailableError } from './worker-group.js';
 import { RequestError } from './request-error.js';
 import type { ServeMetrics } from './serve-metrics.js';
 
@@ -40,6 +42,8 @@ export class ServedModel {
   readonly manifest: ModelManifest;
   private readonly batcher: Batcher<Instance, Answered>;
   private hitRatio = 0;
+  /** Inference errors already written to the log. */
+  private readonly logged = new WeakSet<object>();
 
   constructor(
     readonly name: string,
@@ -103,7 +107,7 @@ export class ServedModel {
   async predict(parsed: ParsedInstance[]): Promise<InstanceResult[]> {
     const m = this.deps.metrics;
     const labels = this.manifest.labels;
-    const keys = this.deps.cache ? parsed.map((p) => cacheKey(this.cacheScope, p.normalised)) : [];
+    const keys = this.deps.cache ? parsed.map((p) => cacheKey(this.cacheScope, modelInputIdentity(p.input))) : [];
     const cached = this.deps.cache ? await this.deps.cache.getMany(keys) : parsed.map(() => undefined);
     const results: Array<InstanceResult | undefined> = cached.map((c) => (c ? { label: c.label, probabilities: c.probabilities, cached: true, energy: NO_ENERGY } : undefined));
     const missIdx = results.flatMap((r, i) => (r ? [] : [i]));
@@ -145,13 +149,34 @@ export class ServedModel {
         });
         if (this.deps.cache) await this.deps.cache.setMany(toCache);
       } catch (err) {
-        if (err instanceof RequestError) throw err;
-        throw new RequestError(500, null, (err as Error).message);
+        throw this.answerable(err);
       } finally {
         clearTimeout(timer);
       }
     }
     return results as InstanceResult[];
+  }
+
+  /** Able to answer now: every model it needs has a live inference worker (GET /readyz). */
+  get canServe(): boolean {
+    return this.predictor.live;
+  }
+
+  /**
+   * What a client is told when inference fails: 503 while no worker is alive (or the retry's worker
+   * died too), else 500, never ONNX Runtime's own message (it names graph internals). The details
+   * go to the server's log, once per failed batch (its requests share one error).
+   */
+  private answerable(err: unknown): RequestError {
+    if (err instanceof RequestError) return err;
+    if (!this.logged.has(err as object)) {
+      if (typeof err === 'object' && err !== null) this.logged.add(err);
+      process.stderr.write(`verde serve: ${this.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    if (err instanceof ModelUnavailableError || err instanceof WorkerDiedError) {
+      return new RequestError(503, null, `model "${this.name}" has no running inference worker right now (restarting); retry shortly`, { 'retry-after': '1' });
+    }
+    return new RequestError(500, null, `model "${this.name}" failed to run this batch (the server's log has the details)`);
   }
 
   /** The 429 for a full queue (counted in verde_rejected_total). */

@@ -6,13 +6,15 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../util/errors.js';
-import { LruCache, RedisCache, type PredictionCache } from './cache.js';
+import { LruCache, RedisCache, redactUrl, type PredictionCache } from './cache.js';
 import { addEnergy, EnergyAccountant, NO_ENERGY, type Energy } from './energy.js';
 import { FeedbackStore } from './feedback.js';
+import { HealthListener, type Readiness } from './health-listener.js';
+import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
 import { loadServedModels } from './load-models.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
-import { RequestError } from './request-error.js';
+import { clip, RequestError } from './request-error.js';
 import type { ServedModel } from './served-model.js';
 import { ServeMetrics } from './serve-metrics.js';
 
@@ -23,6 +25,8 @@ export interface RunningServer {
   port: number;
   models: ServedModel[];
   metrics: ServeMetrics;
+  /** With --health-port: http://host:port of the probes' own listener (/healthz, /readyz). */
+  healthUrl?: string;
   /** Stop accepting, answer everything queued, then release workers, cache and meter. Idempotent. */
   close(): Promise<void>;
 }
@@ -49,29 +53,29 @@ function sendError(reply: FastifyReply, err: RequestError): FastifyReply {
   return reply.code(err.status).type('application/json').send(err.body());
 }
 
-/** Fastify's own client errors (bad JSON, body too large, wrong content type) in verde's error shape. */
-function fromFastifyError(err: { statusCode?: number; code?: string; message: string }): RequestError {
-  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new RequestError(400, 'body', `not valid JSON (${err.message})`);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new RequestError(413, 'body', `${err.message} (--body-limit)`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new RequestError(415, 'content-type', 'must be application/json');
-    default:
-      if (err instanceof SyntaxError) return new RequestError(400, 'body', `not valid JSON (${err.message})`);
-      return new RequestError(status, null, status === 500 ? 'internal error' : err.message);
-  }
-}
-
 export async function createServer(partial: Partial<ServeOptions> & { models: string[] }): Promise<RunningServer> {
   const opts: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, ...partial };
+  // An empty token must not quietly mean "no authentication".
+  if (opts.token !== undefined && opts.token.trim() === '') throw new UserError('--token: must not be empty (omit it to serve without authentication)');
   const metrics = new ServeMetrics(() => models.map((m) => ({ name: m.name, depth: () => m.queueDepth })));
   let cache: PredictionCache | null = null;
   if (opts.cache === 'lru') cache = new LruCache(opts.cacheSize);
-  else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) cache = await RedisCache.connect(opts.cache);
+  else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) {
+    const where = `--cache ${redactUrl(opts.cache)}`;
+    metrics.cacheUp.set({}, 1);
+    metrics.cacheOutages.inc({}, 0);
+    cache = await RedisCache.connect(opts.cache, {
+      onLost: (reason) => {
+        metrics.cacheUp.set({}, 0);
+        metrics.cacheOutages.inc();
+        process.stderr.write(`verde serve: ${where}: connection lost (${clip(reason, 200)}); answering without the cache until it is back\n`);
+      },
+      onRecovered: (s) => {
+        metrics.cacheUp.set({}, 1);
+        process.stderr.write(`verde serve: ${where}: connection back after ${s.toFixed(1)} s\n`);
+      },
+    });
+  }
   const energy = new EnergyAccountant(opts.meter);
   try {
     await energy.start();
@@ -95,7 +99,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     throw err;
   }
   const byName = new Map(models.map((m) => [m.name, m]));
-  const feedback = new FeedbackStore(metrics);
+  const feedback = new FeedbackStore(metrics, opts.feedbackLimitBytes);
   let closing = false;
 
   /**
@@ -134,7 +138,10 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     logger: false,
     bodyLimit: opts.bodyLimit,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // While closing, the onRequest hook answers 503 in verde's error shape instead.
+    return503OnClosing: false,
+    frameworkErrors: (err, _req, reply) => sendError(reply, fromFastifyError(err)),
+    clientErrorHandler: answerClientError,
     serverFactory: (handler) => {
       const server = createHttpServer((req, res) => {
         if (!shedIfFull(req, res)) handler(req, res);
@@ -151,6 +158,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (req, reply) => {
+    if (closing) return sendError(reply, new RequestError(503, null, 'the server is shutting down'));
     if (!opts.token || PUBLIC_ROUTES.has(req.url.split('?')[0]!)) return;
     if (!tokenMatches(req.headers.authorization, opts.token)) {
       reply.header('www-authenticate', 'Bearer');
@@ -167,36 +175,54 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
 
   app.setErrorHandler((err, _req, reply) => {
     const e = err instanceof RequestError ? err : fromFastifyError(err as Error & { statusCode?: number; code?: string });
-    if (e.status >= 500) process.stderr.write(`verde serve: ${(err as Error).stack ?? String(err)}\n`);
+    if (e.status >= 500 && !(err instanceof RequestError)) process.stderr.write(`verde serve: ${(err as Error).stack ?? String(err)}\n`);
     return sendError(reply, e);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new RequestError(404, 'path', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  const routes = new RouteTable();
+  app.setNotFoundHandler((req, reply) => sendError(reply, routes.notFound(req.method, req.url)));
+  const get = (path: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void => {
+    routes.add(path, ['GET', 'HEAD']);
+    app.get(path, handler);
+  };
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => (closing ? reply.code(503).send({ status: 'shutting down' }) : { status: 'ready', models: models.length }));
-  app.get('/metrics', async (_req, reply) => {
+  get('/healthz', async () => ({ status: 'ok' }));
+  // Not ready while shutting down, or while a model has no live inference worker (it answers 503
+  // until one restarts): a load balancer then sends its traffic to another replica.
+  const readiness = (): Readiness => {
+    if (closing) return { status: 503, body: { status: 'shutting down' } };
+    const down = models.filter((m) => !m.canServe).map((m) => m.name);
+    if (down.length > 0) return { status: 503, body: { status: 'unavailable', unavailable: down, message: `no live inference worker for: ${down.join(', ')} (restarting)` } };
+    return { status: 200, body: { status: 'ready', models: models.length } };
+  };
+  get('/readyz', async (_req, reply) => {
+    const r = readiness();
+    return reply.code(r.status).send(r.body);
+  });
+  get('/metrics', async (_req, reply) => {
     const p = await energy.processEnergy();
     metrics.processEnergy.set({ method: p.method }, p.energyJ);
     for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, method: part.method }, part.energyJ);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
-  app.get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));
-  app.get('/v1/models', async () => ({ models: models.map((m) => ({ name: m.name, version: m.version, ...m.info })) }));
+  get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));
+  get('/v1/models', async () => ({ models: models.map((m) => ({ name: m.name, version: m.version, ...m.info })) }));
 
   // Paths are /v1/models/{name}:{action}; the colon is part of the last segment, so split it here.
+  routes.add(/^\/v1\/models\/[^/]+$/, ['POST']);
   app.post('/v1/models/:target', async (req: FastifyRequest<{ Params: { target: string } }>, reply) => {
     const target = req.params.target;
     const colon = target.lastIndexOf(':');
     const name = colon > 0 ? target.slice(0, colon) : target;
     const action = colon > 0 ? target.slice(colon + 1) : '';
     const model = byName.get(name);
-    if (!model) throw new RequestError(404, 'model', `no model named "${name}" (served: ${[...byName.keys()].join(', ')})`);
+    if (!model) throw new RequestError(404, 'model', `no model named "${clip(name)}" (served: ${clip([...byName.keys()].join(', '), 400)})`);
+    if (colon <= 0) throw new RequestError(404, 'path', `no action: use /v1/models/${clip(name)}:predict or :feedback`);
     if (action === 'feedback') {
       const res = feedback.apply(name, model.manifest.labels, req.body);
       metrics.requests.inc({ model: name, route: 'feedback', code: '200' });
       return res;
     }
-    if (action !== 'predict') throw new RequestError(404, 'path', `unknown action ":${action}" (use :predict or :feedback)`);
+    if (action !== 'predict') throw new RequestError(404, 'path', `unknown action ":${clip(action)}" (use :predict or :feedback)`);
     const t0 = performance.now();
     try {
       const parsed = model.parse(req.body);
@@ -231,24 +257,38 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     }
   });
 
-  try {
-    await app.listen({ host: opts.host, port: opts.port });
-  } catch (err) {
+  /** Start failed after the models were loaded: give everything back. */
+  const release = async (): Promise<void> => {
     await app.close().catch(() => undefined);
     await Promise.all(models.map((m) => m.predictor.close()));
     await cache?.close();
     await energy.stop();
+  };
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await release();
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`--host ${opts.host} --port ${opts.port}: cannot listen (${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message})`);
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let health: HealthListener | null = null;
+  if (opts.healthPort !== undefined) {
+    try {
+      health = await HealthListener.start(opts.host, opts.healthPort, readiness);
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       closing = true;
+      health?.update();
       // Flush the queues now (no waiting for the batching delay) while Fastify stops accepting and
       // waits for the requests in flight, which those batches answer.
       const drained = Promise.all(models.map((m) => m.drain()));
@@ -259,7 +299,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
       await Promise.all(models.map((m) => m.predictor.close()));
       await cache?.close();
       await energy.stop();
+      await health?.close();
     })());
 
-  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, close };
+  const healthUrl = health ? { healthUrl: `http://${hostForUrl}:${health.port}` } : {};
+  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, ...healthUrl, close };
 }

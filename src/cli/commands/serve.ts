@@ -4,6 +4,22 @@ import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from
 import { intFlag, probabilityFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
+import { DEFAULT_FEEDBACK_LIMIT_BYTES } from '../../serve/feedback.js';
+
+/**
+ * The bearer token from --token or VERDE_SERVE_TOKEN. An empty one (`--token ""`, or the variable
+ * set to nothing, as a missing secret in a deployment would leave it) is an error: taking it for
+ * "no token" would switch authentication off without a word.
+ */
+export function serveToken(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UserError('--token: must not be empty (omit --token to serve without authentication)');
+    return flag;
+  }
+  const v = env.VERDE_SERVE_TOKEN;
+  if (v !== undefined && v.trim() === '') throw new UserError('VERDE_SERVE_TOKEN: is set but empty (unset it to serve without authentication)');
+  return v;
+}
 
 // the flags' defaults are the library's (createServer's), so the two cannot drift apart
 const D = DEFAULT_SERVE_OPTIONS;
@@ -16,6 +32,8 @@ interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize'
   country?: string;
   pue?: number;
   exitThreshold?: number | 'off';
+  healthPort?: number;
+  feedbackLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
 }
@@ -35,6 +53,7 @@ export function registerServe(program: Command): void {
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
     .option('--port <n>', 'TCP port (0: any free port)', intFlag('--port', 0, 65535), D.port)
+    .option('--health-port <n>', 'also answer /healthz and /readyz on this port, from a thread of their own, so probes stay fast while the main port sheds a burst (0: any free port)', intFlag('--health-port', 0, 65535))
     .option('--host <addr>', 'address to bind; only 127.0.0.1 unless you say otherwise', D.host)
     .option('--max-batch-size <n>', 'most instances per inference batch (1: no batching)', intFlag('--max-batch-size', 1, 1024), D.maxBatchSize)
     .option('--max-queue-delay-ms <ms>', 'longest the oldest queued instance waits for a batch to fill (Triton semantics; 0: run what waited as soon as the model is free)', intFlag('--max-queue-delay-ms', 0, 60_000), D.maxQueueDelayMs)
@@ -55,17 +74,20 @@ export function registerServe(program: Command): void {
     .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), D.cascadeThreshold)
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), D.maxInstances)
     .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), D.bodyLimit)
+    .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), DEFAULT_FEEDBACK_LIMIT_BYTES)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option(...STORE_FLAG)
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
       if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
       if (flags.truncate && flags.rejectLong) throw new UserError('serve: --truncate and --reject-long contradict each other; pick one');
+      const token = serveToken(flags.token, process.env);
       const { createServer } = await import('../../serve/server.js');
       const server = await createServer({
         models: flags.model,
         cascades: flags.cascade,
         port: flags.port,
+        ...(flags.healthPort !== undefined ? { healthPort: flags.healthPort } : {}),
         host: flags.host,
         maxBatchSize: flags.maxBatchSize,
         maxQueueDelayMs: flags.maxQueueDelayMs,
@@ -73,7 +95,7 @@ export function registerServe(program: Command): void {
         timeoutMs: flags.timeoutMs,
         cache: flags.cache,
         cacheSize: flags.cacheSize,
-        token: flags.token ?? (process.env.VERDE_SERVE_TOKEN || undefined),
+        token,
         workers: flags.workers,
         threads: flags.threads,
         exitThreshold: flags.exitThreshold === 'off' ? null : flags.exitThreshold,
@@ -81,13 +103,15 @@ export function registerServe(program: Command): void {
         maxInstances: flags.maxInstances,
         bodyLimit: flags.bodyLimit,
         longText: flags.rejectLong ? 'reject' : flags.truncate ? 'truncate' : D.longText,
+        feedbackLimitBytes: flags.feedbackLimit,
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
       const { startServeRecording } = await import('../../store/serve-session.js');
       const session = startServeRecording(server, { ...flags }, flags.store, flags.country);
       const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
-      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token && !process.env.VERDE_SERVE_TOKEN) {
+      if (server.healthUrl) process.stderr.write(`verde serve: health probes on ${server.healthUrl}/healthz and /readyz\n`);
+      if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !token) {
         process.stderr.write(`verde serve: warning: bound to ${flags.host} without --token; anyone who can reach it can use it\n`);
       }
       await new Promise<void>((resolve) => {
