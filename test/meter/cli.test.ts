@@ -117,10 +117,16 @@ test('measure: SIGINT is forwarded to the child and the outputs are still writte
   const dir = tmp();
   try {
     const out = join(dir, 'energy');
-    const child = spawn(process.execPath, [CLI, 'measure', '--out', out, '--', process.execPath, '-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The measured command says it is running by writing a marker: `verde measure` installs its
+    // signal forwarding as soon as the command has spawned, so from then on SIGINT must be forwarded
+    // (a fixed wait was too short for a loaded machine).
+    const marker = join(dir, 'running');
+    const script = `require('fs').writeFileSync(${JSON.stringify(marker)}, ''); setInterval(() => {}, 1000)`;
+    const child = spawn(process.execPath, [CLI, 'measure', '--out', out, '--', process.execPath, '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 600 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(marker), `the measured command did not start within 30 s: ${stderr}`);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     assert.equal(code, 130, stderr); // 128 + SIGINT, as a shell reports it
