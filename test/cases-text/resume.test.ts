@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { reviewsCsv } from '../fixtures/reviews.js';
 
 const MAIN = resolve('dist/src/cli/main.js');
 let dir: string;
@@ -36,11 +37,7 @@ async function progressStep(path: string): Promise<number | null> {
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verde-resume-'));
-  const lines = ['text,label'];
-  const good = ['great', 'good', 'love', 'wonderful', 'fine'];
-  const bad = ['bad', 'awful', 'hate', 'boring', 'poor'];
-  for (let i = 0; i < 120; i++) lines.push(`"the movie was ${Array.from({ length: 6 }, (_, k) => (i % 2 ? good : bad)[(i + k) % 5]).join(' ')}",${i % 2 ? 'pos' : 'neg'}`);
-  await writeFile(join(dir, 'd.csv'), lines.join('\n') + '\n');
+  await writeFile(join(dir, 'd.csv'), reviewsCsv(120));
   // 80 rows, batch 2: 40 steps per epoch, 3 epochs; a checkpoint every 3 steps
   args = ['--data', join(dir, 'd.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '16', '--train-size', '80', '--test-size', '20', '--epochs', '3', '--batch-size', '2', '--recovery-epochs', '1', '--threads', '1', '--checkpoint-every', '3', '--out', join(dir, 'out')];
 });

@@ -18,6 +18,7 @@ import { loadTokenizer } from '../../src/tokenizers/load.js';
 import { UserError } from '../../src/util/errors.js';
 import { CSV_COLUMNS } from '../../src/cases/text/report.js';
 import { fixturePath } from '../fixtures/paths.js';
+import { reviewsCsv } from '../fixtures/reviews.js';
 
 process.env.VERDE_QUIET = '1';
 let dir: string;
@@ -29,24 +30,13 @@ const tiny: TextCaseOptions = { layers: 1, dim: 16, heads: 2, hiddenDim: 32, max
 const VARIANTS = ['base', 'pruned-l1', 'pruned-structured', 'int8', 'pruned-structured-int8'];
 const FIELDS = ['name', 'accuracy', 'macroF1', 'latencyMsPerSample', 'throughputPerS', 'sizeBytes', 'peakMemoryBytes', 'energyJ', 'energyJPerInference', 'energyJPerCorrect', 'co2eGrams', 'energyMethod'];
 
-function rows(n: number, label: (i: number) => string): string {
-  const good = ['great', 'good', 'love', 'wonderful', 'fine'];
-  const bad = ['bad', 'awful', 'hate', 'boring', 'poor'];
-  const lines = ['text,label'];
-  for (let i = 0; i < n; i++) {
-    const l = label(i);
-    const words = Array.from({ length: 6 }, (_, k) => (l === 'pos' ? good : bad)[(i + k) % 5]);
-    lines.push(`"the movie was ${words.join(' ')}",${l}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verde-text-'));
   csv = join(dir, 'reviews.csv');
-  await writeFile(csv, rows(80, (i) => (i % 2 ? 'pos' : 'neg')));
+  await writeFile(csv, reviewsCsv(80, (i) => (i % 2 ? 'pos' : 'neg')));
   csvLearnable = join(dir, 'reviews-200.csv');
-  await writeFile(csvLearnable, rows(200, (i) => (i % 2 ? 'pos' : 'neg')));
+  await writeFile(csvLearnable, reviewsCsv(200, (i) => (i % 2 ? 'pos' : 'neg')));
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -145,7 +135,7 @@ async function brokenCheckpoint(name: string, edit: (d: string) => Promise<void>
 test('bad inputs: one-line errors naming the file/field, --out untouched', async () => {
   await expectOneLineError({ data: csv, textCol: 'body' }, /body/);
   const one = join(dir, 'one-class.csv');
-  await writeFile(one, rows(30, () => 'pos'));
+  await writeFile(one, reviewsCsv(30, () => 'pos'));
   await expectOneLineError({ data: one }, /one class/);
   const empty = join(dir, 'not-a-model');
   await mkdir(empty, { recursive: true });

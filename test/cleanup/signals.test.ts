@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { processAlive, sweepStale, tempName } from '../../src/util/cleanup.js';
 import { fixturePath } from '../fixtures/paths.js';
+import { reviewsCsv } from '../fixtures/reviews.js';
 
 const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
 
@@ -43,23 +44,13 @@ async function waitFor<T>(what: string, find: () => Promise<T | undefined>, ms =
 
 const entries = async (dir: string, prefix: string) => (await readdir(dir)).filter((n) => n.startsWith(prefix)).map((n) => join(dir, n));
 
-function reviews(n: number): string {
-  const good = ['great', 'good', 'love', 'wonderful', 'fine'];
-  const bad = ['bad', 'awful', 'hate', 'boring', 'poor'];
-  const lines = ['text,label'];
-  for (let i = 0; i < n; i++) {
-    const pos = i % 2 === 1;
-    lines.push(`"the movie was ${Array.from({ length: 6 }, (_, k) => (pos ? good : bad)[(i + k) % 5]).join(' ')}",${pos ? 'pos' : 'neg'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`verde text: ${signal} during evaluation removes the .<out>.<pid>.*.tmp directory`, async () => {
     const root = await mkdtemp(join(tmpdir(), 'verde-sig-text-'));
     try {
       const csv = join(root, 'r.csv');
-      await writeFile(csv, reviews(80));
+      await writeFile(csv, reviewsCsv(80));
       const run = start(['text', '--data', csv, '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
         '--train-size', '40', '--test-size', '20', '--epochs', '1', '--recovery-epochs', '0', '--out', join(root, 't_int_eval')]);
       const prefix = `.t_int_eval.${run.child.pid}.`;

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { energyLabel } from '../../src/registry/energy-label.js';
 import { verde } from '../store/helpers.js';
+import { reviewsCsv } from '../fixtures/reviews.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,21 +25,11 @@ const OUTPUT = resolve(here, '..', '..', 'test-output', 'report');
 let dir: string;
 let store: string;
 
-function reviews(n: number): string {
-  const good = ['great', 'good', 'love', 'wonderful', 'fine'];
-  const bad = ['bad', 'awful', 'hate', 'boring', 'poor'];
-  const lines = ['text,label'];
-  for (let i = 0; i < n; i++) {
-    const pos = i % 2 === 1;
-    lines.push(`"the movie was ${Array.from({ length: 6 }, (_, k) => (pos ? good : bad)[(i + k) % 5]).join(' ')}",${pos ? 'pos' : 'neg'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verde-report-'));
   store = join(dir, 'runs.db');
-  await writeFile(join(dir, 'reviews.csv'), reviews(80));
+  await writeFile(join(dir, 'reviews.csv'), reviewsCsv(80));
   const text = await verde(['text', '--data', join(dir, 'reviews.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
     '--train-size', '40', '--test-size', '20', '--epochs', '1', '--country', 'ESP', '--out', join(dir, 'text'), '--store', store]);
   assert.equal(text.code, 0, text.stderr);

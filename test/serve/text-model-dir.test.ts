@@ -13,20 +13,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, postJson, startServe } from './helpers.js';
+import { reviewsCsv } from '../fixtures/reviews.js';
 
 const ENV = { ...process.env, VERDE_QUIET: '1' };
 
-/** Disjoint word lists: the tiny model learns them in a few epochs. */
-function reviews(n: number): string {
-  const good = ['great', 'good', 'love', 'wonderful', 'fine'];
-  const bad = ['bad', 'awful', 'hate', 'boring', 'poor'];
-  const lines = ['text,label'];
-  for (let i = 0; i < n; i++) {
-    const pos = i % 2 === 1;
-    lines.push(`"the movie was ${Array.from({ length: 6 }, (_, k) => (pos ? good : bad)[(i + k) % 5]).join(' ')}",${pos ? 'pos' : 'neg'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 /** Confident, ambiguous and out-of-vocabulary texts, so that some rows may exit early and some may not. */
 const TEXTS = [
@@ -75,7 +65,7 @@ describe('a verde text --early-exit model directory served by verde serve answer
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'verde-serve-text-'));
     const csv = join(dir, 'reviews.csv');
-    writeFileSync(csv, reviews(200));
+    writeFileSync(csv, reviewsCsv(200));
     const out = join(dir, 'out');
     const t = spawnSync(process.execPath, [CLI, 'text', '--data', csv, '--layers', '2', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
       '--train-size', '150', '--test-size', '40', '--epochs', '3', '--lr', '1e-2', '--recovery-epochs', '0', '--early-exit', '--out', out], { encoding: 'utf8', env: ENV, timeout: 240_000 });
