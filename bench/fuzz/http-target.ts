@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServeProcess } from '../../src/bench-serve/bench.js';
+import { DEFAULT_SERVE_OPTIONS } from '../../src/serve/options.js';
 import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
 import { summarise, type Finding, type TargetReport } from './campaign.js';
 import { inputRng, mutate } from './mutate.js';
@@ -81,6 +82,10 @@ export async function runHttpTarget(o: { seed: number; requests: number; hangMs:
       else if (server.child.exitCode !== null || server.child.signalCode !== null) {
         await record('death', `verde serve exited (${server.child.exitCode ?? server.child.signalCode}) during ${(err as Error).message}`, route);
         await restart();
+      } else if (body.length > DEFAULT_SERVE_OPTIONS.bodyLimit && /EPIPE|ECONNRESET/.test(String((err as { cause?: Error }).cause?.message ?? ''))) {
+        // A body over --body-limit is refused from its Content-Length: the server answers 413 and
+        // closes the connection, and fetch, still writing the body, sees EPIPE/ECONNRESET instead of
+        // the answer (curl shows the 413 JSON). A refusal, not a crash.
       } else await record('crash', `connection: ${(err as Error).message} ${String((err as { cause?: Error }).cause?.message ?? '')}`, route);
     } finally {
       clearTimeout(timer);
