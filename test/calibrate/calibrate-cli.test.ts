@@ -1,25 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { fixturePath } from '../fixtures/paths.js';
+import { join } from 'node:path';
 import { fixture } from '../serve/helpers.js';
+import { runVerde } from '../fixtures/cli.js';
 
-const run = promisify(execFile);
-const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
-
-async function verde(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, VERDE_QUIET: '1' }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const verde = runVerde;
 
 test('verde calibrate: early-exit and cascade thresholds from a labelled file, printed and written as JSON', async () => {
   const f = await fixture();

@@ -5,31 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { MANIFEST_FILE } from '../../src/registry/manifest.js';
 import { openModelDir } from '../../src/registry/model-dir.js';
 import { createServer } from '../../src/serve/server.js';
 import { writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
-import { fixturePath } from '../fixtures/paths.js';
 import { bagModel, writeBagModelDir } from './bag-model.js';
 import { writeTabularModelDir } from './tabular-model.js';
+import { runVerde } from '../fixtures/cli.js';
 
-const run = promisify(execFile);
-const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
-
-async function verde(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, VERDE_QUIET: '1' }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const verde = runVerde;
 
 type Json = Record<string, unknown>;
 
