@@ -17,7 +17,7 @@ const LAYERS = [
   ['train'],
   ['data'],
   ['predict'],
-  ['cases'],
+  ['cases', 'score'],
   ['store'],
   ['report'],
   ['cli'],

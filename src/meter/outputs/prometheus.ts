@@ -17,6 +17,13 @@ function labels(l: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/** One metric family's lines (HELP, TYPE, samples; non-finite values left out), for other writers' own series. */
+export function metricFamily(name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string>, number][]): string[] {
+  const out = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [l, v] of samples) if (Number.isFinite(v)) out.push(`${name}${labels(l)} ${v}`);
+  return out;
+}
+
 
 export function prometheusText(r: EnergyReport): string {
   const base = { project: r.projectName };
