@@ -44,12 +44,13 @@ export function parseQueueUrl(url: string, flag = '--queue'): RedisConnection {
 export async function checkRedis(url: string, conn: RedisConnection, flag = '--queue'): Promise<void> {
   const { Redis } = await import('ioredis');
   const client = new Redis({ ...conn, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on('error', () => undefined); // reported by the rejection below
+  let cause = '';
+  client.on('error', (err: NodeJS.ErrnoException) => { cause ||= err.code ?? err.message; }); // reported below
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new UserError(`${flag} ${redactUrl(url)}: cannot reach Redis at ${conn.host}:${conn.port} (${(err as Error).message || (err as NodeJS.ErrnoException).code}; connect timeout ${CONNECT_TIMEOUT_MS / 1000} s)`);
+    throw new UserError(`${flag} ${redactUrl(url)}: cannot reach Redis at ${conn.host}:${conn.port} (${cause || (err as Error).message}; connect timeout ${CONNECT_TIMEOUT_MS / 1000} s)`);
   } finally {
     client.disconnect();
   }

@@ -44,3 +44,42 @@ export async function scoreFixture(rows: number, seed = 7): Promise<ScoreFixture
   await writeGbdtModelDir(model, m, { name: 'score-gbdt', createdAt: '2026-12-04T00:00:00Z' });
   return { dir, csv, model };
 }
+
+/** Every prediction in OUT's part files, in row order: [row, label, p_legit, p_fraud]. */
+export async function readParts(out: string): Promise<Array<[number, string, number, number]>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    const r = await con.runAndReadAll(`SELECT "row", label, p_legit, p_fraud FROM read_parquet('${join(out, 'part-*.parquet').replace(/'/g, "''")}') ORDER BY "row"`);
+    return r.getRows().map((x) => [Number(x[0]), String(x[1]), Number(x[2]), Number(x[3])]);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+/** The compression codecs of a Parquet file's column chunks (DuckDB's parquet_metadata). */
+export async function partCompressions(file: string): Promise<string[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    const r = await con.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file.replace(/'/g, "''")}')`);
+    return r.getRows().map((x) => String(x[0]));
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+/** The built CLI as a child process: exit code and output. */
+export async function verde(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { execFile } = await import('node:child_process');
+  const { CLI } = await import('../fixtures/cli.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, VERDE_QUIET: '1', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+    });
+  });
+}

@@ -37,6 +37,8 @@ interface MeasureFlags {
   out: string;
   project: string;
   store?: string;
+  push?: string;
+  pushJob: string;
 }
 
 export function registerMeasure(program: Command): void {
@@ -61,6 +63,8 @@ export function registerMeasure(program: Command): void {
     .option('--out <dir>', 'directory for emissions.csv, <run-id>.json and metrics.prom', 'verde-energy')
     .option('--project <name>', 'project_name written to emissions.csv', 'verde')
     .option(...STORE_FLAG)
+    .option('--push <url>', 'push the finished run\'s metrics (metrics.prom) to this Prometheus Pushgateway (http://HOST:9091)')
+    .option('--push-job <name>', 'with --push: the Pushgateway job name', 'verde_measure')
     .action(async (command: string[], flags: MeasureFlags) => {
       // a usage error like any other (exit 2), not commander's missing-argument exit 1
       if (command.length === 0) throw new UserError('measure: no command given (usage: verde measure [options] -- <command ...>)');
@@ -87,6 +91,10 @@ export function registerMeasure(program: Command): void {
       out.write(`wrote ${run.files.emissionsCsv}, ${run.files.json}, ${run.files.prometheus}\n`);
       const { recordRun, meterRun } = await import('../../store/index.js');
       recordRun(meterRun('measure', { command, ...flags }, run.report, command.join(' ')), flags.store);
+      if (flags.push) {
+        const { pushMetrics, pushLine, prometheusText } = await import('../../meter/index.js');
+        out.write(`verde measure: ${pushLine(await pushMetrics(flags.push, flags.pushJob, prometheusText(run.report)))}\n`);
+      }
       process.exitCode = run.exitCode;
     });
 }
