@@ -73,3 +73,32 @@ test('a run killed mid-way resumes: only the missing shards are scored, every ro
   assert.equal(other.code, 2);
   assert.match(other.stderr, /^verde: --out .*: holds another scoring run \(shardRows 500 there, 700 now\)/);
 });
+
+test('text models: verde score reads the text column and agrees with verde predict', async () => {
+  const { writeTinyTextModel, SPAM_WORDS, HAM_WORDS } = await import('../../src/bench-serve/tiny-models.js');
+  const model = join(f.dir, 'text-model');
+  await writeTinyTextModel(model);
+  const texts = Array.from({ length: 300 }, (_, i) => `${SPAM_WORDS[i % SPAM_WORDS.length]} ${HAM_WORDS[(i * 7) % HAM_WORDS.length]} ${i % 3 === 0 ? 'free cash now' : 'see you at lunch'}`);
+  const csv = join(f.dir, 'texts.csv');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(csv, 'id,body\n' + texts.map((t, i) => `${i},"${t}"`).join('\n') + '\n');
+  const out = join(f.dir, 'out-text');
+  const s = await verde(['score', '--model', model, '--data', csv, '--text-col', 'body', '--out', out, '--shard-rows', '128', '--store', join(f.dir, 'runs.db')]);
+  assert.equal(s.code, 0, s.stderr);
+  const predOut = join(f.dir, 'pred-text.json');
+  const p = await verde(['predict', '--model', model, '--data', csv, '--text-col', 'body', '--out', predOut, '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const expected = JSON.parse(await readFile(predOut, 'utf8')) as { label: string; probabilities: number[] }[];
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const got = (await con.runAndReadAll(`SELECT * FROM read_parquet('${join(out, 'part-*.parquet')}') ORDER BY "row"`)).getRows();
+  con.closeSync();
+  db.closeSync();
+  assert.equal(got.length, 300);
+  expected.forEach((e, i) => {
+    assert.equal(Number(got[i]![0]), i + 1);
+    assert.equal(String(got[i]![1]), e.label);
+    e.probabilities.forEach((pr, j) => assert.ok(Math.abs(Number(got[i]![2 + j]) - pr) < 1e-5, `row ${i + 1}`));
+  });
+});
