@@ -22,6 +22,11 @@ export interface ScoreOptions {
   textCol: string;
 }
 
+/** Local runs own --out and sweep killed writers' temporary parts first; a queue producer sweeps at its end, when no worker of its run can still be writing. */
+export interface PrepareOptions {
+  sweepFirst: boolean;
+}
+
 export interface PreparedRun {
   plan: ScorePlan;
   manifest: ModelManifest;
@@ -31,14 +36,14 @@ export interface PreparedRun {
   todo: Shard[];
 }
 
-export async function prepareRun(opts: ScoreOptions): Promise<PreparedRun> {
+export async function prepareRun(opts: ScoreOptions, how: PrepareOptions = { sweepFirst: true }): Promise<PreparedRun> {
   const dir = resolve(opts.model);
   const { manifest } = await openModelDir(dir).catch((err: unknown) => {
     if (err instanceof UserError) throw err;
     throw new UserError(`--model ${opts.model}: ${(err as Error).message.split('\n')[0]}`);
   });
   const cols = inputColumns(manifest, opts.textCol);
-  const data = opts.data.includes('*') ? resolve(opts.data) : resolve(opts.data);
+  const data = resolve(opts.data);
   const { rows } = await describeInput(data, cols);
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true });
@@ -48,7 +53,7 @@ export async function prepareRun(opts: ScoreOptions): Promise<PreparedRun> {
     shards: Math.ceil(rows / opts.shardRows),
   };
   const resumed = await settlePlan(out, plan);
-  await sweepTempParts(out);
+  if (how.sweepFirst) await sweepTempParts(out);
   const done = await doneShards(out);
   return { plan, manifest, cols, resumed, todo: shardsOf(plan).filter((s) => !done.has(s.index)) };
 }

@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../util/atomic.js';
 import { checkRedis, parseQueueUrl, QUEUE_NAME } from './queue-connection.js';
 import { jobId, type ShardJobData, type ShardJobResult } from './queue-jobs.js';
 import { prepareRun, type ScoreOptions } from './plan.js';
-import type { ScorePlan } from './shards.js';
+import { sweepTempParts, type ScorePlan } from './shards.js';
 import { verifyParts, type Verdict } from './verify.js';
 
 export interface QueueScoreOptions extends ScoreOptions {
@@ -49,7 +49,7 @@ export interface QueueScoreResult {
 export async function scoreViaQueue(opts: QueueScoreOptions): Promise<QueueScoreResult> {
   const conn = parseQueueUrl(opts.queue);
   await checkRedis(opts.queue, conn);
-  const { plan, resumed, todo } = await prepareRun(opts);
+  const { plan, resumed, todo } = await prepareRun(opts, { sweepFirst: false });
   const out = resolve(opts.out);
   const { Queue, QueueEvents } = await import('bullmq');
   const queue = new Queue<ShardJobData, ShardJobResult>(QUEUE_NAME, { connection: conn });
@@ -103,6 +103,7 @@ export async function scoreViaQueue(opts: QueueScoreOptions): Promise<QueueScore
   }
   const workers = [...byWorker.values()].sort((a, b) => a.worker.localeCompare(b.worker));
   const methods = [...new Set(workers.map((w) => w.method))].sort();
+  await sweepTempParts(out); // every job of this run has ended: a temporary part now is a killed writer's
   const verdict = failed.length ? null : await verifyParts(out, plan);
   const result: QueueScoreResult = {
     runId, plan, resumed, shardsScored: results.length, rowsScored: results.reduce((a, r) => a + r.rows, 0), seconds,

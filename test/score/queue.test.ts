@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI } from '../fixtures/cli.js';
 import { freePort, hasRedis, startRedis, type RunningBinary } from '../fixtures/servers.js';
@@ -87,6 +87,7 @@ describe('verde score --queue with verde worker processes', { skip: hasRedis ? f
       assert.match(producer.log(), /every one of 3000 rows is in the output exactly once/);
       const rows = (await readParts(out)).map((r) => r[0]);
       assert.deepEqual(rows, Array.from({ length: 3000 }, (_, i) => i + 1));
+      assert.deepEqual((await readdir(out)).filter((n) => n.endsWith('.tmp')), [], 'no temporary part left');
       const report = JSON.parse(await readFile(join(out, 'score-report.json'), 'utf8')) as { workers: { worker: string; rows: number; energyJ: number; method: string }[]; energyJ: number };
       const victimId = `:${victim.child.pid}`;
       assert.ok(!report.workers.some((w) => w.worker.endsWith(victimId)), 'the killed worker is credited with no shard');
