@@ -20,7 +20,7 @@ export {
 } from './outputs/codecarbon-csv.js';
 export { jsonSummary, writeJsonSummary, type JsonSummary } from './outputs/json-summary.js';
 export { prometheusText, metricFamily, PROMETHEUS_CONTENT_TYPE } from './outputs/prometheus.js';
-export { pushMetrics, pushLine, pushTarget, PUSH_TIMEOUT_MS, type PushResult } from './outputs/pushgateway.js';
+export { pushMetrics, pushLine, pushTarget, pushUrlProblem, PUSH_TIMEOUT_MS, type PushResult } from './outputs/pushgateway.js';
 export { summaryText, spanLine, formatEnergy } from './outputs/summary-text.js';
 export { writeRunOutputs, runFiles, type RunFiles } from './outputs/write-run.js';
 export { detectSources, type DetectReport, type SourceStatus } from './detect.js';

@@ -72,8 +72,10 @@ export function registerMeasure(program: Command): void {
       if (flags.scope !== 'process' && flags.scope !== 'machine') {
         throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
       }
-      const { measureCommand, summaryText, requireCountry } = await import('../../meter/index.js');
+      const { measureCommand, summaryText, requireCountry, pushUrlProblem } = await import('../../meter/index.js');
       if (flags.country !== undefined) requireCountry(flags.country);
+      const pushProblem = flags.push !== undefined ? pushUrlProblem(flags.push) : null;
+      if (pushProblem) throw new UserError(`--push ${flags.push}: ${pushProblem}`);
       const run = await measureCommand(command, {
         outDir: flags.out,
         intervalMs,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UserError } from '../../util/errors.js';
 import { countFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 
@@ -53,6 +54,8 @@ export function registerScore(program: Command): void {
       const threads = flags.threads !== undefined ? intFlag('--threads', 1, 256)(flags.threads) : usableCores();
       const meter = await import('../../meter/index.js');
       if (flags.country !== undefined) meter.requireCountry(flags.country);
+      const pushProblem = flags.push !== undefined ? meter.pushUrlProblem(flags.push) : null;
+      if (pushProblem) throw new UserError(`--push ${flags.push}: ${pushProblem}`);
       const common = { model: flags.model, data: flags.data, out: flags.out, batchRows, shardRows, textCol: flags.textCol };
       const store = await import('../../store/index.js');
       const err = process.stderr;

@@ -24,15 +24,20 @@ export function pushTarget(url: string, job: string, grouping: Record<string, st
   return `${base}/metrics/job/${encodeURIComponent(job)}${extra}`;
 }
 
-export async function pushMetrics(url: string, job: string, text: string, opts: { grouping?: Record<string, string>; timeoutMs?: number } = {}): Promise<PushResult> {
-  let target: string;
+/** Why `url` cannot be a Pushgateway address (a bad flag, checked before the job runs), or null. */
+export function pushUrlProblem(url: string): string | null {
   try {
     const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, target: url, error: `${url}: expected an http:// or https:// URL` };
-    target = pushTarget(url, job, opts.grouping);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? null : 'expected an http:// or https:// URL';
   } catch {
-    return { ok: false, target: url, error: `${url}: not a URL` };
+    return 'not a URL (expected http://HOST:9091)';
   }
+}
+
+export async function pushMetrics(url: string, job: string, text: string, opts: { grouping?: Record<string, string>; timeoutMs?: number } = {}): Promise<PushResult> {
+  const problem = pushUrlProblem(url);
+  if (problem) return { ok: false, target: url, error: problem };
+  const target = pushTarget(url, job, opts.grouping);
   const timeoutMs = opts.timeoutMs ?? PUSH_TIMEOUT_MS;
   try {
     const res = await fetch(target, { method: 'PUT', body: text.endsWith('\n') ? text : text + '\n', headers: { 'content-type': PROMETHEUS_CONTENT_TYPE }, signal: AbortSignal.timeout(timeoutMs) });
