@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { progressBar } from '../util/progress.js';
+import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { checkRedis, parseQueueUrl, QUEUE_NAME } from './queue-connection.js';
 import { jobId, type ShardJobData, type ShardJobResult } from './queue-jobs.js';
@@ -74,7 +75,20 @@ export async function scoreViaQueue(opts: QueueScoreOptions): Promise<QueueScore
     const totalRows = todo.reduce((a, s) => a + s.end - s.start, 0);
     const bar = progressBar(`verde score (queue ${QUEUE_NAME})`, totalRows, ['shards_failed']);
     let doneRows = 0;
-    await Promise.all(jobs.map(async (job, i) => {
+    // Ctrl-C / SIGTERM: withdraw this run's shards still waiting (a shard in progress finishes on its
+    // worker, its part is kept), then exit 130; rerunning the command resumes.
+    let onSignal: (() => void) | undefined;
+    const interrupted = new Promise<never>((_, reject) => {
+      onSignal = () => {
+        void Promise.all(jobs.map((j) => queue.remove(j.id!).catch(() => 0))).then((removed) => {
+          const n = removed.filter((x) => x === 1).length;
+          reject(new UserError(`interrupted: ${n} queued shard(s) withdrawn from ${QUEUE_NAME}; shards in progress finish on their workers; rerun the same command to resume`, 130));
+        });
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    const all = Promise.all(jobs.map(async (job, i) => {
       const shard = todo[i]!;
       try {
         const r = (await job.waitUntilFinished(events)) as ShardJobResult;
@@ -85,7 +99,13 @@ export async function scoreViaQueue(opts: QueueScoreOptions): Promise<QueueScore
       doneRows += shard.end - shard.start;
       bar.update(doneRows, { shards_failed: failed.length });
     }));
-    bar.stop();
+    try {
+      await Promise.race([all, interrupted]);
+    } finally {
+      process.off('SIGINT', onSignal!);
+      process.off('SIGTERM', onSignal!);
+      bar.stop();
+    }
   } finally {
     await events.close();
     await queue.close();

@@ -101,6 +101,33 @@ describe('verde score --queue with verde worker processes', { skip: hasRedis ? f
     }
   });
 
+  test('Ctrl-C on the producer withdraws its waiting shards (exit 130); the rerun resumes and completes', async () => {
+    const out = join(f.dir, 'out-interrupt');
+    const args = ['score', '--model', f.model, '--data', f.csv, '--out', out, '--shard-rows', '1000', '--queue', redis.url, '--store', join(f.dir, 'runs.db')];
+    const producer = startVerde(args);
+    const { Queue } = await import('bullmq');
+    const { parseQueueUrl, QUEUE_NAME } = await import('../../src/score/queue-connection.js');
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url) });
+    try {
+      await until('three shards queued', async () => (await queue.getWaitingCount()) === 3);
+      producer.child.kill('SIGINT');
+      assert.equal(await producer.exited, 130, producer.log());
+      assert.match(producer.log(), /^verde: interrupted: 3 queued shard\(s\) withdrawn from verde-score; .*rerun the same command to resume\n$/m);
+      assert.equal(await queue.getWaitingCount(), 0);
+    } finally {
+      await queue.close();
+    }
+    const worker = startVerde(['worker', '--queue', redis.url]);
+    try {
+      const again = await verde(args);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /3 of 3 shards scored .*\(resumed\)/);
+      assert.deepEqual((await readParts(out)).map((r) => r[0]), Array.from({ length: 3000 }, (_, i) => i + 1));
+    } finally {
+      await stopAll([worker]);
+    }
+  });
+
   test('a model no worker can load: the shards fail after their retries, the producer names them and exits 1', async () => {
     const g = await scoreFixture(400, 11);
     try {
