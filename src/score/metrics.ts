@@ -5,6 +5,7 @@
  */
 import { metricFamily, prometheusText, type EnergyReport } from '../meter/index.js';
 import type { QueueScoreResult } from './producer.js';
+import type { QueueWorkerSummary } from './queue-worker.js';
 
 interface JobFigures {
   model: string;
@@ -35,5 +36,15 @@ export function queueScoreMetrics(r: QueueScoreResult): string {
     ...metricFamily('verde_score_worker_rows_total', 'counter', 'Rows each worker process scored.', r.workers.map((w) => [{ model, worker: w.worker }, w.rows])),
     ...metricFamily('verde_score_failed_shards', 'gauge', 'Shards that failed after their retries.', [[{ model }, r.failed.length]]),
     ...jobLines({ model, rows: r.rowsScored, seconds: r.seconds, energyJ: r.energyJ }, r.method),
+  ].join('\n') + '\n';
+}
+
+/** A queue worker at exit: its whole life under the meter (idle included) and its shards' busy energy. */
+export function workerMetrics(s: QueueWorkerSummary): string {
+  const l = { worker: s.worker };
+  return (s.report ? prometheusText(s.report) : '') + [
+    ...metricFamily('verde_score_energy_joules_total', 'counter', "Energy of the job's shards on each worker process, joules.", [[{ ...l, component: 'total', method: s.method }, s.energyJ]]),
+    ...metricFamily('verde_score_worker_rows_total', 'counter', 'Rows each worker process scored.', [[l, s.rows]]),
+    ...metricFamily('verde_score_worker_shards_total', 'counter', 'Shards each worker process finished, by outcome.', [[{ ...l, outcome: 'done' }, s.jobs], [{ ...l, outcome: 'failed' }, s.failed]]),
   ].join('\n') + '\n';
 }

@@ -7,7 +7,7 @@
  * worker's method label (energy-ledger.ts).
  */
 import { hostname } from 'node:os';
-import { Tracker, type MeterOptions } from '../meter/index.js';
+import { Tracker, type EnergyReport, type MeterOptions } from '../meter/index.js';
 import { openModelDir } from '../registry/model-dir.js';
 import { WorkerGroup } from '../serve/worker-group.js';
 import { EnergyLedger } from './energy-ledger.js';
@@ -31,11 +31,15 @@ export interface QueueWorkerOptions {
 }
 
 export interface QueueWorkerSummary {
+  /** hostname:pid */
+  worker: string;
   jobs: number;
   failed: number;
   rows: number;
   energyJ: number;
   method: string;
+  /** The process's whole life under the meter (idle time included). */
+  report?: EnergyReport;
 }
 
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorkerSummary> {
@@ -47,7 +51,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   await tracker.start();
   const ledger = new EnergyLedger(tracker);
   const groups = new Map<string, WorkerGroup>();
-  const summary: QueueWorkerSummary = { jobs: 0, failed: 0, rows: 0, energyJ: 0, method: 'none' };
+  const summary: QueueWorkerSummary = { worker: me, jobs: 0, failed: 0, rows: 0, energyJ: 0, method: 'none' };
   let lastActivity = Date.now();
   let running = 0;
 
@@ -128,5 +132,6 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
   for (const g of groups.values()) await g.close();
   const final = await tracker.stop();
   summary.method = final.method;
+  summary.report = final;
   return summary;
 }

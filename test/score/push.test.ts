@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, hasPushgateway, startPushgateway, type RunningBinary } from '../fixtures/servers.js';
+import { freePort, hasPushgateway, hasRedis, startPushgateway, startRedis, type RunningBinary } from '../fixtures/servers.js';
 import { scoreFixture, verde, type ScoreFixture } from './helpers.js';
 
 async function gatewayMetrics(url: string): Promise<string> {
@@ -36,6 +36,28 @@ describe('--push to a Prometheus Pushgateway', { skip: hasPushgateway ? false : 
     assert.match(m, /verde_energy_joules_total\{component="cpu",instance="",job="nightly_scoring",method="(measured|modelled):[^"]+",project="verde"\} [\d.e+-]+/);
     assert.match(m, /verde_score_rows_total\{instance="",job="nightly_scoring",model="score-gbdt"\} 1000\b/);
     assert.match(m, /verde_score_joules_per_1000_rows\{instance="",job="nightly_scoring",method="[^"]+",model="score-gbdt"\} [\d.e+-]+/);
+  });
+
+  test('verde worker --push: at exit, its shards\' energy and rows under job verde_worker, instance HOST:PID', { skip: hasRedis ? false : 'redis-server not installed' }, async () => {
+    const redis = await startRedis();
+    try {
+      const { spawn } = await import('node:child_process');
+      const { CLI } = await import('../fixtures/cli.js');
+      const worker = spawn(process.execPath, [CLI, 'worker', '--queue', redis.url, '--idle-exit', '2', '--push', gw.url], { env: { ...process.env, VERDE_QUIET: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise<number | null>((r) => worker.once('exit', r));
+      const s = await verde(['score', '--model', f.model, '--data', f.csv, '--out', join(f.dir, 'out-q'), '--shard-rows', '500', '--queue', redis.url, '--store', join(f.dir, 'runs.db')]);
+      assert.equal(s.code, 0, s.stderr);
+      assert.equal(await exited, 0, log);
+      assert.match(log, /verde worker: pushed metrics to .*\/metrics\/job\/verde_worker\/instance\//);
+      const m = await gatewayMetrics(gw.url);
+      const inst = `[^"]+:${worker.pid}`;
+      assert.match(m, new RegExp(`verde_score_energy_joules_total\\{component="total",instance="${inst}",job="verde_worker",method="(measured|modelled):[^"]+",worker="${inst}"\\} [\\d.e+-]+`));
+      assert.match(m, new RegExp(`verde_score_worker_rows_total\\{instance="${inst}",job="verde_worker",worker="${inst}"\\} 1000\\b`));
+    } finally {
+      await redis.stop();
+    }
   });
 
   test('verde measure --push: the measured command\'s metrics read back', async () => {
