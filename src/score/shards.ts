@@ -45,11 +45,6 @@ export function shardsOf(plan: Pick<ScorePlan, 'rows' | 'shardRows'>): Shard[] {
   return out;
 }
 
-/** Shard `index` of `plan` (queue workers get only the plan's figures). */
-export function shardAt(plan: Pick<ScorePlan, 'rows' | 'shardRows'>, index: number): Shard {
-  return { index, start: index * plan.shardRows, end: Math.min(plan.rows, (index + 1) * plan.shardRows) };
-}
-
 export async function readPlan(out: string): Promise<ScorePlan | null> {
   try {
     return JSON.parse(await readFile(join(out, PLAN_FILE), 'utf8')) as ScorePlan;
