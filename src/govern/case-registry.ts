@@ -52,7 +52,7 @@ export function warnReusable(registry: string | undefined, q: ReuseQuery, write:
     const metric = q.target?.metric ?? primaryMetric(q.task);
     const best = found[0]!;
     const shown = best.metrics[metric] !== undefined ? `${metric} ${best.metrics[metric]!.toFixed(4)}` : 'no metric recorded';
-    write(`verde: reuse before building: the registry already holds ${found.length} model(s) for this task, labels and data${q.target ? ` meeting ${q.target.metric} >= ${q.target.value}` : ''}; best ${best.name}@${best.version} (${shown}, ${best.energy.jPerInference ?? 'n/a'} J/inference ${best.energy.method}); serve it with verde serve --registry ... or verde serve <registry>/checkouts/${best.name}/${best.version}`);
+    write(`verde: reuse before building: the registry already holds ${found.length} model(s) for this task, labels and data${q.target ? ` meeting ${q.target.metric} >= ${q.target.value}` : ''}; best ${best.name}@${best.version} (${shown}, ${best.energy.jPerInference?.toExponential(2) ?? "n/a"} J/inference ${best.energy.method}); serve it with verde serve --registry ... or verde serve <registry>/checkouts/${best.name}/${best.version}`);
   }
   return found;
 }

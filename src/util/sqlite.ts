@@ -7,7 +7,7 @@
  * act on are one-line UserErrors naming the file.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -41,6 +41,7 @@ export function sqliteError(path: string, what: string, err: unknown): Error {
 export function openSqlite(path: string, kind: SqliteKind, opts: { create?: boolean } = {}): SqliteDb {
   const create = opts.create ?? true;
   if (create) mkdirSync(dirname(path), { recursive: true });
+  else if (!existsSync(path)) throw new UserError(`${path}: no ${kind.what} here (${kind.missingHint})`);
   let db: SqliteDb | undefined;
   try {
     db = new Database(path, { fileMustExist: !create, timeout: BUSY_TIMEOUT_MS });
