@@ -7,6 +7,8 @@
 
 export const PSI_DRIFT = 0.2;
 export const KS_DRIFT = 0.2;
+/** Fewer served rows than this and PSI over 10 bins is noise (a bin holds ~10 rows): drift is not judged. */
+export const MIN_DRIFT_ROWS = 100;
 const FLOOR = 1e-4;
 
 const finite = (v: ArrayLike<number | null>) => Array.from(v).filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);

@@ -15,7 +15,7 @@ import { checkoutDir } from '../../registry/db/layout.js';
 import type { ModelRecord } from '../../registry/db/types.js';
 import { readManifest } from '../../registry/manifest.js';
 import { primaryMetric } from '../run-results.js';
-import { KS_DRIFT, PSI_DRIFT, ks, psi } from './drift.js';
+import { KS_DRIFT, MIN_DRIFT_ROWS, PSI_DRIFT, ks, psi } from './drift.js';
 import { AGREEMENT_DUPLICATE, PROBABILITY_GAP_DUPLICATE, findDuplicates } from './duplicates.js';
 import { readUsage, usageOf, type UsageFile } from './usage.js';
 
@@ -99,7 +99,7 @@ function drifted(models: ModelRecord[], usage: UsageFile[]): Finding[] {
     const refFeat = m.data?.reference.features;
     if (refFeat && u.some((f) => f.features?.sample.length)) {
       const served = u.flatMap((f) => (f.features && f.features.names.join(',') === refFeat.names.join(',') ? f.features.sample : []));
-      if (!served.length) continue;
+      if (served.length < MIN_DRIFT_ROWS) continue;
       const per = refFeat.names.map((name, c) => ({
         feature: name,
         psi: psi(refFeat.sample.map((r) => r[c] ?? null), served.map((r) => r[c] ?? null)),
@@ -116,7 +116,7 @@ function drifted(models: ModelRecord[], usage: UsageFile[]): Finding[] {
     }
     const refTok = m.data?.reference.tokenLengths;
     const servedTok = u.flatMap((f) => f.tokenLengths ?? []);
-    if (refTok?.length && servedTok.length) {
+    if (refTok?.length && servedTok.length >= MIN_DRIFT_ROWS) {
       const p = psi(refTok, servedTok);
       const k = ks(refTok, servedTok);
       if (p > PSI_DRIFT || k > KS_DRIFT) {
@@ -169,14 +169,14 @@ export async function auditRegistry(reg: Registry, opts: { usageDays?: number; n
     at: new Date(now).toISOString(),
     models: models.length,
     usageFiles: usage.length,
-    thresholds: { psi: PSI_DRIFT, ks: KS_DRIFT, inefficiencyRatio: INEFFICIENCY_RATIO, duplicateAgreement: AGREEMENT_DUPLICATE, duplicateProbabilityGap: PROBABILITY_GAP_DUPLICATE, usageDays: days },
+    thresholds: { psi: PSI_DRIFT, ks: KS_DRIFT, minDriftRows: MIN_DRIFT_ROWS, inefficiencyRatio: INEFFICIENCY_RATIO, duplicateAgreement: AGREEMENT_DUPLICATE, duplicateProbabilityGap: PROBABILITY_GAP_DUPLICATE, usageDays: days },
     findings,
   };
 }
 
 export function auditText(r: AuditReport): string {
   const lines = [`audit of ${r.registry}: ${r.models} checked-out models, ${r.usageFiles} usage files, ${r.findings.length} findings`,
-    `thresholds: PSI > ${r.thresholds.psi} or KS > ${r.thresholds.ks} drifted; metric/J below best/${r.thresholds.inefficiencyRatio} inefficient; duplicates >= ${r.thresholds.duplicateAgreement} agreement and <= ${r.thresholds.duplicateProbabilityGap} mean probability gap; unused: no requests in ${r.thresholds.usageDays} days`];
+    `thresholds: PSI > ${r.thresholds.psi} or KS > ${r.thresholds.ks} drifted (>= ${r.thresholds.minDriftRows} served rows); metric/J below best/${r.thresholds.inefficiencyRatio} inefficient; duplicates >= ${r.thresholds.duplicateAgreement} agreement and <= ${r.thresholds.duplicateProbabilityGap} mean probability gap; unused: no requests in ${r.thresholds.usageDays} days`];
   for (const f of r.findings) lines.push('', `[${f.kind}] ${f.model}: ${f.summary}`, `  action: ${f.action}`);
   return lines.join('\n') + '\n';
 }
