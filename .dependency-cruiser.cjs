@@ -17,7 +17,7 @@ const LAYERS = [
   ['train'],
   ['data'],
   ['predict'],
-  ['cases'],
+  ['cases', 'govern'],
   ['store'],
   ['report'],
   ['cli'],
