@@ -53,5 +53,5 @@ export function storeError(path: string, err: unknown): Error {
  * when not creating, newer schema, locked, not a database.
  */
 export function openStore(path: string, opts: { create?: boolean } = {}): StoreDb {
-  return openSqlite(path, { what: 'run store', migrations: MIGRATIONS, missingHint: `record a run first, or pass --store PATH / ${STORE_ENV}`, otherFlag: 'use another --store' }, opts);
+  return openSqlite(path, { what: 'run store', migrations: MIGRATIONS, missingHint: `record a run first, or pass --store PATH / ${STORE_ENV}`, otherFlag: 'use another --store', schemaName: 'store schema' }, opts);
 }

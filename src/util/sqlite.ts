@@ -24,6 +24,8 @@ export interface SqliteKind {
   missingHint: string;
   /** Appended to the newer-schema refusal: "use another --store". */
   otherFlag: string;
+  /** How the schema is named in the newer-schema refusal: "store schema". */
+  schemaName: string;
 }
 
 /** SQLite errors a user can act on, as one line naming the file. */
@@ -61,7 +63,7 @@ function migrate(db: SqliteDb, path: string, kind: SqliteKind): void {
   const target = kind.migrations.length;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > target) {
-    throw new UserError(`${path}: written by a newer verde (${kind.what} schema ${version}; this verde reads up to ${target}); upgrade verde or ${kind.otherFlag}`);
+    throw new UserError(`${path}: written by a newer verde (${kind.schemaName} ${version}; this verde reads up to ${target}); upgrade verde or ${kind.otherFlag}`);
   }
   if (version === target) return;
   // IMMEDIATE: two processes creating a new file at once must not both run migration 1.

@@ -31,7 +31,7 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 export function openRegistryDb(path: string, create = true): RegistryDb {
-  return openSqlite(path, { what: 'model registry', migrations: MIGRATIONS, missingHint: 'register a model first, or pass --registry PATH / VERDE_REGISTRY', otherFlag: 'use another --registry' }, { create });
+  return openSqlite(path, { what: 'model registry', migrations: MIGRATIONS, missingHint: 'register a model first, or pass --registry PATH / VERDE_REGISTRY', otherFlag: 'use another --registry', schemaName: 'registry schema' }, { create });
 }
 
 /** Append one entry to the change log (inside the caller's transaction). */
