@@ -4,7 +4,7 @@
  * that meets --target-metric (reuse before building); after the run, register every model directory
  * it wrote, parents first, with its figures from results.json, the data fingerprint and lineage.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { allModels, openRegistry, registerModelDir, type ModelRecord } from '../registry/db/index.js';
 import type { DataFingerprint } from '../registry/db/types.js';
@@ -57,24 +57,35 @@ export function warnReusable(registry: string | undefined, q: ReuseQuery, write:
   return found;
 }
 
-/** Register the model directories of a run (`<out>/models/<name>`), parents before children. */
+/**
+ * Register the model directories of a run (`<out>/models/<variant>`) as <prefix><variant>, parents
+ * before children; a lineage parent names a variant (text) or a manifest name (fraud), both mapped.
+ */
 export async function registerRunModels(o: { registry?: string; token?: string; outDir: string; modelDirs: string[]; prefix: string; data: DataFingerprint | null }): Promise<ModelRecord[]> {
   const reg = openRegistry({ registry: o.registry, token: o.token });
   try {
-    const manifests = await Promise.all(o.modelDirs.map(async (d) => ({ dir: join(o.outDir, d), m: await readManifest(join(o.outDir, d)) })));
-    const names = new Set(manifests.map((x) => x.m.name));
-    // parents first, so each child links to the version registered in this run
-    manifests.sort((a, b) => Number(names.has(a.m.lineage?.parent ?? '')) - Number(names.has(b.m.lineage?.parent ?? '')));
+    const manifests = await Promise.all(o.modelDirs.map(async (d) => ({ dir: join(o.outDir, d), variant: basename(d), m: await readManifest(join(o.outDir, d)) })));
+    const registryName = new Map<string, string>();
+    for (const x of manifests) {
+      registryName.set(x.m.name, `${o.prefix}${x.variant}`);
+      registryName.set(x.variant, `${o.prefix}${x.variant}`);
+    }
+    const depth = (x: (typeof manifests)[number]): number => {
+      const p = x.m.lineage?.parent;
+      const parent = p ? manifests.find((y) => y !== x && (y.variant === p || y.m.name === p)) : undefined;
+      return parent ? 1 + depth(parent) : 0;
+    };
+    manifests.sort((a, b) => depth(a) - depth(b));
     const out: ModelRecord[] = [];
-    for (const { dir, m } of manifests) {
+    for (const { dir, variant, m } of manifests) {
       const figures = await figuresFromRun(dir);
       const parent = m.lineage?.parent;
       out.push(await registerModelDir(reg, dir, {
-        name: `${o.prefix}${m.name}`,
+        name: `${o.prefix}${variant}`,
         metrics: figures?.metrics,
         energy: figures?.energy,
         data: o.data,
-        parentName: parent ? (names.has(parent) ? `${o.prefix}${parent}` : parent) : undefined,
+        parentName: parent ? (registryName.get(parent) ?? parent) : undefined,
       }));
     }
     return out;

@@ -10,13 +10,18 @@ import type { DataFingerprint, FeatureProfile } from '../registry/db/types.js';
 import type { FeatureSpec } from '../tabular/dataset.js';
 import type { Matrix } from '../tabular/matrix.js';
 import { mulberry32 } from '../util/random.js';
+import { UserError } from '../util/errors.js';
 
 export const REFERENCE_ROWS = 1000;
 
 /** sha256 of a data file's bytes. */
 export async function fileSourceHash(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  try {
+    for await (const c of createReadStream(path)) h.update(c as Buffer);
+  } catch (err) {
+    throw new UserError(`--data: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   return h.digest('hex');
 }
 

@@ -18,10 +18,15 @@ export async function fraudDataSource(o: { dataFile?: string; rows?: number; see
   return { hash: specSourceHash({ generator: 'verde-fraud-transactions', rows: o.rows, seed: o.seed }), source: `generated: ${o.rows} rows, seed ${o.seed}` };
 }
 
-/** Before training: warn when a registered model could be reused (only with --register or --target-metric). */
-export function fraudReuseCheck(flags: FraudRegistryFlags, src: { hash: string }): void {
-  if (!flags.register && flags.targetMetric === undefined) return;
+/**
+ * Before training (only with --register or --target-metric: hashing a large file costs time): the
+ * data's source, after warning when a registered model could be reused; null when not asked.
+ */
+export async function fraudRegistryStart(flags: FraudRegistryFlags, o: { dataFile?: string; rows?: number; seed: number }): Promise<{ hash: string; source: string } | null> {
+  if (!flags.register && flags.targetMetric === undefined) return null;
+  const src = await fraudDataSource(o);
   warnReusable(flags.registry, { task: TASK, dataHash: src.hash, target: parseTargetMetric(flags.targetMetric, TASK) });
+  return src;
 }
 
 /** After the run: register every model directory it wrote as fraud-<name>. */

@@ -56,8 +56,7 @@ export function registerFraud(program: Command): void {
       }
       const g = await import('../../govern/fraud-register.js');
       const seed = intFlag('--seed', 0)(flags.seed);
-      const source = await g.fraudDataSource({ dataFile: flags.data, rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined, seed });
-      g.fraudReuseCheck(flags, source);
+      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined, seed });
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const startedAt = new Date().toISOString();
       const run = await runFraudCase({
@@ -76,7 +75,7 @@ export function registerFraud(program: Command): void {
       process.stdout.write(`results: ${run.outDir}/results.json, results.csv, models/ (${run.results.models.length} models)\n`);
       const s = await import('../../store/index.js');
       await s.recordWith(() => s.fraudRun(run.results, run.outDir, { ...flags }, startedAt), flags.store, { 'tabular-classification': s.fraudDataset(run.results) });
-      if (flags.register) await g.registerFraudRun(flags, source, run);
+      if (flags.register && source) await g.registerFraudRun(flags, source, run);
       if (run.failed.length > 0) {
         process.stderr.write(`verde: ${run.failed.length} technique(s) failed: ${run.failed.map((f) => `${f.name} (${f.reason})`).join('; ')}\n`);
         process.exitCode = 1;
