@@ -57,7 +57,8 @@ test('audit finds planted superseded, inefficient, drifted, unused and duplicate
     assert.deepEqual(kinds('old@1'), ['duplicate', 'superseded', 'unused'], JSON.stringify(rep.findings, null, 1));
     assert.deepEqual(kinds('new@1'), []);
     assert.deepEqual(kinds('other@1'), ['drifted']);
-    assert.deepEqual(kinds('heavy@1'), ['inefficient']);
+    // heavy scales the same logits: the same ranking and classes, so it duplicates new and old and is the one to drop
+    assert.deepEqual(kinds('heavy@1'), ['duplicate', 'duplicate', 'inefficient']);
 
     const sup = rep.findings.find((f) => f.kind === 'superseded')!;
     assert.equal(sup.evidence.by, 'new@1');
@@ -69,7 +70,7 @@ test('audit finds planted superseded, inefficient, drifted, unused and duplicate
     assert.ok(!(drift.evidence.features as { feature: string }[]).some((f) => f.feature === 'hour'), 'unshifted features are not flagged');
     const unused = rep.findings.find((f) => f.kind === 'unused')!;
     assert.ok(unused.evidence.lastServed, 'served once, 60 days ago');
-    const dup = rep.findings.find((f) => f.kind === 'duplicate')!;
+    const dup = rep.findings.find((f) => f.kind === 'duplicate' && f.model === 'old@1')!;
     assert.equal(dup.evidence.with, 'new@1', 'keep the cheaper one');
     assert.equal(dup.evidence.agreement, 1);
     assert.equal(dup.evidence.probeRows, 400);

@@ -1,6 +1,6 @@
 /**
  * Duplicate detection: two tabular models with the same input features that predict the same class
- * on (nearly) every row of a probe set are consolidation candidates. The probe set is a registered
+ * on (nearly) every row of a probe set and rank the rows the same way are consolidation candidates. The probe set is a registered
  * training reference sample (<= 1,000 rows); both models run through real ONNX Runtime sessions
  * (engine/runtime) on their checkouts' model.onnx.
  */
@@ -11,10 +11,54 @@ import type { ModelRecord } from '../../registry/db/types.js';
 export const AGREEMENT_DUPLICATE = 0.99;
 /**
  * Arg-max agreement alone is weak on imbalanced data (two models that both say "legit" to 99 % of
- * rows agree 99 %), so a duplicate must also give near-identical probabilities: mean absolute gap
- * of the class probabilities at most this.
+ * rows agree 99 %; so is a small probability gap, most probabilities being near 0), so a duplicate
+ * must also order the rows the same way: Spearman rank correlation of every class's probability at
+ * least this (ties take their average rank). On the fraud case (docs/registry.md) the GBDT and its
+ * pruned and int8 copies score 0.97-0.99 against each other, the GBDT against either MLP 0.45-0.49.
  */
-export const PROBABILITY_GAP_DUPLICATE = 0.01;
+export const RANK_CORRELATION_DUPLICATE = 0.95;
+
+function ranks(v: Float64Array): Float64Array {
+  const idx = Array.from(v.keys()).sort((a, b) => v[a]! - v[b]!);
+  const r = new Float64Array(v.length);
+  for (let i = 0; i < idx.length;) {
+    let j = i;
+    while (j + 1 < idx.length && v[idx[j + 1]!] === v[idx[i]!]) j++;
+    for (let k = i; k <= j; k++) r[idx[k]!] = (i + j) / 2;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman's rho of two equal-length series (Pearson of their ranks); 1 when both are constant and equal. */
+export function spearman(a: Float64Array, b: Float64Array): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = a.length;
+  const ma = ra.reduce((x, y) => x + y, 0) / n;
+  const mb = rb.reduce((x, y) => x + y, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i]! - ma) * (rb[i]! - mb);
+    saa += (ra[i]! - ma) ** 2;
+    sbb += (rb[i]! - mb) ** 2;
+  }
+  if (saa === 0 || sbb === 0) return saa === sbb ? 1 : 0;
+  return sab / Math.sqrt(saa * sbb);
+}
+
+/** The smallest per-class rank correlation of two probability matrices (rows x classes, row-major). */
+function minClassSpearman(pa: Float32Array, pb: Float32Array, rows: number): number {
+  const width = pa.length / rows;
+  let min = 1;
+  for (let c = 0; c < width; c++) {
+    const a = new Float64Array(rows);
+    const b = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) { a[i] = pa[i * width + c]!; b[i] = pb[i * width + c]!; }
+    min = Math.min(min, spearman(a, b));
+  }
+  return min;
+}
 
 /** Class probabilities (rows x classes) and arg-max class per probe row of the model in `dir`. */
 export async function predictClasses(dir: string, input: string, output: string, probe: (number | null)[][]): Promise<{ classes: Uint8Array; probs: Float32Array }> {
@@ -38,7 +82,7 @@ export async function predictClasses(dir: string, input: string, output: string,
   }
 }
 
-export interface DuplicatePair { a: ModelRecord; b: ModelRecord; agreement: number; meanProbabilityGap: number; probeRows: number; probeFrom: string }
+export interface DuplicatePair { a: ModelRecord; b: ModelRecord; agreement: number; rankCorrelation: number; meanProbabilityGap: number; probeRows: number; probeFrom: string }
 
 /** Pairs of checked-out tabular models with identical feature names agreeing on >= AGREEMENT_DUPLICATE of the probe rows. */
 export async function findDuplicates(models: ModelRecord[], checkout: (m: ModelRecord) => string, io: (m: ModelRecord) => Promise<{ input: string; output: string }>): Promise<DuplicatePair[]> {
@@ -70,8 +114,10 @@ export async function findDuplicates(models: ModelRecord[], checkout: (m: ModelR
         for (let k = 0; k < pa.probs.length; k++) gap += Math.abs(pa.probs[k]! - pb.probs[k]!);
         const agreement = same / pa.classes.length;
         const meanProbabilityGap = gap / pa.probs.length;
-        if (agreement >= AGREEMENT_DUPLICATE && meanProbabilityGap <= PROBABILITY_GAP_DUPLICATE) {
-          pairs.push({ a: group[i]!, b: group[j]!, agreement, meanProbabilityGap, probeRows: pa.classes.length, probeFrom: `${owner.name}@${owner.version}` });
+        if (agreement < AGREEMENT_DUPLICATE) continue;
+        const rankCorrelation = minClassSpearman(pa.probs, pb.probs, pa.classes.length);
+        if (rankCorrelation >= RANK_CORRELATION_DUPLICATE) {
+          pairs.push({ a: group[i]!, b: group[j]!, agreement, rankCorrelation, meanProbabilityGap, probeRows: pa.classes.length, probeFrom: `${owner.name}@${owner.version}` });
         }
       }
     }

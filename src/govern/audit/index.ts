@@ -16,7 +16,7 @@ import type { ModelRecord } from '../../registry/db/types.js';
 import { readManifest } from '../../registry/manifest.js';
 import { primaryMetric } from '../run-results.js';
 import { KS_DRIFT, MIN_DRIFT_ROWS, PSI_DRIFT, ks, psi } from './drift.js';
-import { AGREEMENT_DUPLICATE, PROBABILITY_GAP_DUPLICATE, findDuplicates } from './duplicates.js';
+import { AGREEMENT_DUPLICATE, RANK_CORRELATION_DUPLICATE, findDuplicates } from './duplicates.js';
 import { readUsage, usageOf, type UsageFile } from './usage.js';
 
 export const INEFFICIENCY_RATIO = 10;
@@ -158,8 +158,8 @@ export async function auditRegistry(reg: Registry, opts: { usageDays?: number; n
     const [keep, drop] = (d.b.energy.jPerInference ?? Infinity) < (d.a.energy.jPerInference ?? Infinity) ? [d.b, d.a] : [d.a, d.b];
     return {
       kind: 'duplicate', model: ref(drop),
-      summary: `predicts like ${ref(keep)}: ${(d.agreement * 100).toFixed(2)} % same class, mean probability gap ${d.meanProbabilityGap.toExponential(2)} on ${d.probeRows} probe rows`,
-      evidence: { with: ref(keep), agreement: d.agreement, meanProbabilityGap: d.meanProbabilityGap, probeRows: d.probeRows, probe: `training reference sample of ${d.probeFrom}`, jPerInference: drop.energy.jPerInference, withJPerInference: keep.energy.jPerInference },
+      summary: `predicts like ${ref(keep)}: ${(d.agreement * 100).toFixed(2)} % same class, rank correlation ${d.rankCorrelation.toFixed(4)}, mean probability gap ${d.meanProbabilityGap.toExponential(2)} on ${d.probeRows} probe rows`,
+      evidence: { with: ref(keep), agreement: d.agreement, rankCorrelation: d.rankCorrelation, meanProbabilityGap: d.meanProbabilityGap, probeRows: d.probeRows, probe: `training reference sample of ${d.probeFrom}`, jPerInference: drop.energy.jPerInference, withJPerInference: keep.energy.jPerInference },
       action: `consolidate: keep ${ref(keep)} (cheaper per inference), archive ${ref(drop)}`,
     };
   });
@@ -169,14 +169,14 @@ export async function auditRegistry(reg: Registry, opts: { usageDays?: number; n
     at: new Date(now).toISOString(),
     models: models.length,
     usageFiles: usage.length,
-    thresholds: { psi: PSI_DRIFT, ks: KS_DRIFT, minDriftRows: MIN_DRIFT_ROWS, inefficiencyRatio: INEFFICIENCY_RATIO, duplicateAgreement: AGREEMENT_DUPLICATE, duplicateProbabilityGap: PROBABILITY_GAP_DUPLICATE, usageDays: days },
+    thresholds: { psi: PSI_DRIFT, ks: KS_DRIFT, minDriftRows: MIN_DRIFT_ROWS, inefficiencyRatio: INEFFICIENCY_RATIO, duplicateAgreement: AGREEMENT_DUPLICATE, duplicateRankCorrelation: RANK_CORRELATION_DUPLICATE, usageDays: days },
     findings,
   };
 }
 
 export function auditText(r: AuditReport): string {
   const lines = [`audit of ${r.registry}: ${r.models} checked-out models, ${r.usageFiles} usage files, ${r.findings.length} findings`,
-    `thresholds: PSI > ${r.thresholds.psi} or KS > ${r.thresholds.ks} drifted (>= ${r.thresholds.minDriftRows} served rows); metric/J below best/${r.thresholds.inefficiencyRatio} inefficient; duplicates >= ${r.thresholds.duplicateAgreement} agreement and <= ${r.thresholds.duplicateProbabilityGap} mean probability gap; unused: no requests in ${r.thresholds.usageDays} days`];
+    `thresholds: PSI > ${r.thresholds.psi} or KS > ${r.thresholds.ks} drifted (>= ${r.thresholds.minDriftRows} served rows); metric/J below best/${r.thresholds.inefficiencyRatio} inefficient; duplicates >= ${r.thresholds.duplicateAgreement} same class and >= ${r.thresholds.duplicateRankCorrelation} rank correlation; unused: no requests in ${r.thresholds.usageDays} days`];
   for (const f of r.findings) lines.push('', `[${f.kind}] ${f.model}: ${f.summary}`, `  action: ${f.action}`);
   return lines.join('\n') + '\n';
 }
