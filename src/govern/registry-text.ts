@@ -2,7 +2,7 @@
 import type { ModelRecord } from '../registry/db/types.js';
 import type { LogEntry } from '../registry/db/query.js';
 
-const fig = (v: number | null | undefined, d = 4) => (typeof v === 'number' ? (Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(2) : Number(v.toPrecision(d)).toString()) : 'n/a');
+const fig = (v: number | null | undefined, d = 4) => (typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 1e12) ? String(v) : (Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6) ? v.toExponential(2) : Number(v.toPrecision(d)).toString()) : 'n/a');
 
 export function table(header: string[], rows: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
