@@ -24,9 +24,10 @@ const text = () => import('../../govern/registry-text.js');
 /** `verde registry`: the governed model life cycle (docs/registry.md). */
 export function registerRegistry(program: Command): void {
   const g = program.command('registry').description(
-    'The model registry (guide §2.5): versions with lineage, data fingerprint, metrics and energy; aliases\n' +
-      'with approval for production; API tokens with roles; change log; archive/restore (zstd); retention;\n' +
-      'verify by content hash; and an audit of superseded, inefficient, drifted, unused and duplicate models.\n' +
+    'The model registry (guide §2.5): versions with lineage, data fingerprint, metrics and energy;\n' +
+      'aliases with approval for production; API tokens with roles; change log; archive/restore (zstd);\n' +
+      'retention; verify by content hash; and an audit of superseded, inefficient, drifted, unused and\n' +
+      'duplicate models.\n' +
       'Root: --registry PATH, $VERDE_REGISTRY, else ./verde-out/registry. See docs/registry.md.\n' +
       'Example: verde fraud --rows 10k --register; verde registry list; verde registry audit',
   );

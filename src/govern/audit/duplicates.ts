@@ -101,13 +101,18 @@ export async function findDuplicates(models: ModelRecord[], checkout: (m: ModelR
     const probe = owner.data!.reference.features!.sample;
     const preds = new Map<string, { classes: Uint8Array; probs: Float32Array }>();
     for (const m of group) {
-      const { input, output } = await io(m);
-      preds.set(m.id, await predictClasses(checkout(m), input, output, probe));
+      try {
+        const { input, output } = await io(m);
+        preds.set(m.id, await predictClasses(checkout(m), input, output, probe));
+      } catch {
+        // a checkout that cannot be run (missing or corrupt files: `verify` names them) is left out
+      }
     }
     for (let i = 0; i < group.length; i++) {
       for (let j = i + 1; j < group.length; j++) {
-        const pa = preds.get(group[i]!.id)!;
-        const pb = preds.get(group[j]!.id)!;
+        const pa = preds.get(group[i]!.id);
+        const pb = preds.get(group[j]!.id);
+        if (!pa || !pb) continue;
         let same = 0;
         for (let k = 0; k < pa.classes.length; k++) if (pa.classes[k] === pb.classes[k]) same++;
         let gap = 0;
