@@ -17,7 +17,7 @@ const LAYERS = [
   ['train'],
   ['data'],
   ['predict'],
-  ['cases', 'score'],
+  ['cases', 'score', 'govern'],
   ['store'],
   ['report'],
   ['cli'],

@@ -19,6 +19,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerScore } from './commands/score.js';
 import { registerWorker } from './commands/worker.js';
+import { registerRegistry } from './commands/registry.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerScore(program);
   registerWorker(program);
+  registerRegistry(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -64,6 +66,7 @@ export function buildProgram(): Command {
     runs: 'the run store: list, show, diff and import CodeCarbon emissions.csv',
     score: 'score a CSV/Parquet table with a model in batches to Parquet parts, locally or over a Redis queue',
     worker: 'process verde score --queue shards from Redis (BullMQ), writing parts, reporting energy',
+    registry: 'model registry: versions, lineage, energy, aliases with approval, archive, retention, audit',
     report: 'HTML/Markdown/JSON report of stored runs: winners, Pareto front, phases, grids, SCI, energy labels',
   };
   for (const cmd of program.commands) {

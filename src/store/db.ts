@@ -5,16 +5,14 @@
  * lives in PRAGMA user_version and grows by the MIGRATIONS below, never by editing one; a file
  * written by a newer verde is refused rather than misread.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { UserError } from '../util/errors.js';
+import { resolve } from 'node:path';
+import { BUSY_TIMEOUT_MS, openSqlite, sqliteError, type SqliteDb } from '../util/sqlite.js';
 
-export type StoreDb = Database.Database;
+export type StoreDb = SqliteDb;
+export { BUSY_TIMEOUT_MS };
 
 export const DEFAULT_STORE = './verde-out/runs.db';
 export const STORE_ENV = 'VERDE_STORE';
-export const BUSY_TIMEOUT_MS = 5000;
 
 /** Migration N (1-based) takes the schema from version N-1 to N. */
 export const MIGRATIONS: readonly string[] = [
@@ -47,13 +45,7 @@ export function storePath(flag?: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** SQLite errors a user can act on, as one line naming the file. */
 export function storeError(path: string, err: unknown): Error {
-  if (err instanceof UserError) return err;
-  const code = (err as { code?: string }).code ?? '';
-  const msg = (err as Error).message ?? String(err);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new UserError(`${path}: the run store is locked by another process (waited ${BUSY_TIMEOUT_MS / 1000} s); try again when it finishes`);
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new UserError(`${path}: not a verde run store (${msg})`);
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR')) return new UserError(`${path}: cannot open the run store (${msg})`);
-  return err as Error;
+  return sqliteError(path, 'run store', err);
 }
 
 /**
@@ -61,33 +53,5 @@ export function storeError(path: string, err: unknown): Error {
  * when not creating, newer schema, locked, not a database.
  */
 export function openStore(path: string, opts: { create?: boolean } = {}): StoreDb {
-  const create = opts.create ?? true;
-  if (create) mkdirSync(dirname(path), { recursive: true });
-  let db: StoreDb | undefined;
-  try {
-    db = new Database(path, { fileMustExist: !create, timeout: BUSY_TIMEOUT_MS });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
-    return db;
-  } catch (err) {
-    db?.close();
-    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN' && !create) throw new UserError(`${path}: no run store here (record a run first, or pass --store PATH / ${STORE_ENV})`);
-    throw storeError(path, err);
-  }
-}
-
-function migrate(db: StoreDb, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new UserError(`${path}: written by a newer verde (store schema ${version}; this verde reads up to ${SCHEMA_VERSION}); upgrade verde or use another --store`);
-  }
-  if (version === SCHEMA_VERSION) return;
-  // IMMEDIATE: two processes creating a new store at once must not both run migration 1.
-  db.transaction(() => {
-    const now = db.pragma('user_version', { simple: true }) as number;
-    for (let v = now; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
+  return openSqlite(path, { what: 'run store', migrations: MIGRATIONS, missingHint: `record a run first, or pass --store PATH / ${STORE_ENV}`, otherFlag: 'use another --store', schemaName: 'store schema' }, opts);
 }

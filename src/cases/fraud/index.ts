@@ -57,6 +57,8 @@ export interface FraudCaseRun {
   outDir: string;
   /** Techniques that failed with an error (their rows are missing; the rest were written). */
   failed: SkippedTechnique[];
+  /** The prepared splits (the registry fingerprints the training rows of `verde fraud --register`). */
+  data: CaseData;
 }
 
 export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCaseRun> {
@@ -136,7 +138,7 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
       await writeFileAtomic(join(workDir, 'results.csv'), resultsCsv(results));
       const table = resultsTable(results);
       await writeFileAtomic(join(workDir, 'results.md'), table + '\n');
-      return { results, table, outDir, failed };
+      return { results, table, outDir, failed, data };
     });
   } finally {
     if (total.running) await total.stop();

@@ -15,6 +15,9 @@ interface FraudFlags {
   threads?: string;
   skip?: string[];
   store?: string;
+  register?: boolean;
+  registry?: string;
+  targetMetric?: string;
 }
 
 export function registerFraud(program: Command): void {
@@ -40,6 +43,9 @@ export function registerFraud(program: Command): void {
     .option('--clients <n>', 'federated client processes (2..8), one institution each', '3')
     .option('--threads <n>', 'threads for GBDT histograms and ONNX Runtime (default: cores, at most 4)')
     .option(...STORE_FLAG)
+    .option('--register', 'register the model directories in the model registry after the run (as fraud-<name>, with lineage; see verde registry)')
+    .option('--registry <path>', 'model registry directory (default: VERDE_REGISTRY or ./verde-out/registry)')
+    .option('--target-metric <metric=value>', 'with the registry: warn before training when a registered model for the same data already meets it, e.g. prAuc=0.8')
     .option('--skip <technique...>', 'leave techniques out: minimisation gbdt-vs-mlp hpo active-learning pruning quantisation distillation transfer federated batching')
     .action(async (flags: FraudFlags, cmd: Command) => {
       const rowsGiven = cmd.getOptionValueSource('rows') === 'cli';
@@ -48,6 +54,9 @@ export function registerFraud(program: Command): void {
         const { requireCountry } = await import('../../meter/index.js');
         requireCountry(flags.country);
       }
+      const g = await import('../../govern/fraud-register.js');
+      const seed = intFlag('--seed', 0)(flags.seed);
+      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined, seed });
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const startedAt = new Date().toISOString();
       const run = await runFraudCase({
@@ -66,6 +75,7 @@ export function registerFraud(program: Command): void {
       process.stdout.write(`results: ${run.outDir}/results.json, results.csv, models/ (${run.results.models.length} models)\n`);
       const s = await import('../../store/index.js');
       await s.recordWith(() => s.fraudRun(run.results, run.outDir, { ...flags }, startedAt), flags.store, { 'tabular-classification': s.fraudDataset(run.results) });
+      if (flags.register && source) await g.registerFraudRun(flags, source, run);
       if (run.failed.length > 0) {
         process.stderr.write(`verde: ${run.failed.length} technique(s) failed: ${run.failed.map((f) => `${f.name} (${f.reason})`).join('; ')}\n`);
         process.exitCode = 1;

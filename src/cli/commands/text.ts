@@ -42,11 +42,16 @@ export function registerText(program: Command): void {
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', T.out)
     .option(...STORE_FLAG)
+    .option('--register', 'register the model directories in the model registry after the run (as text-<variant>, with lineage; see verde registry)')
+    .option('--registry <path>', 'model registry directory (default: VERDE_REGISTRY or ./verde-out/registry)')
+    .option('--target-metric <metric=value>', 'with the registry: warn before training when a registered model for the same data already meets it, e.g. accuracy=0.9')
     .option('--checkpoint-every <n>', 'save a resumable checkpoint in DIR.checkpoint/ every n optimiser steps and after each epoch (default 100; 0: epochs only)', intFlag('--checkpoint-every', 0))
     .option('--resume', 'continue the run killed or interrupted with the same --out and flags from its last checkpoint')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
       if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
+      const g = await import('../../govern/text-register.js');
+      const source = await g.textRegistryStart(opts, { data: opts.data as string | undefined, dataset: opts.dataset as string | undefined, trainSize: (opts.trainSize as number | undefined) ?? T.trainSize, seed: (opts.seed as number | undefined) ?? T.seed });
       const { runTextCase } = await import('../../cases/text/index.js');
       const startedAt = new Date().toISOString();
       const res = await runTextCase({
@@ -79,6 +84,7 @@ export function registerText(program: Command): void {
         resume: opts.resume as boolean | undefined,
         checkpointEvery: opts.checkpointEvery as number | undefined,
       });
+      if (opts.register && source) await g.registerTextRun(opts, source, res);
       const { recordWith, textRun } = await import('../../store/index.js');
       await recordWith(() => textRun(res.results, res.out, opts, startedAt, opts.country as string | undefined), opts.store as string | undefined, { 'text-classification': res.results.dataset });
     });

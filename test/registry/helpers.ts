@@ -1,0 +1,36 @@
+/** Shared pieces of the registry tests: a temp registry root and tiny real model directories. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeTinyTabularModel, TINY_TABULAR_FEATURES } from '../../src/bench-serve/tiny-models.js';
+import { tabularFingerprint } from '../../src/govern/fingerprint.js';
+import type { DataFingerprint } from '../../src/registry/db/types.js';
+import { matrix } from '../../src/tabular/matrix.js';
+import { mulberry32 } from '../../src/util/random.js';
+
+export const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'register-child.js');
+
+export async function tempDir(prefix: string): Promise<{ dir: string; done: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function tinyModel(dir: string, opts: Parameters<typeof writeTinyTabularModel>[1] = {}): Promise<string> {
+  await writeTinyTabularModel(dir, opts);
+  return dir;
+}
+
+/** Synthetic rows in the tiny model's feature order (amount, hour, channel index), with `shift` added to amount. */
+export function tinyRows(n: number, seed = 1, shift = 0): number[][] {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, () => [Math.round(r() * 300) + shift, Math.floor(r() * 24), Math.floor(r() * 3)]);
+}
+
+/** The tiny model's training fingerprint over `n` synthetic rows. */
+export function tinyFingerprint(hash = 'tiny-data', n = 400): DataFingerprint {
+  const rows = tinyRows(n);
+  const x = matrix(n, 3, Float32Array.from(rows.flat()));
+  const y = Uint8Array.from(rows.map((row) => (row[0]! > 200 ? 1 : 0)));
+  return tabularFingerprint({ hash, source: 'synthetic test rows', features: TINY_TABULAR_FEATURES, x, y, labels: ['legit', 'fraud'] });
+}
