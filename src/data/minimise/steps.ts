@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
-import { NUMERIC_TYPE, correlated, describe, duckMessage, normalisedExpr, queryObjects, type DuckCon } from '../profile/index.js';
+import { NUMERIC_TYPE, correlated, identifierLike, describe, duckMessage, normalisedExpr, queryObjects, type DuckCon } from '../profile/index.js';
 import type { PlanStep, StepSpecs } from './plan.js';
 
 export const RID = '__rid';
@@ -151,7 +151,7 @@ export async function nearDedupStep(ctx: StepContext, s: StepSpecs['nearDedup'])
     const n = Number((await queryObjects(ctx.con, 'SELECT count(*) AS n FROM cur'))[0]!.n);
     const d = (await queryObjects(ctx.con, `SELECT ${cols.map((c, i) => `approx_count_distinct(${sqlIdent(c.name)}) AS d${i}`).join(', ')} FROM cur`))[0]!;
     cols = cols.filter((c, i) => {
-      const idLike = n > 20 && Number(d[`d${i}`]) >= 0.95 * n;
+      const idLike = identifierLike(c.type, Number(d[`d${i}`]), n);
       if (idLike) leftOut.push(c.name);
       return !idLike;
     });

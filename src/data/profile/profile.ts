@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
-import { NUMERIC_TYPE, checkFile, describe, duckMessage, normalisedExpr, openDuck, queryObjects, sourceSql, type DataFormat, type DuckCon } from './source.js';
+import { NUMERIC_TYPE, checkFile, identifierLike, describe, duckMessage, normalisedExpr, openDuck, queryObjects, sourceSql, type DataFormat, type DuckCon } from './source.js';
 
 export interface ProfileOptions {
   labelCol?: string;
@@ -113,7 +113,7 @@ export async function profileTable(con: DuckCon, t: string, opts: ProfileOptions
   const correlatedPairs = await correlated(con, t, numeric.map((c) => c.name), corrThreshold);
   const distinctRows = Number((await queryObjects(con, `SELECT count(*) AS k FROM (SELECT DISTINCT * FROM ${t})`))[0]!.k);
   // Identifier-like columns (nearly every value distinct) would make every row unique: left out of the near key.
-  const leftOut = columns.filter((c) => c.distinct >= 0.95 * rows && c.name !== opts.labelCol && rows > 20).map((c) => c.name);
+  const leftOut = columns.filter((c) => c.name !== opts.labelCol && identifierLike(c.type, c.distinct, rows)).map((c) => c.name);
   const keyCols = cols.filter((c) => !leftOut.includes(c.name));
   let nearDistinct = distinctRows;
   if (keyCols.length > 0) {

@@ -117,3 +117,12 @@ export function normalisedExpr(ident: string, type: string, decimals: number): s
   if (type === 'VARCHAR') return `lower(trim(regexp_replace(${ident}, '\\s+', ' ', 'g')))`;
   return ident;
 }
+
+/**
+ * An identifier-like column: nearly every row holds a different value and the type is not a
+ * measurement (integers, text, times: ids, keys, timestamps; a continuous number is distinct by
+ * nature and stays). Such columns would make every row unique, so near-duplicate keys leave them out.
+ */
+export function identifierLike(type: string, distinct: number, rows: number): boolean {
+  return rows > 20 && distinct >= 0.95 * rows && !/^(FLOAT|DOUBLE|DECIMAL.*)$/.test(type);
+}
