@@ -180,8 +180,8 @@ export async function textDedupStep(ctx: StepContext, s: StepSpecs['textDedup'])
     }
   }
   const r = minhashDedup(texts, { threshold: s.threshold, shingle: s.shingle, perms: s.perms, bands: s.bands, seed: ctx.seed });
-  await run(ctx, `CREATE TEMP TABLE keep_rid (${RID} BIGINT)`);
-  const app = await ctx.con.createAppender('keep_rid', 'temp');
+  await run(ctx, `CREATE OR REPLACE TABLE keep_rid (${RID} BIGINT)`);
+  const app = await ctx.con.createAppender('keep_rid');
   for (const i of r.kept) {
     app.appendBigInt(BigInt(rids[i]!));
     app.endRow();
