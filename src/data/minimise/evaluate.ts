@@ -5,7 +5,7 @@
  * rows after each step, every model scored on the same test rows, each training measured by the meter.
  */
 import { measure } from '../../meter/index.js';
-import { readTabular, type TabularSchema } from '../tabular/index.js';
+import { readTabular } from '../tabular/index.js';
 import { trainGbdt, predictProba, toRowMajor } from '../../models/gbdt/index.js';
 import { rocAuc, prAuc } from '../../metrics/ranking.js';
 
@@ -21,8 +21,14 @@ export interface Quality {
   trainSeconds: number;
 }
 
-/** Train on `trainFile` and score on `testFile` (both Parquet); `positive` pins the positive class. */
-export async function evaluateGbdt(trainFile: string, testFile: string, labelCol: string, seed: number, positive?: string): Promise<Quality & { schema: TabularSchema }> {
+/**
+ * Trains a model on `trainFile` and scores it on `testFile` (both Parquet, the label in `labelCol`);
+ * `positive` pins the positive class the first call chose, so every model is scored the same way.
+ */
+export type Evaluator = (trainFile: string, testFile: string, labelCol: string, seed: number, positive?: string) => Promise<Quality & { positive: string }>;
+
+/** The tabular evaluator: verde's GBDT with its default parameters. */
+export const evaluateGbdt: Evaluator = async (trainFile, testFile, labelCol, seed, positive) => {
   const train = await readTabular(trainFile, { labelCol, positive, onInfinite: 'missing' });
   const test = await readTabular(testFile, { labelCol, schema: train.schema, onInfinite: 'missing' });
   const t0 = performance.now();
@@ -34,6 +40,6 @@ export async function evaluateGbdt(trainFile: string, testFile: string, labelCol
   return {
     accuracy: correct / p.length, rocAuc: rocAuc(p, test.labels), prAuc: prAuc(p, test.labels),
     trainRows: train.labels.length, features: train.features.length,
-    trainEnergyJ: energy.energyJ, energyMethod: energy.method, trainSeconds, schema: train.schema,
+    trainEnergyJ: energy.energyJ, energyMethod: energy.method, trainSeconds, positive: train.schema.labels[1],
   };
-}
+};

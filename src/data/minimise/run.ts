@@ -13,7 +13,7 @@ import { Tracker } from '../../meter/index.js';
 import { checkFile, describe, duckMessage, openDuck, queryObjects, sourceSql, type DuckCon } from '../profile/index.js';
 import { RID, runStep, type StepContext } from './steps.js';
 import type { Plan, PlanStep } from './plan.js';
-import type { Quality } from './evaluate.js';
+import type { Evaluator, Quality } from './evaluate.js';
 
 export interface MinimiseOptions {
   input: string;
@@ -21,6 +21,12 @@ export interface MinimiseOptions {
   plan: Plan;
   /** Train verde's GBDT on the original and on the minimised training rows (needs plan.labelCol). */
   evaluate?: boolean;
+  /**
+   * The model trained on original and minimised rows for text data (a plan with a textDedup step):
+   * verde's text model lives above this layer, so the caller passes it; without one, text --evaluate
+   * is refused rather than judged by a model that is not the text model.
+   */
+  textEvaluator?: { evaluate: Evaluator; model: string };
   /** Largest ROC-AUC drop a step may cause before it is flagged (default 0.01). */
   qualityBudget?: number;
   /** DuckDB memory limit (default 1GB): beyond it DuckDB spills to the work directory. */
@@ -86,9 +92,11 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
   const budget = opts.qualityBudget ?? 0.01;
   if (!(budget >= 0 && budget < 1)) fail('--quality-budget', `must be in [0, 1) (got ${budget})`);
   if (opts.evaluate && !plan.labelCol) fail('--evaluate', 'needs --label-col (the column to predict)');
-  if (opts.evaluate && plan.steps.some((s) => s.step === 'textDedup')) {
-    fail('--evaluate', "text data needs verde's text model, which cannot be trained here yet (see docs/data.md); evaluate a text minimisation with `verde text --data` on the input and on minimised.parquet");
+  const isText = plan.steps.some((s) => s.step === 'textDedup');
+  if (opts.evaluate && isText && !opts.textEvaluator) {
+    fail('--evaluate', "text data needs verde's text model, which is not wired into minimise yet (see docs/data.md); evaluate a text minimisation with `verde text --data` on the input and on minimised.parquet");
   }
+  const evaluator = isText ? opts.textEvaluator! : { evaluate: (await import('./evaluate.js')).evaluateGbdt, model: 'verde GBDT, default parameters' };
   const { bytes: bytesAsRead, format } = await checkFile(input);
   return writeDirAtomic(opts.outDir, async (dir) => {
     const work = join(dir, '.work');
@@ -145,10 +153,10 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
       let original: Quality | undefined;
       let positive: string | undefined;
       if (opts.evaluate) {
-        log(`evaluate: ${testRows} test rows held out; training verde's GBDT on the ${rows} original training rows`);
-        const q = await (await import('./evaluate.js')).evaluateGbdt(file, testFile, plan.labelCol!, plan.seed);
-        positive = q.schema.labels[1];
-        const { schema: _s, ...rest } = q;
+        log(`evaluate: ${testRows} test rows held out; training ${evaluator.model} on the ${rows} original training rows`);
+        const q = await evaluator.evaluate(file, testFile, plan.labelCol!, plan.seed);
+        positive = q.positive;
+        const { positive: _p, ...rest } = q;
         quality = original = rest;
       }
       const tracker = new Tracker({ scope: 'process', projectName: 'verde-data-minimise' });
@@ -189,8 +197,8 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
             droppedColumns: out.droppedColumns, removedSample, notes: out.notes,
           };
           if (opts.evaluate) {
-            const q = await (await import('./evaluate.js')).evaluateGbdt(nextFile, testFile, plan.labelCol!, plan.seed, positive);
-            const { schema: _s, ...rest } = q;
+            const q = await evaluator.evaluate(nextFile, testFile, plan.labelCol!, plan.seed, positive);
+            const { positive: _p, ...rest } = q;
             report.quality = rest;
             report.rocAucDrop = quality!.rocAuc - rest.rocAuc;
             report.overBudget = report.rocAucDrop > budget;
@@ -216,7 +224,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
         seconds: (performance.now() - t0) / 1000,
       };
       if (opts.evaluate) {
-        result.evaluate = { testRows, model: 'verde GBDT, default parameters', budget, original: original!, minimised: quality!, flagged: steps.filter((s) => s.overBudget).map((s) => `step ${s.index} (${s.step})`) };
+        result.evaluate = { testRows, model: evaluator.model, budget, original: original!, minimised: quality!, flagged: steps.filter((s) => s.overBudget).map((s) => `step ${s.index} (${s.step})`) };
       }
       await writeJsonAtomic(join(dir, 'plan.json'), plan);
       await writeJsonAtomic(join(dir, 'minimise.json'), result);
