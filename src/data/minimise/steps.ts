@@ -149,7 +149,7 @@ export async function nearDedupStep(ctx: StepContext, s: StepSpecs['nearDedup'])
   if (!s.columns) {
     // Identifier-like columns (nearly every value distinct) would make every row unique: not in the default key.
     const n = Number((await queryObjects(ctx.con, 'SELECT count(*) AS n FROM cur'))[0]!.n);
-    const d = (await queryObjects(ctx.con, `SELECT ${cols.map((c, i) => `approx_count_distinct(${sqlIdent(c.name)}) AS d${i}`).join(', ')} FROM cur`))[0]!;
+    const d = (await queryObjects(ctx.con, `SELECT ${cols.map((c, i) => `count(DISTINCT ${sqlIdent(c.name)}) AS d${i}`).join(', ')} FROM cur`))[0]!;
     cols = cols.filter((c, i) => {
       const idLike = identifierLike(c.type, Number(d[`d${i}`]), n);
       if (idLike) leftOut.push(c.name);

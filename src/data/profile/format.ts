@@ -7,7 +7,7 @@ const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 
 export function formatProfile(p: DataProfile): string {
   const lines = [`${p.file} (${p.format}): ${p.rows} rows x ${p.columns.length} columns`];
-  const head = ['column', 'type', 'missing', 'distinct~', 'top value', 'min', 'max', 'mean', 'note'];
+  const head = ['column', 'type', 'missing', 'distinct', 'top value', 'min', 'max', 'mean', 'note'];
   const body = p.columns.map((c) => [c.name, c.type, pct(c.missingShare), String(c.distinct), pct(c.topShare),
     formatFigure(c.min), formatFigure(c.max), formatFigure(c.mean), c.nearConstant ? 'near-constant' : '']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));

@@ -25,7 +25,7 @@ export interface ColumnProfile {
   type: string;
   missing: number;
   missingShare: number;
-  /** Approximate (HyperLogLog) distinct non-missing values. */
+  /** Distinct non-missing values (exact). */
   distinct: number;
   /** Share of rows holding the most frequent value (missing counts as a value). */
   topShare: number;
@@ -88,7 +88,7 @@ export async function profileTable(con: DuckCon, t: string, opts: ProfileOptions
   const parts = ['count(*) AS n'];
   cols.forEach((c, i) => {
     const id = sqlIdent(c.name);
-    parts.push(`count(${id}) AS nn${i}`, `approx_count_distinct(${id}) AS d${i}`);
+    parts.push(`count(${id}) AS nn${i}`, `count(DISTINCT ${id}) AS d${i}`);
     if (NUMERIC_TYPE.test(c.type)) parts.push(`min(${id})::DOUBLE AS mn${i}`, `max(${id})::DOUBLE AS mx${i}`, `avg(${id})::DOUBLE AS av${i}`, `stddev_samp(${id})::DOUBLE AS sd${i}`);
   });
   const agg = (await queryObjects(con, `SELECT ${parts.join(', ')} FROM ${t}`))[0]!;
