@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { dataGroup } from './data-group.js';
+import { STORE_FLAG } from '../store-flag.js';
 
 interface MinimiseFlags {
-  out: string; plan?: string; labelCol?: string; seed: string; evaluate?: boolean; qualityBudget: string; memoryLimit?: string;
+  out: string; store?: string; plan?: string; labelCol?: string; seed: string; evaluate?: boolean; qualityBudget: string; memoryLimit?: string;
   filter?: string; missing?: string; outliers?: string; variance?: boolean; correlation?: string | boolean; dedup?: string | boolean;
   nearDedup?: string | boolean; textDedup?: string; jaccard?: string; features?: string; rebalance?: string; sample?: string; compact?: string | boolean;
 }
@@ -74,6 +75,7 @@ export function registerDataMinimise(program: Command): void {
     .option('--evaluate', "train verde's GBDT on the original and the minimised training rows; report test quality and energy")
     .option('--quality-budget <drop>', 'flag a step that loses more ROC-AUC than this', '0.01')
     .option('--memory-limit <size>', "DuckDB's memory limit; beyond it, it spills to disk", '1GB')
+    .option(...STORE_FLAG)
     .action(async (file: string, opts: MinimiseFlags) => {
       const { UserError } = await import('../../util/errors.js');
       const { checkPlan, runMinimise, formatMinimise } = await import('../../data/minimise/index.js');
@@ -108,6 +110,8 @@ export function registerDataMinimise(program: Command): void {
         log: (line) => process.stderr.write(line + '\n'),
       });
       process.stdout.write(formatMinimise(r) + '\n');
+      const { recordRun, meterRun } = await import('../../store/index.js');
+      recordRun(meterRun('data minimise', { file, ...opts }, r.energy), opts.store);
       process.stdout.write(`figures: ${opts.out}/minimise.json, plan: ${opts.out}/plan.json, removed samples: ${opts.out}/removed/\n`);
     });
 }

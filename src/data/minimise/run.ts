@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { writeDirAtomic, writeJsonAtomic } from '../../util/atomic.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
-import { Tracker } from '../../meter/index.js';
+import { Tracker, type EnergyReport } from '../../meter/index.js';
 import { checkFile, describe, duckMessage, openDuck, queryObjects, sourceSql, type DuckCon } from '../profile/index.js';
 import { RID, runStep, type StepContext } from './steps.js';
 import type { Plan, PlanStep } from './plan.js';
@@ -61,6 +61,8 @@ export interface MinimiseResult {
   source: { rows: number; columns: number; bytesAsRead: number; bytesZstdParquet: number };
   steps: StepReport[];
   final: { rows: number; columns: number; bytes: number };
+  /** The meter's report of the steps (one span per step; evaluation trainings are measured apart). */
+  energy: EnergyReport;
   evaluate?: { testRows: number; model: string; budget: number; original: Quality; minimised: Quality; flagged: string[] };
   seconds: number;
 }
@@ -162,13 +164,14 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
       const tracker = new Tracker({ scope: 'process', projectName: 'verde-data-minimise' });
       await tracker.start();
       const steps: StepReport[] = [];
+      let energy: EnergyReport | undefined;
       const used = new Map<string, number>();
       try {
         for (const [i, s] of plan.steps.entries()) {
           const where = `step ${i + 1} (${s.step})`;
           log(`${where} of ${plan.steps.length}: rows ${rows}, columns ${ncols}`);
           const ctx: StepContext = { con, labelCol: plan.labelCol, seed: plan.seed, where, work };
-          const span = tracker.startSpan(s.step);
+          const span = tracker.startSpan(`data: ${s.step}`);
           const ts = performance.now();
           const out = await runStep(ctx, s);
           const seconds = (performance.now() - ts) / 1000;
@@ -212,7 +215,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
           bytes = nextBytes;
         }
       } finally {
-        await tracker.stop();
+        energy = await tracker.stop();
       }
       const output = join(opts.outDir, 'minimised.parquet');
       await rename(file, join(dir, 'minimised.parquet'));
@@ -221,6 +224,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
         source: { rows: total, columns: cols.length, bytesAsRead, bytesZstdParquet: inputZstd },
         steps,
         final: { rows, columns: ncols, bytes },
+        energy,
         seconds: (performance.now() - t0) / 1000,
       };
       if (opts.evaluate) {
