@@ -93,11 +93,12 @@ export function minhashDedup(texts: ArrayLike<string>, opts: MinHashOptions = {}
   const seeds = new Uint32Array(perms);
   for (let p = 0; p < perms; p++) seeds[p] = mix((seed * 0x9e3779b9 + p * 0x7f4a7c15) >>> 0);
   const shingles: Uint32Array[] = new Array(n);
-  const sig = new Uint32Array(n * perms);
+  // Only the band hashes are kept (bands numbers per text, not perms): 1 million texts need 64 MB, not 512.
+  const bandHash = new Uint32Array(n * bands);
+  const sig = new Uint32Array(perms);
   for (let i = 0; i < n; i++) {
     const sh = shingleHashes(texts[i]!, shingle);
     shingles[i] = sh;
-    const base = i * perms;
     for (let p = 0; p < perms; p++) {
       const s = seeds[p]!;
       let m = 0xffffffff;
@@ -105,7 +106,12 @@ export function minhashDedup(texts: ArrayLike<string>, opts: MinHashOptions = {}
         const h = mix(sh[j]! ^ s);
         if (h < m) m = h;
       }
-      sig[base + p] = m;
+      sig[p] = m;
+    }
+    for (let b = 0; b < bands; b++) {
+      let h = 0x9747b28c ^ b;
+      for (let r = 0; r < rows; r++) h = mix(h ^ sig[b * rows + r]!);
+      bandHash[i * bands + b] = h;
     }
   }
   const parent = new Int32Array(n);
@@ -124,8 +130,7 @@ export function minhashDedup(texts: ArrayLike<string>, opts: MinHashOptions = {}
     const buckets = new Map<number, number>(); // band hash -> first text in the bucket
     const chain = new Int32Array(n).fill(-1); // next text in the same bucket
     for (let i = 0; i < n; i++) {
-      let h = 0x9747b28c ^ b;
-      for (let r = 0; r < rows; r++) h = mix(h ^ sig[i * perms + b * rows + r]!);
+      const h = bandHash[i * bands + b]!;
       const head = buckets.get(h);
       if (head === undefined) buckets.set(h, i);
       else {
