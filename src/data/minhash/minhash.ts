@@ -92,13 +92,11 @@ export function minhashDedup(texts: ArrayLike<string>, opts: MinHashOptions = {}
   const rows = perms / bands;
   const seeds = new Uint32Array(perms);
   for (let p = 0; p < perms; p++) seeds[p] = mix((seed * 0x9e3779b9 + p * 0x7f4a7c15) >>> 0);
-  const shingles: Uint32Array[] = new Array(n);
   // Only the band hashes are kept (bands numbers per text, not perms): 1 million texts need 64 MB, not 512.
   const bandHash = new Uint32Array(n * bands);
   const sig = new Uint32Array(perms);
   for (let i = 0; i < n; i++) {
     const sh = shingleHashes(texts[i]!, shingle);
-    shingles[i] = sh;
     for (let p = 0; p < perms; p++) {
       const s = seeds[p]!;
       let m = 0xffffffff;
@@ -155,7 +153,8 @@ export function minhashDedup(texts: ArrayLike<string>, opts: MinHashOptions = {}
           checked.add(key);
           candidates++;
           if (find(i) === find(j)) continue;
-          if (jaccard(shingles[i]!, shingles[j]!) >= threshold) {
+          // Shingles are recomputed for the few candidates rather than kept for every text (memory).
+          if (jaccard(shingleHashes(texts[i]!, shingle), shingleHashes(texts[j]!, shingle)) >= threshold) {
             pairs++;
             const ri = find(i);
             const rj = find(j);
