@@ -117,7 +117,7 @@ function checkStep(raw: unknown, where: string): PlanStep {
   }
   for (const [k, p] of Object.entries(spec)) if (p.required && o[k] === undefined) fail(at, `parameter "${k}" is required`);
   if (name === 'features' && (o.count === undefined) === (o.share === undefined)) fail(at, 'give one of "count" or "share"');
-  const step = { ...DEFAULTS[name], ...o } as PlanStep;
+  const step = { step: name, ...DEFAULTS[name], ...o } as PlanStep;
   if (step.step === 'textDedup' && step.perms % step.bands !== 0) fail(at, `"bands" (${step.bands}) must divide "perms" (${step.perms})`);
   return step;
 }
