@@ -20,6 +20,8 @@ import { registerReport } from './commands/report.js';
 import { registerScore } from './commands/score.js';
 import { registerWorker } from './commands/worker.js';
 import { registerRegistry } from './commands/registry.js';
+import { registerDataProfile } from './commands/data-profile.js';
+import { registerDataMinimise } from './commands/data-minimise.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerScore(program);
   registerWorker(program);
   registerRegistry(program);
+  registerDataProfile(program);
+  registerDataMinimise(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -67,6 +71,7 @@ export function buildProgram(): Command {
     score: 'score a CSV/Parquet table with a model in batches to Parquet parts, locally or over a Redis queue',
     worker: 'process verde score --queue shards from Redis (BullMQ), writing parts, reporting energy',
     registry: 'model registry: versions, lineage, energy, aliases with approval, archive, retention, audit',
+    data: '§1 data chapter: profile a file, minimise it step by step and prove what it costs',
     report: 'HTML/Markdown/JSON report of stored runs: winners, Pareto front, phases, grids, SCI, energy labels',
   };
   for (const cmd of program.commands) {

@@ -22,11 +22,11 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'output directory', './verde-out')
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--rows <n>', 'generated transactions for the fraud case (default 200000)', countFlag('--rows', 10_000, 10_000_000))
-    .option('--only <case>', 'run one case: text or fraud')
+    .option('--only <case>', 'run one part: text, fraud or data (§1 minimisation of the mail corpus and of transactions)')
     .option(...STORE_FLAG)
     .action(async (opts: { out: string; country?: string; rows?: number; only?: string; store?: string }) => {
-      if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud') {
-        throw new UserError(`--only: "${opts.only}" must be text or fraud`);
+      if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud' && opts.only !== 'data') {
+        throw new UserError(`--only: "${opts.only}" must be text, fraud or data`);
       }
       const { Tracker, requireCountry, writeRunOutputs, summaryText, checkEmissionsCsv } = await import('../../meter/index.js');
       if (opts.country) requireCountry(opts.country);
@@ -35,13 +35,19 @@ export function registerDemo(program: Command): void {
       const tracker = new Tracker({ scope: 'process', country: opts.country, projectName: 'verde-demo' });
       await tracker.start();
       const parts: import('../../store/demo-run.js').DemoParts = {};
-      if (opts.only !== 'fraud') {
+      if (opts.only === undefined || opts.only === 'data') {
+        const span = tracker.startSpan('data-chapter');
+        const { runDataDemo } = await import('../../data/minimise/demo.js');
+        process.stdout.write(`${(await runDataDemo(join(opts.out, 'data'))).text}\n`);
+        await span.end();
+      }
+      if (opts.only !== 'fraud' && opts.only !== 'data') {
         const span = tracker.startSpan('text-case');
         const { runTextCase } = await import('../../cases/text/index.js');
         parts.text = await runTextCase({ out: join(opts.out, 'text'), country: opts.country });
         await span.end();
       }
-      if (opts.only !== 'text') {
+      if (opts.only !== 'text' && opts.only !== 'data') {
         const span = tracker.startSpan('fraud-case');
         const { runFraudCase } = await import('../../cases/fraud/index.js');
         const run = await runFraudCase({ outDir: join(opts.out, 'fraud'), rows: opts.rows, country: opts.country });
@@ -52,7 +58,8 @@ export function registerDemo(program: Command): void {
       const report = await tracker.stop();
       const files = await writeRunOutputs(opts.out, report);
       process.stdout.write(`\nverde demo, whole run:\n${summaryText(report)}\n`);
-      process.stdout.write(`Results: ${join(opts.out, 'text', 'results.json')}, ${join(opts.out, 'fraud', 'results.json')}; energy: ${files.emissionsCsv}\n`);
+      const results = [parts.text && join(opts.out, 'text', 'results.json'), parts.fraud && join(opts.out, 'fraud', 'results.json'), (opts.only ?? 'data') === 'data' && join(opts.out, 'data', '*-minimised', 'minimise.json')].filter(Boolean);
+      process.stdout.write(`Results: ${results.join(', ')}; energy: ${files.emissionsCsv}\n`);
       const { recordDemo } = await import('../../store/demo-run.js');
       const runId = await recordDemo(report, parts, opts);
       if (runId) {
