@@ -13,6 +13,8 @@ export function registerText(program: Command): void {
         'scratch), prune it (L1 30 % of Linear weights; structured 30 % of heads and FFN neurons), quantise\n' +
         'it (dynamic int8), evaluate every variant on the same test samples with energy and carbon, and\n' +
         'write DIR/results.json, DIR/results.csv and DIR/models/<variant>/ (loadable by verde predict/serve).\n' +
+        'Beside it (§2.1, --classes) a linear model on hashed word/char n-grams with TF-IDF (models/linear/),\n' +
+        'and which model class wins on energy per correct prediction for this data.\n' +
         'With no options: a 2-layer model from scratch on the embedded SpamAssassin corpus (offline).',
     )
     .option('--data <file>', 'CSV/TSV/JSONL/JSON/Parquet file with a text and a label column')
