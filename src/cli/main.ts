@@ -22,6 +22,7 @@ import { registerWorker } from './commands/worker.js';
 import { registerRegistry } from './commands/registry.js';
 import { registerDataProfile } from './commands/data-profile.js';
 import { registerDataMinimise } from './commands/data-minimise.js';
+import { registerDataSelect } from './commands/data-select.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerRegistry(program);
   registerDataProfile(program);
   registerDataMinimise(program);
+  registerDataSelect(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",

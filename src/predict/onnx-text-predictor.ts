@@ -5,7 +5,7 @@
  */
 import type { ort as ortTypes } from '../engine/runtime/ort.js';
 import { fail } from '../util/errors.js';
-import type { WordPieceTokenizer } from '../tokenizers/wordpiece.js';
+import type { TextEncoder } from '../tokenizers/hashed-ngrams.js';
 import { argmax, softmaxRows } from '../util/softmax.js';
 import type { Prediction, Predictor } from './types.js';
 
@@ -13,7 +13,7 @@ export interface OnnxTextPredictorSpec {
   kind: Predictor['kind'];
   session: ortTypes.InferenceSession;
   ort: typeof ortTypes;
-  tokenizer: WordPieceTokenizer;
+  tokenizer: TextEncoder;
   labels: string[];
   maxLength: number;
   /** Name of the output to read; its kind says whether to softmax it. */

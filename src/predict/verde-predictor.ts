@@ -6,6 +6,7 @@
 import { fail } from '../util/errors.js';
 import { openModelDir, type ModelDir } from '../registry/model-dir.js';
 import { loadTokenizer } from '../tokenizers/load.js';
+import { textEncoderFor } from '../tokenizers/text-encoder.js';
 import { OnnxTextPredictor } from './onnx-text-predictor.js';
 import type { Predictor, PredictorOptions } from './types.js';
 import { MANIFEST_FILE, MODEL_FILE } from '../registry/files.js';
@@ -19,7 +20,7 @@ export async function loadVerdePredictor(model: string | ModelDir, opts: Predict
   }
   const text = manifest.text!;
   const maxLength = Math.min(opts.maxLength ?? text.maxLength, text.maxLength);
-  const tokenizer = await loadTokenizer(dir, undefined, { doLowerCase: text.doLowerCase, maxLength: text.maxLength });
+  const tokenizer = await textEncoderFor(manifest.featuriser, text.maxLength, () => loadTokenizer(dir, undefined, { doLowerCase: text.doLowerCase, maxLength: text.maxLength }));
   const { createSession, ort } = await import('../engine/runtime/ort.js');
   let session;
   try {

@@ -54,6 +54,19 @@ function checkText(path: string, t: unknown): void {
   if (typeof t.doLowerCase !== 'boolean') fail(path, `field "text.doLowerCase" must be true or false (got ${shownValue(t.doLowerCase)})`);
 }
 
+function checkFeaturiser(path: string, f: unknown): void {
+  if (!isObject(f) || f.kind !== 'hashed-ngrams') fail(path, `field "featuriser.kind" must be "hashed-ngrams" (got ${shownValue(isObject(f) ? f.kind : f)})`);
+  const range = (k: string, min: number) => {
+    const r = f[k];
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => Number.isInteger(v) && v >= min) || r[0] > r[1]) fail(path, `field "featuriser.${k}" must be [min, max] whole numbers with ${min} <= min <= max (got ${shownValue(r)})`);
+  };
+  range('wordNgrams', 1);
+  range('charNgrams', 0);
+  if (!Number.isInteger(f.hashDim) || (f.hashDim as number) < 2 || (f.hashDim as number) > 1 << 24) fail(path, `field "featuriser.hashDim" must be a whole number from 2 to ${1 << 24} (got ${shownValue(f.hashDim)})`);
+  if (typeof f.lowercase !== 'boolean') fail(path, `field "featuriser.lowercase" must be true or false (got ${shownValue(f.lowercase)})`);
+  if (!isObject(f.idf) || typeof f.idf.file !== 'string' || typeof f.idf.initializer !== 'string') fail(path, `field "featuriser.idf" must be {file, initializer} (got ${shownValue(f.idf)})`);
+}
+
 function checkTabular(path: string, t: unknown): void {
   if (!isObject(t) || !Array.isArray(t.features) || t.features.length === 0) {
     fail(path, `field "tabular.features" must list the features, [{name, type}, ...] (got ${shownValue(isObject(t) ? t.features : t)})`);
@@ -88,6 +101,7 @@ export function checkManifest(path: string, m: Record<string, unknown>): ModelMa
   if (m.task === 'text-classification') {
     if (m.text === undefined) fail(path, 'field "text" is required for text-classification');
     checkText(path, m.text);
+    if (m.featuriser !== undefined) checkFeaturiser(path, m.featuriser);
   } else {
     if (m.tabular === undefined) fail(path, 'field "tabular" is required for tabular-classification');
     checkTabular(path, m.tabular);

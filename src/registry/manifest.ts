@@ -34,7 +34,7 @@ interface ManifestBase {
 }
 
 /** The fields every manifest has, in file order, around the task-specific `body` (text or tabular). */
-function manifestOf(m: ManifestBase, task: ModelManifest['task'], body: Pick<ModelManifest, 'text' | 'tabular'>, io: ModelManifest['io']): ModelManifest {
+function manifestOf(m: ManifestBase, task: ModelManifest['task'], body: Pick<ModelManifest, 'text' | 'tabular' | 'featuriser'>, io: ModelManifest['io']): ModelManifest {
   const createdAt = m.createdAt ?? new Date().toISOString();
   return {
     format: 'verde-model',
@@ -54,8 +54,10 @@ function manifestOf(m: ManifestBase, task: ModelManifest['task'], body: Pick<Mod
  * A text classifier's manifest: inputs input_ids and attention_mask ([batch, sequence] int64),
  * output logits — the I/O every verde text model has, and that predict and serve rely on.
  */
-export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase: boolean }): ModelManifest {
-  return manifestOf(m, 'text-classification', { text: { maxLength: m.maxLength, doLowerCase: m.doLowerCase } }, { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' });
+export function textManifest(m: ManifestBase & { maxLength: number; doLowerCase: boolean; featuriser?: ModelManifest['featuriser'] }): ModelManifest {
+  const body: Pick<ModelManifest, 'text' | 'featuriser'> = { text: { maxLength: m.maxLength, doLowerCase: m.doLowerCase } };
+  if (m.featuriser) body.featuriser = m.featuriser;
+  return manifestOf(m, 'text-classification', body, { inputs: ['input_ids', 'attention_mask'], output: 'logits', outputKind: 'logits' });
 }
 
 /**

@@ -16,7 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import { createSessions, ort } from '../engine/runtime/ort.js';
 import { runStages } from '../engine/runtime/stages.js';
-import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
+import { loadTokenizer, textEncoderFor, type TextEncoder } from '../tokenizers/index.js';
 import type { BatchRows, RunRequest, WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { MODEL_FILE } from '../registry/files.js';
 import { ThreadCpuRate } from './thread-cpu.js';
@@ -29,7 +29,7 @@ function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Build the model's input tensors for a batch (text: padded to the longest row). */
-function inputTensors(rows: BatchRows, nFeatures: number, tokenizer: WordPieceTokenizer | null, maxLength: number): { feeds: Record<string, ort.Tensor>; n: number; padded: number } {
+function inputTensors(rows: BatchRows, nFeatures: number, tokenizer: TextEncoder | null, maxLength: number): { feeds: Record<string, ort.Tensor>; n: number; padded: number } {
   if (rows.kind === 'tabular') {
     const n = rows.features.length;
     const data = new Float32Array(n * nFeatures);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const nLabels = m.labels.length;
   const nFeatures = m.tabular?.features.length ?? 0;
   const threshold = init.exitThreshold ?? 1;
-  const tokenizer = m.task === 'text-classification' ? await loadTokenizer(init.dir) : null;
+  const tokenizer = m.task === 'text-classification' ? await textEncoderFor(m.featuriser, m.text!.maxLength, () => loadTokenizer(init.dir)) : null;
   const maxLength = m.text?.maxLength ?? 0;
   const cpuRate = new ThreadCpuRate(Math.max(1, init.threads));
   reply({ type: 'ready', stages: useStages ? sessions.length : 0 });

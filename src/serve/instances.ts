@@ -3,7 +3,7 @@
  * normalise each instance so that equal inputs share one cache key.
  */
 import type { ModelManifest, TabularFeature } from '../registry/manifest.js';
-import type { WordPieceTokenizer } from '../tokenizers/index.js';
+import type { TextEncoder } from '../tokenizers/index.js';
 import { clip, RequestError } from './request-error.js';
 
 /** What the model receives: a normalised text (the worker tokenizes it) or a float32 feature vector. */
@@ -80,7 +80,7 @@ export function parseTextInstance(
   i: number,
   manifest: ModelManifest,
   limits: InstanceLimits,
-  tokenizer: WordPieceTokenizer | null,
+  tokenizer: TextEncoder | null,
 ): ParsedInstance {
   const field = `instances[${i}]`;
   let text: unknown = raw;

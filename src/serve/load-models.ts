@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { MANIFEST_FILE, type ModelManifest } from '../registry/manifest.js';
 import { openModelDir } from '../registry/model-dir.js';
-import { loadTokenizer, type WordPieceTokenizer } from '../tokenizers/index.js';
+import { loadTokenizer, textEncoderFor, type TextEncoder } from '../tokenizers/index.js';
 import { UserError } from '../util/errors.js';
 import { WorkerGroup } from './worker-group.js';
 import type { ServeOptions } from './options.js';
@@ -32,8 +32,8 @@ export function checkCascadePair(ms: ModelManifest, ml: ModelManifest, where: st
   }
 }
 
-async function tokenizerFor(dir: string, m: ModelManifest): Promise<WordPieceTokenizer | null> {
-  return m.task === 'text-classification' ? loadTokenizer(dir) : null;
+async function tokenizerFor(dir: string, m: ModelManifest): Promise<TextEncoder | null> {
+  return m.task === 'text-classification' ? textEncoderFor(m.featuriser, m.text!.maxLength, () => loadTokenizer(dir)) : null;
 }
 
 export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps): Promise<ServedModel[]> {

@@ -3,7 +3,7 @@
  * predictor behind it, and the per-instance energy of each answer.
  */
 import type { ModelManifest } from '../registry/manifest.js';
-import type { WordPieceTokenizer } from '../tokenizers/index.js';
+import type { TextEncoder } from '../tokenizers/index.js';
 import { Batcher, QueueFullError, type BatcherOptions } from './batcher.js';
 import { cacheKey, type PredictionCache } from './cache.js';
 import { addEnergy, NO_ENERGY, type Energy, type EnergyAccountant } from './energy.js';
@@ -51,7 +51,7 @@ export class ServedModel {
     /** Everything that changes this model's answers (version, exit threshold, cascade threshold). */
     readonly cacheScope: string,
     readonly predictor: Predictor,
-    private readonly tokenizer: WordPieceTokenizer | null,
+    private readonly tokenizer: TextEncoder | null,
     private readonly deps: ServedModelDeps,
     /** What GET /v1/models says about it beyond name and version. */
     readonly info: Record<string, unknown> = {},

@@ -22,13 +22,14 @@ export function textParts(r: TextResults, outDir: string): Pick<RunRecord, 'phas
   const phases: PhaseRecord[] = r.stages.map((s) => ({ name: `text:${s.name}`, phase: phaseOf(s.name), durationS: s.durationS, energyJ: s.energyJ, co2eGrams: s.co2eGrams, method: s.energyMethod }));
   const evalJ = r.variants.reduce((a, v) => a + v.energyJ, 0);
   phases.push({ name: 'text:evaluate', phase: 'evaluation', durationS: 0, energyJ: evalJ, co2eGrams: r.variants.reduce((a, v) => a + v.co2eGrams, 0), method: r.energyMethod });
-  const trainJ = r.stages.filter((s) => phaseOf(s.name) === 'training').reduce((a, s) => a + s.energyJ, 0);
+  // Each model class's training stages (train-linear is the linear model's, the rest the transformer's).
+  const trainOf = (linear: boolean) => r.stages.filter((s) => phaseOf(s.name) === 'training' && (s.name === 'train-linear') === linear).reduce((a, s) => a + s.energyJ, 0);
   const variants = r.variants.map((v): VariantRecord => ({
-    ...blankVariant(v.name, `text-distilbert-${v.name}`, TEXT_TASK, v.energyMethod),
+    ...blankVariant(v.name, v.modelClass === 'linear' ? 'text-linear' : `text-distilbert-${v.name}`, TEXT_TASK, v.energyMethod),
     accuracy: v.accuracy, macroF1: v.macroF1, latencyMs: v.latencyMsPerSample, throughputPerS: v.throughputPerS, sizeBytes: v.sizeBytes,
     energyJPerInference: v.energyJPerInference, energyJPerCorrect: v.energyJPerCorrect, energyJ: v.energyJ,
     energyJPerBatch: v.batchedEnergyJPerInference * TEXT_EVAL_BATCH, batchSize: TEXT_EVAL_BATCH, co2eGrams: v.co2eGrams,
-    trainEnergyJ: trainJ, inferences: v.total, correct: v.correct, secondsPerInference: v.latencyMsPerSample / 1000,
+    trainEnergyJ: trainOf(v.modelClass === 'linear'), inferences: v.total, correct: v.correct, secondsPerInference: v.latencyMsPerSample / 1000,
     modelDir: join(outDir, 'models', v.name),
   }));
   return { phases, variants };

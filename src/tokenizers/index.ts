@@ -11,3 +11,5 @@ import { WordPieceTokenizer } from './wordpiece.js';
 export async function bertBaseUncasedTokenizer(maxLength = 512): Promise<WordPieceTokenizer> {
   return WordPieceTokenizer.fromVocab(await bertBaseUncasedVocab(), { doLowerCase: true, maxLength }, 'bert-base-uncased vocabulary');
 }
+export { HashedNgramFeaturiser, HASHED_NGRAM_DEFAULTS, fitIdf, type HashedNgramSpec, type TextEncoder } from './hashed-ngrams.js';
+export { textEncoderFor } from './text-encoder.js';

@@ -39,7 +39,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verde-resume-'));
   await writeFile(join(dir, 'd.csv'), reviewsCsv(120));
   // 80 rows, batch 2: 40 steps per epoch, 3 epochs; a checkpoint every 3 steps
-  args = ['--data', join(dir, 'd.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '16', '--train-size', '80', '--test-size', '20', '--epochs', '3', '--batch-size', '2', '--recovery-epochs', '1', '--threads', '1', '--checkpoint-every', '3', '--out', join(dir, 'out')];
+  args = ['--classes', 'transformer', '--data', join(dir, 'd.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '16', '--train-size', '80', '--test-size', '20', '--epochs', '3', '--batch-size', '2', '--recovery-epochs', '1', '--threads', '1', '--checkpoint-every', '3', '--out', join(dir, 'out')];
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -26,7 +26,7 @@ let csv: string;
 /** 200 rows: enough for the tiny model to learn the (disjoint) word lists within its early-stopping patience. */
 let csvLearnable: string;
 
-const tiny: TextCaseOptions = { layers: 1, dim: 16, heads: 2, hiddenDim: 32, maxLength: 32, trainSize: 40, testSize: 20, epochs: 1, recoveryEpochs: 1, print: false };
+const tiny: TextCaseOptions = { classes: 'transformer', layers: 1, dim: 16, heads: 2, hiddenDim: 32, maxLength: 32, trainSize: 40, testSize: 20, epochs: 1, recoveryEpochs: 1, print: false };
 const VARIANTS = ['base', 'pruned-l1', 'pruned-structured', 'int8', 'pruned-structured-int8'];
 const FIELDS = ['name', 'accuracy', 'macroF1', 'latencyMsPerSample', 'throughputPerS', 'sizeBytes', 'peakMemoryBytes', 'energyJ', 'energyJPerInference', 'energyJPerCorrect', 'co2eGrams', 'energyMethod'];
 

@@ -51,7 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     try {
       const csv = join(root, 'r.csv');
       await writeFile(csv, reviewsCsv(80));
-      const run = start(['text', '--data', csv, '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
+      const run = start(['text', '--classes', 'transformer', '--data', csv, '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
         '--train-size', '40', '--test-size', '20', '--epochs', '1', '--recovery-epochs', '0', '--out', join(root, 't_int_eval')]);
       const prefix = `.t_int_eval.${run.child.pid}.`;
       // the variants are written under models/ before they are evaluated, each in a child process

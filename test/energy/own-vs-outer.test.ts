@@ -30,7 +30,7 @@ test('verde text (tiny) under verde measure: own total within tolerance of the o
   const dir = mkdtempSync(join(tmpdir(), 'verde-own-text-'));
   try {
     const out = join(dir, 'text');
-    const { outerJ } = underMeasure(dir, ['text', '--train-size', '40', '--test-size', '20', '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32', '--epochs', '1', '--out', out], 240_000);
+    const { outerJ } = underMeasure(dir, ['text', '--classes', 'transformer', '--train-size', '40', '--test-size', '20', '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32', '--epochs', '1', '--out', out], 240_000);
     const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const ratio = r.totalEnergyJ / outerJ;
     console.log(`# verde text: own ${r.totalEnergyJ.toFixed(2)} J / outer ${outerJ.toFixed(2)} J = ${ratio.toFixed(3)}`);

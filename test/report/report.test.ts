@@ -30,7 +30,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verde-report-'));
   store = join(dir, 'runs.db');
   await writeFile(join(dir, 'reviews.csv'), reviewsCsv(80));
-  const text = await verde(['text', '--data', join(dir, 'reviews.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
+  const text = await verde(['text', '--classes', 'transformer', '--data', join(dir, 'reviews.csv'), '--layers', '1', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
     '--train-size', '40', '--test-size', '20', '--epochs', '1', '--country', 'ESP', '--out', join(dir, 'text'), '--store', store]);
   assert.equal(text.code, 0, text.stderr);
   const fraud = await verde(['fraud', '--rows', '10000', '--clients', '2', '--skip', 'minimisation', 'hpo', 'active-learning', 'distillation', 'transfer', 'federated', 'batching', 'gbdt-vs-mlp',

@@ -67,7 +67,7 @@ describe('a verde text --early-exit model directory served by verde serve answer
     const csv = join(dir, 'reviews.csv');
     writeFileSync(csv, reviewsCsv(200));
     const out = join(dir, 'out');
-    const t = spawnSync(process.execPath, [CLI, 'text', '--data', csv, '--layers', '2', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
+    const t = spawnSync(process.execPath, [CLI, 'text', '--classes', 'transformer', '--data', csv, '--layers', '2', '--dim', '16', '--heads', '2', '--hidden-dim', '32', '--max-length', '32',
       '--train-size', '150', '--test-size', '40', '--epochs', '3', '--lr', '1e-2', '--recovery-epochs', '0', '--early-exit', '--out', out], { encoding: 'utf8', env: ENV, timeout: 240_000 });
     assert.equal(t.status, 0, t.stderr);
     modelDir = join(out, 'models', 'base');

@@ -54,6 +54,8 @@ export interface TechniqueResult {
   summary: string;
   energyMethod: string;
   notes?: string[];
+  /** Further baselines measured on the same rows (gbdt-vs-mlp: logistic regression, §2.1's simplest model). */
+  others?: ({ name: string } & Figures)[];
 }
 
 export interface SkippedTechnique {

@@ -31,6 +31,7 @@ import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
 import { MODEL_FILE } from '../../registry/files.js';
 import { TEXT_DEFAULTS } from './defaults.js';
+import { chooseModelClass, parseClasses, trainEnergyByClass, trainLinearText, writeLinearModelDir, type LinearPrepared } from './linear.js';
 
 /** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
 const EXIT_ACCURACY_DROP = 0.01;
@@ -63,6 +64,7 @@ function checkOptions(o: TextCaseOptions): void {
   positiveInt(o.threads, '--threads');
   positiveInt(o.recoveryEpochs, '--recovery-epochs', 0);
   positiveInt(o.checkpointEvery, '--checkpoint-every', 0);
+  positiveInt(o.linearEpochs, '--linear-epochs');
   if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) fail('--lr', `must be in (0, 1) (got ${o.lr})`);
   if (o.pruneAmount !== undefined && !(o.pruneAmount > 0 && o.pruneAmount < 1)) fail('--prune', `must be in (0, 1) (got ${o.pruneAmount})`);
   if (o.exitThreshold !== undefined && !(o.exitThreshold > 0 && o.exitThreshold <= 1)) fail('--exit-threshold', `must be in (0, 1] (got ${o.exitThreshold})`);
@@ -141,6 +143,9 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
   const amount = o.pruneAmount ?? TEXT_DEFAULTS.pruneAmount;
   const lr = o.lr ?? (o.model ? TEXT_DEFAULTS.lrFineTune : TEXT_DEFAULTS.lrScratch);
   const threads = o.threads;
+  const classes = parseClasses(o.classes);
+  const useTransformer = classes.includes('transformer');
+  if (!useTransformer && (o.model || o.earlyExit)) throw new UserError('--model and --early-exit apply to the transformer class; add transformer to --classes');
   const checkpoint = await openTextCheckpoint(o, out, o.checkpointEvery ?? TEXT_DEFAULTS.checkpointEvery);
   const notes: string[] = [];
   const meter = { country: o.country, projectName: 'verde-text' };
@@ -152,12 +157,17 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     let span = tracker.startSpan('prepare');
     const splits = await loadTextData({ data: o.data, dataset: o.dataset, textCol: o.textCol, labelCol: o.labelCol, invalidUtf8: o.invalidUtf8, trainSize: o.trainSize ?? TEXT_DEFAULTS.trainSize, testSize: o.testSize ?? TEXT_DEFAULTS.testSize, seed });
     notes.push(...splits.notes);
+    if (!splits.validation.texts.length) notes.push('no validation split: early stopping watched the training set');
+    if (!useTransformer) {
+      stages.push(stageOf('prepare', await span.end(), { dataset: splits.description, train: splits.train.texts.length, validation: splits.validation.texts.length, test: splits.test.texts.length }));
+    }
+    // The transformer class (§6.1): everything up to its variants; skipped with --classes linear.
+    const tx = !useTransformer ? undefined : await (async () => {
     const prep = await prepareModel(o, splits.labelNames, maxLength, seed);
     const { tokenizer } = prep;
     const encode = (texts: string[], labels: number[]): EncodedSet => ({ ids: texts.map((t) => tokenizer.encode(t, { maxLength })), labels });
     const trainSet = encode(splits.train.texts, splits.train.labels);
     const valSet = splits.validation.texts.length ? encode(splits.validation.texts, splits.validation.labels) : trainSet;
-    if (!splits.validation.texts.length) notes.push('no validation split: early stopping watched the training set');
     const testSet = encode(splits.test.texts, splits.test.labels);
     await checkpoint.checkData(trainingFingerprint(splits.labelNames, prep, [trainSet, valSet]));
     stages.push(stageOf('prepare', await span.end(), { dataset: splits.description, train: trainSet.ids.length, validation: splits.validation.texts.length, test: testSet.ids.length, model: prep.source }));
@@ -228,6 +238,19 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
       { name: 'int8', technique: 'int8-dynamic', onnx: q.onnx, config, params: countParams(base), parent: 'base', params_: { weightBits: q.report.weightBits, perChannel: true }, err: qErr },
       { name: 'pruned-structured-int8', technique: 'structured+int8-dynamic', onnx: qst.onnx, config: st.config, params: st.report.paramsAfter, parent: 'pruned-structured', params_: { weightBits: qst.report.weightBits, perChannel: true }, err: qstErr },
     ];
+    return { prep, tokenizer, testSet, config, baseOnnx, earlyExit, advice, variants };
+    })();
+
+    // The classical class (§2.1): a linear model on hashed n-grams, trained on the same splits.
+    let linear: LinearPrepared | undefined;
+    if (classes.includes('linear')) {
+      span = tracker.startSpan('train-linear');
+      linear = await trainLinearText(splits.labelNames, splits.train, splits.validation, splits.test, { seed, threads, epochs: o.linearEpochs });
+      stages.push(stageOf('train-linear', await span.end(), { hashDim: linear.featuriser.spec.hashDim, wordNgrams: linear.featuriser.spec.wordNgrams, charNgrams: linear.featuriser.spec.charNgrams, maxFeatures: linear.featuriser.maxLength, epochs: linear.fit.history, bestEpoch: linear.fit.bestEpoch, steps: linear.fit.steps }));
+    }
+    const dataset = splits.description;
+    const variants = tx?.variants ?? [];
+    const nLabels = splits.labelNames.length;
 
     // 5. Write every variant, evaluate each from its directory, write the results — atomically.
     const results = await writeDirAtomic(out, async (tmp) => {
@@ -235,25 +258,25 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
       // One stage for writing and evaluating every variant: each variant's measured pass (in its
       // forked child) is a part of it, the rest is the children's start-up, warm-up and the writing.
       span = tracker.startSpan('evaluate');
-      const bar = progressBar('evaluate', variants.length, ['variant']);
+      const bar = progressBar('evaluate', variants.length + (linear ? 1 : 0), ['variant']);
       for (const v of variants) {
         const dir = join(tmp, 'models', v.name);
         await writeTextModelDir(dir, {
           name: `text-distilbert-${v.name}`,
           onnx: v.onnx,
           config: v.config,
-          tokenizer,
+          tokenizer: tx!.tokenizer,
           maxLength,
           lineage: { parent: v.parent, technique: v.technique, dataset, params: v.params_ },
-          exits: v.name === 'base' && earlyExit ? { files: earlyExit.stages.map((x) => [x.file, x.bytes] as [string, Uint8Array]), threshold: earlyExit.threshold } : undefined,
+          exits: v.name === 'base' && tx!.earlyExit ? { files: tx!.earlyExit.stages.map((x) => [x.file, x.bytes] as [string, Uint8Array]), threshold: tx!.earlyExit.threshold } : undefined,
         });
         bar.update(rows.length, { variant: v.name });
         const r = await evaluateVariantInChild({
           modelPath: join(dir, MODEL_FILE),
-          samples: testSet.ids,
-          labels: testSet.labels,
-          nLabels: config.labels.length,
-          padId: tokenizer.padId,
+          samples: tx!.testSet.ids,
+          labels: tx!.testSet.labels,
+          nLabels,
+          padId: tx!.tokenizer.padId,
           threads: threads ?? 1,
           batchSize: 32,
           warmup: 5,
@@ -264,10 +287,18 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
           technique: v.technique,
           parameters: v.params,
           ...r,
-          sizeRatio: r.sizeBytes / baseOnnx.length,
+          sizeRatio: r.sizeBytes / tx!.baseOnnx.length,
           outputRelError: v.err?.relL2,
           outputArgmaxAgreement: v.err?.argmaxAgreement,
+          modelClass: 'transformer',
         });
+      }
+      if (linear) {
+        const dir = join(tmp, 'models', 'linear');
+        await writeLinearModelDir(dir, linear, splits.labelNames, { technique: 'linear-hashed-ngrams-tfidf', dataset, params: { hashDim: linear.featuriser.spec.hashDim, wordNgrams: linear.featuriser.spec.wordNgrams, charNgrams: linear.featuriser.spec.charNgrams } });
+        bar.update(rows.length, { variant: 'linear' });
+        const r = await evaluateVariantInChild({ modelPath: join(dir, MODEL_FILE), samples: linear.testIds, labels: splits.test.labels, nLabels, padId: linear.featuriser.padId, threads: threads ?? 1, batchSize: 32, warmup: 5, meter });
+        rows.push({ name: 'linear', technique: 'linear-hashed-ngrams-tfidf', parameters: linear.featuriser.spec.hashDim * nLabels + nLabels, ...r, sizeRatio: tx ? r.sizeBytes / tx.baseOnnx.length : 1, modelClass: 'linear' });
       }
       bar.stop();
       const passesJ = rows.reduce((a, v) => a + v.energyJ, 0);
@@ -281,10 +312,10 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         about: "verde text: the guide's §6.1 pipeline (train, prune, quantise, compare) with energy for every stage and variant",
         createdAt: new Date().toISOString(),
         dataset,
-        labels: config.labels,
-        testSamples: testSet.ids.length,
-        model: { source: prep.source, layers: config.nLayers, dim: config.dim, heads: config.nHeads, hiddenDim: config.hiddenDim, vocabSize: config.vocabSize, maxLength },
-        cpu: { int8Weights: advice.reason },
+        labels: splits.labelNames,
+        testSamples: splits.test.texts.length,
+        model: tx ? { source: tx.prep.source, layers: tx.config.nLayers, dim: tx.config.dim, heads: tx.config.nHeads, hiddenDim: tx.config.hiddenDim, vocabSize: tx.config.vocabSize, maxLength } : {},
+        cpu: { int8Weights: tx?.advice.reason ?? 'no int8 variant (--classes linear)' },
         threads: threads ?? 1,
         stages,
         variants: rows,
@@ -294,7 +325,11 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
         energyMethod: total.method,
         notes,
       };
+      const earlyExit = tx?.earlyExit;
       if (earlyExit) results.earlyExit = { threshold: earlyExit.threshold, thresholdFrom: earlyExit.thresholdFrom, stages: earlyExit.stages.map((x) => ({ file: `models/base/${x.file}`, layers: x.layers })), evaluation: earlyExit.evaluation };
+      const choice = chooseModelClass(rows, trainEnergyByClass(stages));
+      if (linear) results.linearModel = { hashDim: linear.featuriser.spec.hashDim, wordNgrams: linear.featuriser.spec.wordNgrams, charNgrams: linear.featuriser.spec.charNgrams, maxFeatures: linear.featuriser.maxLength, parameters: linear.featuriser.spec.hashDim * nLabels + nLabels };
+      if (choice) results.modelClassChoice = choice;
       await writeJsonAtomic(join(tmp, 'results.json'), results);
       await writeFileAtomic(join(tmp, 'results.csv'), resultsCsv(rows));
       return results;

@@ -33,6 +33,10 @@ export interface TextCaseOptions {
   earlyExit?: boolean;
   /** Softmax confidence at which a sample leaves at an exit (default 0.9). */
   exitThreshold?: number;
+  /** Model classes to train and compare (§2.1): transformer, linear, or both (default: both). */
+  classes?: string | readonly string[];
+  /** Epochs of the linear model (default 5; the best validation epoch is kept). */
+  linearEpochs?: number;
   /** Print the table (default true). */
   print?: boolean;
   /** Continue the run checkpointed beside `out` (refused when there is none or the flags/data differ). */

@@ -23,6 +23,8 @@ export interface VariantResult extends VariantRunResult {
   /** Output drift vs the fp32 model it was made from (quantised variants). */
   outputRelError?: number;
   outputArgmaxAgreement?: number;
+  /** transformer (the DistilBERT variants) or linear (hashed n-grams, §2.1). */
+  modelClass?: 'transformer' | 'linear';
 }
 
 export interface TextResults {
@@ -44,6 +46,10 @@ export interface TextResults {
   energyMethod: string;
   notes: string[];
   /** With --early-exit: the stages written into models/base/exits/ and how they did on the test set. */
+  /** With the linear class: its featuriser (hashed word and char n-grams, TF-IDF). */
+  linearModel?: { hashDim: number; wordNgrams: [number, number]; charNgrams: [number, number]; maxFeatures: number; parameters: number };
+  /** With both classes: which one wins on energy per correct prediction for this data (§2.1). */
+  modelClassChoice?: { winner: 'transformer' | 'linear'; ratio: number | null; line: string; perClass: unknown[] };
   earlyExit?: { threshold: number | null; thresholdFrom?: string; stages: { file: string; layers: [number, number] }[]; evaluation: unknown[] };
 }
 
@@ -56,7 +62,7 @@ export const GUIDE_TABLE = [
 export const CSV_COLUMNS = [
   'name', 'technique', 'parameters', 'accuracy', 'macroF1', 'latencyMsPerSample', 'latencyP50Ms', 'latencyP95Ms', 'throughputPerS',
   'sizeBytes', 'sizeRatio', 'peakMemoryBytes', 'energyJ', 'energyJPerInference', 'energyJPerCorrect', 'co2eGrams', 'energyMethod',
-  'batchedEnergyJPerInference', 'outputRelError', 'outputArgmaxAgreement',
+  'batchedEnergyJPerInference', 'outputRelError', 'outputArgmaxAgreement', 'modelClass',
 ] as const;
 
 export function resultsCsv(variants: VariantResult[]): string {
@@ -115,6 +121,7 @@ export function comparisonTable(r: TextResults): string {
       lines.push(`  threshold ${e.threshold.toFixed(2)}: accuracy ${e.accuracy.toFixed(4)}, exits per stage ${e.exitCounts.join('/')}, layers run ${(100 * e.meanLayerFraction).toFixed(0)} %, ${e.latencyMsPerSample.toFixed(2)} ms/sample`);
     }
   }
+  if (r.modelClassChoice) lines.push('', r.modelClassChoice.line);
   lines.push(`  total ${r.totalEnergyJ.toPrecision(4)} J, ${r.totalCo2eGrams.toPrecision(3)} gCO2e [${r.energyMethod}]`);
   return lines.join('\n');
 }

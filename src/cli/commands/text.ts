@@ -13,6 +13,8 @@ export function registerText(program: Command): void {
         'scratch), prune it (L1 30 % of Linear weights; structured 30 % of heads and FFN neurons), quantise\n' +
         'it (dynamic int8), evaluate every variant on the same test samples with energy and carbon, and\n' +
         'write DIR/results.json, DIR/results.csv and DIR/models/<variant>/ (loadable by verde predict/serve).\n' +
+        'Beside it (§2.1, --classes) a linear model on hashed word/char n-grams with TF-IDF (models/linear/),\n' +
+        'and which model class wins on energy per correct prediction for this data.\n' +
         'With no options: a 2-layer model from scratch on the embedded SpamAssassin corpus (offline).',
     )
     .option('--data <file>', 'CSV/TSV/JSONL/JSON/Parquet file with a text and a label column')
@@ -38,6 +40,8 @@ export function registerText(program: Command): void {
     .option('--int8-bits <7|8|auto>', 'int8 weight range: auto picks 7-bit on x86 without VNNI, 8-bit elsewhere', 'auto')
     .option('--early-exit', 'also train exit heads after each layer (weighted loss, more weight early) and write exit stages into models/base/exits/')
     .option('--exit-threshold <p>', 'softmax confidence at which a sample leaves at an exit (default: chosen on the validation split, accuracy at most 0.01 below the full model; 0.9 without one)', probabilityFlag('--exit-threshold'))
+    .option('--classes <list>', 'model classes compared side by side (§2.1): transformer, linear (hashed word/char n-grams, TF-IDF), or both', 'transformer,linear')
+    .option('--linear-epochs <n>', 'epochs of the linear model; the best validation epoch is kept (default 5)', numberFlag('--linear-epochs'))
     .option('--country <iso3>', 'country for the grid carbon intensity, e.g. ESP (default: world average)')
     .option('--threads <n>', 'CPU threads for training and evaluation (default: ORT choice for training, 1 for evaluation)', numberFlag('--threads'))
     .option('--out <dir>', 'output directory, replaced atomically when the run succeeds', T.out)
@@ -83,6 +87,8 @@ export function registerText(program: Command): void {
         out: opts.out as string,
         resume: opts.resume as boolean | undefined,
         checkpointEvery: opts.checkpointEvery as number | undefined,
+        classes: opts.classes as string,
+        linearEpochs: opts.linearEpochs as number | undefined,
       });
       if (opts.register && source) await g.registerTextRun(opts, source, res);
       const { recordWith, textRun } = await import('../../store/index.js');

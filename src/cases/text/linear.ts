@@ -1,0 +1,112 @@
+/**
+ * The text case's classical model class (§2.1): featurise with hashed word and character
+ * n-grams, fit IDF on the training texts, train the linear model on verde's engine, write it as a
+ * verde model directory (model.onnx + verde.json with its `featuriser`; no tokenizer files), and
+ * say which class wins on energy per correct prediction. Kept apart from index.ts so the
+ * transformer pipeline stays as it was.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { fail } from '../../util/errors.js';
+import { progressBar } from '../../util/progress.js';
+import { HASHED_NGRAM_DEFAULTS, HashedNgramFeaturiser, fitIdf, type HashedNgramSpec } from '../../tokenizers/hashed-ngrams.js';
+import { fitLinearText, linearTextToOnnx, type LinearTextFit } from '../../models/linear-text/index.js';
+import { textManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
+import { MODEL_FILE } from '../../registry/files.js';
+import type { VariantResult } from './report.js';
+
+export type ModelClass = 'transformer' | 'linear';
+export const MODEL_CLASSES: readonly ModelClass[] = ['transformer', 'linear'];
+
+/** Hashed n-grams per text: enough for a few thousand characters of word 1-2 and char 3-5 grams. */
+export const LINEAR_MAX_FEATURES = 4096;
+
+export interface LinearTextOptions {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed: number;
+  threads?: number;
+  hashDim?: number;
+}
+
+export interface LinearPrepared {
+  featuriser: HashedNgramFeaturiser;
+  fit: LinearTextFit;
+  onnx: Uint8Array;
+  testIds: number[][];
+}
+
+type Split = { texts: string[]; labels: number[] };
+
+export async function trainLinearText(labels: string[], train: Split, val: Split, test: Split, o: LinearTextOptions): Promise<LinearPrepared> {
+  const hashDim = o.hashDim ?? HASHED_NGRAM_DEFAULTS.hashDim;
+  const spec: HashedNgramSpec = { kind: 'hashed-ngrams', wordNgrams: HASHED_NGRAM_DEFAULTS.wordNgrams, charNgrams: HASHED_NGRAM_DEFAULTS.charNgrams, hashDim, lowercase: HASHED_NGRAM_DEFAULTS.lowercase, idf: { file: MODEL_FILE, initializer: 'idf' } };
+  const featuriser = new HashedNgramFeaturiser(spec, LINEAR_MAX_FEATURES);
+  const enc = (s: Split) => s.texts.map((t) => featuriser.encode(t));
+  const trainIds = enc(train);
+  const valIds = val.texts.length ? enc(val) : trainIds;
+  const idf = fitIdf(trainIds, hashDim);
+  const epochs = o.epochs ?? 5;
+  const batchSize = o.batchSize ?? 32;
+  const steps = Math.ceil(trainIds.length / batchSize) * epochs;
+  const bar = progressBar('train linear', steps, ['epoch', 'loss', 'val_acc']);
+  let fit: LinearTextFit;
+  try {
+    fit = await fitLinearText({ hashDim, labels, idf }, { ids: trainIds, labels: train.labels }, { ids: valIds, labels: val.texts.length ? val.labels : train.labels }, {
+      epochs, batchSize, lr: o.lr, seed: o.seed, threads: o.threads,
+      onStep: (s) => bar.update(s.step, { epoch: s.epoch, loss: s.loss.toFixed(4) }),
+      onEpoch: (e) => bar.update(Math.ceil(trainIds.length / batchSize) * e.epoch, { val_acc: e.valAccuracy.toFixed(4) }),
+    });
+  } finally {
+    bar.stop();
+  }
+  return { featuriser, fit, onnx: linearTextToOnnx(fit.model, 'text-linear'), testIds: enc(test) };
+}
+
+/** models/linear/: model.onnx and verde.json (whose `featuriser` tells predict and serve how to feed it). */
+export async function writeLinearModelDir(dir: string, p: LinearPrepared, labels: string[], lineage: NonNullable<ModelManifest['lineage']>): Promise<void> {
+  await writeFileAtomic(join(dir, MODEL_FILE), p.onnx);
+  const createdAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const m = textManifest({ name: 'text-linear', onnx: p.onnx, labels, createdAt, maxLength: p.featuriser.maxLength, doLowerCase: p.featuriser.doLowerCase, lineage, featuriser: p.featuriser.spec });
+  await writeManifest(dir, m);
+}
+
+export interface ClassChoice {
+  /** The class whose best variant spends the least energy per correct prediction on this data. */
+  winner: ModelClass;
+  perClass: { modelClass: ModelClass; variant: string; accuracy: number; energyJPerCorrect: number | null; energyJPerInference: number; trainEnergyJ: number; sizeBytes: number }[];
+  /** How many times the loser's J/correct the winner's is below (null when one class got nothing right). */
+  ratio: number | null;
+  line: string;
+}
+
+/** Which model class wins on energy per correct prediction (§2.1), from each class's best variant. */
+export function chooseModelClass(variants: (VariantResult & { modelClass?: ModelClass })[], trainJ: Record<ModelClass, number>): ClassChoice | undefined {
+  const per: ClassChoice['perClass'] = [];
+  for (const c of MODEL_CLASSES) {
+    const of = variants.filter((v) => (v.modelClass ?? 'transformer') === c && v.energyJPerCorrect !== null);
+    if (!of.length) continue;
+    const best = of.reduce((a, b) => (b.energyJPerCorrect! < a.energyJPerCorrect! ? b : a));
+    per.push({ modelClass: c, variant: best.name, accuracy: best.accuracy, energyJPerCorrect: best.energyJPerCorrect, energyJPerInference: best.energyJPerInference, trainEnergyJ: trainJ[c], sizeBytes: best.sizeBytes });
+  }
+  if (per.length < 2) return undefined;
+  const [a, b] = [...per].sort((x, y) => x.energyJPerCorrect! - y.energyJPerCorrect!);
+  const ratio = a.energyJPerCorrect! > 0 ? b.energyJPerCorrect! / a.energyJPerCorrect! : null;
+  const line = `Model class (§2.1): ${a.modelClass} wins on energy per correct prediction for this data — ${a.variant} ${a.energyJPerCorrect!.toPrecision(3)} J/correct (accuracy ${a.accuracy.toFixed(4)}, training ${a.trainEnergyJ.toPrecision(3)} J) vs ${b.variant} ${b.energyJPerCorrect!.toPrecision(3)} J/correct (accuracy ${b.accuracy.toFixed(4)}, training ${b.trainEnergyJ.toPrecision(3)} J)${ratio ? `, ${ratio.toFixed(1)}x less` : ''}`;
+  return { winner: a.modelClass, perClass: per, ratio, line };
+}
+
+/** --classes: a comma list of transformer and linear. */
+export function parseClasses(v: string | readonly string[] | undefined): ModelClass[] {
+  const list = (typeof v === 'string' ? v.split(',') : v ?? MODEL_CLASSES).map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((c) => !(MODEL_CLASSES as readonly string[]).includes(c));
+  if (bad !== undefined || !list.length) fail('--classes', `must list transformer and/or linear, comma-separated (got ${JSON.stringify(typeof v === 'string' ? v : list.join(','))})`);
+  return [...new Set(list)] as ModelClass[];
+}
+
+/** Training energy per class from the case's stages: train-linear is the linear class's, train/recovery/early-exit the transformer's. */
+export function trainEnergyByClass(stages: { name: string; energyJ: number }[]): Record<ModelClass, number> {
+  const sum = (names: string[]) => stages.filter((s) => names.includes(s.name)).reduce((a, s) => a + s.energyJ, 0);
+  return { transformer: sum(['train', 'recovery', 'early-exit']), linear: sum(['train-linear']) };
+}

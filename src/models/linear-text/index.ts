@@ -1,0 +1,3 @@
+/** The linear text classifier on hashed word and character n-grams with TF-IDF weighting (§2.1). */
+export { linearTextForward, linearTextToOnnx, linearTextLogits, linearTextTrainingGraph, type LinearTextModel } from './model.js';
+export { fitLinearText, LINEAR_TEXT_FIT_DEFAULTS, type LinearTextFit, type LinearTextFitOptions } from './fit.js';
