@@ -66,8 +66,9 @@ export class UsageStats {
         if (slot >= this.size) continue;
       }
       const input = p.input;
-      // The parsed vector is the request's own (never reused), so keeping it needs no copy.
-      const kept = input.kind === 'tabular' ? input.features : (this.id.tokenCount?.(input.text) ?? 0);
+      // A copy: the request's vector goes on to the inference worker, which a later change could
+      // transfer (detach) rather than clone. Only the k/n rows kept pay for it.
+      const kept = input.kind === 'tabular' ? input.features.slice() : (this.id.tokenCount?.(input.text) ?? 0);
       this.sample[slot] = kept;
     }
   }
