@@ -95,7 +95,7 @@ export class PointerWatcher {
    */
   async start(): Promise<void> {
     if (!this.active) return;
-    const errors = await this.tick();
+    const errors = await this.tick(true);
     const own = errors.filter((e) => e.strict);
     if (own.length > 0) throw new UserError(own[0]!.message);
     this.timer = setInterval(() => {
@@ -136,7 +136,8 @@ export class PointerWatcher {
     return out;
   }
 
-  private async tick(): Promise<Array<{ message: string; strict: boolean }>> {
+  /** One look at every pointer; `starting`: a --watch file's error is thrown by start(), not logged. */
+  private async tick(starting = false): Promise<Array<{ message: string; strict: boolean }>> {
     const errors: Array<{ message: string; strict: boolean }> = [];
     const targets = await this.targets();
     const present = new Set(targets.map((t) => t.file));
@@ -157,8 +158,9 @@ export class PointerWatcher {
         this.source.swapFailures.inc({ model: name });
         const still = w.served ? this.source.get(w.served) : undefined;
         const line = `${message}${still ? `; still serving ${still.model.name} version ${still.version}` : ''}`;
-        process.stderr.write(`verde serve: ${line}\n`);
-        errors.push({ message: line, strict: !t.registry && w.served === undefined });
+        const strict = !t.registry && w.served === undefined;
+        if (!(starting && strict)) process.stderr.write(`verde serve: ${line}\n`);
+        errors.push({ message: line, strict });
       };
       if (text.startsWith('\u0000unreadable: ')) {
         failed(`${t.file}: cannot read the pointer file (${text.slice(13)})`);

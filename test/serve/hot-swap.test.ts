@@ -111,3 +111,34 @@ describe('verde serve --watch: hot swap', () => {
     await assert.rejects(createServer({ models: [], watch: [bad], port: 0, workers: 1 }), (e: Error) => e instanceof UserError && e.message.includes('bad.json') && e.message.includes('"dir"'));
   });
 });
+
+describe('verde serve --watch: the old version\'s queue drains at the swap', () => {
+  it('answers requests queued on the old version at once, with the old version', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'verde-hot-swap-drain-'));
+    let s: RunningServer | undefined;
+    try {
+      await writeTinyTabularModel(join(root, 'v1'), { name: 'fraud' });
+      await writeTinyTabularModel(join(root, 'v2'), { name: 'fraud', scale: 2 });
+      const pointer = join(root, 'p.json');
+      await writeJsonAtomic(pointer, { dir: 'v1', version: 1 });
+      // Batches wait up to 60 s to fill: queued requests are answered only when something flushes the queue.
+      s = await createServer({ models: [], watch: [pointer], watchIntervalMs: 50, port: 0, workers: 1, maxBatchSize: 64, maxQueueDelayMs: 60_000, timeoutMs: 120_000, cache: 'off' });
+      const url = `${s.url}/v1/models/fraud:predict`;
+      const t0 = Date.now();
+      const queued = Array.from({ length: 5 }, (_, i) => postJson(url, fraudInstance(i)));
+      await until(() => s!.models[0]!.queueDepth === 5, 20_000, 'five queued requests');
+      await writeJsonAtomic(pointer, { dir: 'v2', version: 2 });
+      const answers = await Promise.all(queued);
+      assert.ok(Date.now() - t0 < 45_000, 'the queue was flushed by the swap, not by the batching delay');
+      for (const a of answers) {
+        assert.equal(a.status, 200, a.text);
+        assert.equal(a.headers.get('x-verde-model-version'), '1');
+      }
+      assert.equal(s.models[0]!.manifest.name, 'fraud');
+      assert.equal(s.lifecycle.source.get('fraud')!.version, '2');
+    } finally {
+      await s?.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
