@@ -14,6 +14,7 @@ import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve
 import { writeJsonAtomic } from '../../src/util/atomic.js';
 import { postJson, request, startServe, type ServeChild } from './helpers.js';
 import { fraudInstance, startLoad, until } from './lifecycle-load.js';
+import { runVerde } from '../fixtures/cli.js';
 
 function alias(name: string, version: number) {
   return { format: 'verde-alias/1', name, alias: 'production', version, dir: `checkouts/${name}/${version}`, setAt: new Date().toISOString() };
@@ -104,5 +105,22 @@ describe('verde serve --registry --alias', () => {
     assert.deepEqual(final.features.names, ['amount', 'hour', 'channel']);
     const files = (await readdir(join(reg, 'usage'))).sort();
     assert.deepEqual(files, [`fraud-v1-${serve.child.pid}.json`, `fraud-v2-${serve.child.pid}.json`, `spam-v1-${serve.child.pid}.json`]);
+  });
+});
+
+describe('verde serve --alias: bad flags', () => {
+  it('refuses --alias without a registry, and an empty alias, with one line', async () => {
+    const env = process.env.VERDE_REGISTRY;
+    delete process.env.VERDE_REGISTRY;
+    try {
+      const r = await runVerde(['serve', '--alias', 'production']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr.trim(), 'verde: --alias: needs --registry PATH (or VERDE_REGISTRY)');
+      const e = await runVerde(['serve', '--registry', tmpdir(), '--alias', ' ']);
+      assert.equal(e.code, 2);
+      assert.match(e.stderr, /--alias: must not be empty/);
+    } finally {
+      if (env !== undefined) process.env.VERDE_REGISTRY = env;
+    }
   });
 });
