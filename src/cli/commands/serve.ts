@@ -53,8 +53,9 @@ export function registerServe(program: Command): void {
         '  POST /v1/models/{name}:predict  {"instances": [{"text": "..."}]} (tabular: feature objects)\n' +
         '  POST /v1/models/{name}:feedback {"id": "<X-Request-Id>", "labels": [...]}\n' +
         '  GET /v1/models, /healthz, /readyz, /metrics (Prometheus), /openapi.json\n' +
-        'Answers carry X-Energy-Joules, X-CO2e-Grams and X-Energy-Method. SIGTERM/SIGINT: finish\n' +
-        'the queued batches and exit 0. See docs/serving.md.',
+        'Answers carry X-Energy-Joules, X-CO2e-Grams, X-Energy-Method and X-Verde-Model-Version.\n' +
+        'Hot swap with no failed request: --watch POINTER_FILE, or --registry PATH --alias NAME.\n' +
+        'SIGTERM/SIGINT: finish the queued batches and exit 0. See docs/serving.md.',
     )
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
