@@ -249,10 +249,11 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     try {
       const parsed = model.parse(req.body);
       const results = await model.predict(parsed);
-      slot.usage.record(parsed, results.map((r) => r.label));
+      const labels = results.map((r) => r.label);
+      slot.usage.record(parsed, labels);
       const total: Energy = results.reduce((a, r) => addEnergy(a, r.energy), NO_ENERGY);
       const id = randomUUID();
-      feedback.remember(id, name, results.map((r) => r.label), results.map((r) => r.energy));
+      feedback.remember(id, name, labels, results.map((r) => r.energy));
       const seconds = (performance.now() - t0) / 1000;
       metrics.latency.observe({ model: name }, seconds);
       metrics.latencyHist.observe({ model: name }, seconds);
