@@ -36,6 +36,46 @@ async function tokenizerFor(dir: string, m: ModelManifest): Promise<TextEncoder 
   return m.task === 'text-classification' ? textEncoderFor(m.featuriser, m.text!.maxLength, () => loadTokenizer(dir)) : null;
 }
 
+/** One model directory's ServedModel, its inference workers starting (`ready` once they answer). */
+async function startModel(
+  dir: string,
+  m: ModelManifest,
+  name: string,
+  scopePrefix: string,
+  opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold'>,
+  deps: ServedModelDeps,
+): Promise<{ model: ServedModel; ready: Promise<void> }> {
+  const threshold = exitThresholdFor(m, opts.exitThreshold);
+  const worker = new WorkerGroup(dir, m, opts.workers, opts.threads, threshold);
+  const model = new ServedModel(name, m.version, `${scopePrefix}${m.version}|exit=${threshold ?? 'off'}`, new SinglePredictor(worker), await tokenizerFor(dir, m), deps, {
+    task: m.task,
+    labels: m.labels,
+    earlyExit: threshold === null ? null : { stages: m.earlyExit!.stages.length, threshold },
+  });
+  return { model, ready: worker.ready };
+}
+
+/**
+ * Load one model directory at run time (a hot swap, model-source.ts) under `name` (null: its
+ * manifest's), and resolve once
+ * its workers are ready. `scope` keeps its cache entries apart from every other version's (two
+ * versions may share a manifest version). Fails with a UserError, leaving nothing running.
+ */
+export async function loadModelDir(dir: string, name: string | null, scope: string, opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold'>, deps: ServedModelDeps): Promise<ServedModel> {
+  let model: ServedModel | undefined;
+  try {
+    const m = (await openModelDir(dir)).manifest;
+    const started = await startModel(dir, m, name ?? m.name, `${scope}|`, opts, deps);
+    model = started.model;
+    await started.ready;
+    return model;
+  } catch (err) {
+    await model?.predictor.close().catch(() => undefined);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot load model ${dir}: ${(err as Error).message}`);
+  }
+}
+
 export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps): Promise<ServedModel[]> {
   const served: ServedModel[] = [];
   const names = new Set<string>();
@@ -48,15 +88,9 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
       const dir = resolve(dirArg);
       const m = (await openModelDir(dir)).manifest;
       claim(m.name, `--model ${dirArg}`);
-      const threshold = exitThresholdFor(m, opts.exitThreshold);
-      const worker = new WorkerGroup(dir, m, opts.workers, opts.threads, threshold);
-      const model = new ServedModel(m.name, m.version, `${m.version}|exit=${threshold ?? 'off'}`, new SinglePredictor(worker), await tokenizerFor(dir, m), deps, {
-        task: m.task,
-        labels: m.labels,
-        earlyExit: threshold === null ? null : { stages: m.earlyExit!.stages.length, threshold },
-      });
+      const { model, ready } = await startModel(dir, m, m.name, '', opts, deps);
       served.push(model);
-      await worker.ready;
+      await ready;
     }
     for (const c of opts.cascades) {
       const where = `--cascade small=${c.small},large=${c.large}`;

@@ -17,6 +17,7 @@ const energyHeaders = {
   'X-CO2e-Grams': { description: 'Carbon of that energy at the configured grid intensity.', schema: { type: 'number' } },
   'X-Energy-Method': { description: 'How the energy was obtained and apportioned, e.g. "modelled:tdp, attributed by CPU time".', schema: { type: 'string' } },
   'X-Request-Id': { description: 'Id to post true labels to :feedback with.', schema: { type: 'string' } },
+  'X-Verde-Model-Version': { description: 'The version of the model that answered (the registry alias or pointer file version; the manifest version for a --model directory). Changes on a hot swap.', schema: { type: 'string' } },
 };
 
 export function openApiDocument(models: Array<{ name: string; task: string }>): Record<string, unknown> {

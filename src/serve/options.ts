@@ -46,6 +46,17 @@ export interface ServeOptions {
   feedbackLimitBytes: number;
   /** Meter settings (country for the carbon intensity, PUE, ...). */
   meter: MeterOptions;
+  /** Hot swap (pointer-watch.ts): pointer files `{"dir", "version", "name"?}` to serve and follow. */
+  watch: string[];
+  /** Registry root: serve every `aliases/<model>/<alias>.json` and write usage files to `usage/`. */
+  registry?: string;
+  alias?: string;
+  /** How often pointer files are re-read. */
+  watchIntervalMs: number;
+  /** How often usage files are rewritten (also at shutdown); 0: only at shutdown. */
+  usageFlushMs: number;
+  /** Also write the usage statistics of every served version to this file. */
+  usageOut?: string;
 }
 
 /**
@@ -77,4 +88,7 @@ export const DEFAULT_SERVE_OPTIONS: Omit<ServeOptions, 'models'> = {
   longText: 'truncate',
   feedbackLimitBytes: DEFAULT_FEEDBACK_LIMIT_BYTES,
   meter: {},
+  watch: [],
+  watchIntervalMs: 1000,
+  usageFlushMs: 60_000,
 };

@@ -67,6 +67,11 @@ export class ServedModel {
     return this.batcher.depth;
   }
 
+  /** Tokens the model receives for a normalised text (usage statistics; only for the texts a sample keeps). */
+  tokenCount(text: string): number {
+    return this.tokenizer ? this.tokenizer.encode(text, { maxLength: this.manifest.text?.maxLength ?? this.tokenizer.maxLength }).length : 0;
+  }
+
   /** Share of recent instances the cache answered (moving average; 0 without a cache). */
   get recentCacheHitRatio(): number {
     return this.hitRatio;

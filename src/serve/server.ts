@@ -3,6 +3,7 @@
  * the field, energy headers, and a graceful close (stop accepting, finish every queued batch).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { UserError } from '../util/errors.js';
@@ -12,18 +13,23 @@ import { FeedbackStore } from './feedback.js';
 import { HealthListener, type Readiness } from './health-listener.js';
 import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
 import { loadServedModels } from './load-models.js';
+import { ServeLifecycle } from './lifecycle.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
 import { clip, RequestError } from './request-error.js';
 import type { ServedModel } from './served-model.js';
-import { ServeMetrics } from './serve-metrics.js';
+import type { Slot } from './model-source.js';
+import { ServeMetrics, type QueueSource } from './serve-metrics.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   /** http://host:port */
   url: string;
   port: number;
-  models: ServedModel[];
+  /** The models served now (one per name; hot swaps change it). */
+  readonly models: ServedModel[];
+  /** Hot swap and usage statistics (lifecycle.ts). */
+  lifecycle: ServeLifecycle;
   metrics: ServeMetrics;
   /** With --health-port: http://host:port of the probes' own listener (/healthz, /readyz). */
   healthUrl?: string;
@@ -57,7 +63,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   const opts: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, ...partial };
   // An empty token must not quietly mean "no authentication".
   if (opts.token !== undefined && opts.token.trim() === '') throw new UserError('--token: must not be empty (omit it to serve without authentication)');
-  const metrics = new ServeMetrics(() => models.map((m) => ({ name: m.name, depth: () => m.queueDepth })));
+  const metrics: ServeMetrics = new ServeMetrics((): QueueSource[] => lifecycle.source.models().map((m: ServedModel) => ({ name: m.name, depth: () => m.queueDepth })));
   let cache: PredictionCache | null = null;
   if (opts.cache === 'lru') cache = new LruCache(opts.cacheSize);
   else if (opts.cache.startsWith('redis://') || opts.cache.startsWith('rediss://')) {
@@ -83,22 +89,28 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     await cache?.close();
     throw err;
   }
-  let models: ServedModel[] = [];
+  const deps = {
+    metrics,
+    energy,
+    cache,
+    batching: { maxBatchSize: opts.maxBatchSize, maxQueueDelayMs: opts.maxQueueDelayMs, maxQueue: opts.maxQueue },
+    limits: { maxInstances: opts.maxInstances, longText: opts.longText },
+    timeoutMs: opts.timeoutMs,
+  };
+  const lifecycle: ServeLifecycle = new ServeLifecycle(opts, metrics, deps);
   try {
-    models = await loadServedModels(opts, {
-      metrics,
-      energy,
-      cache,
-      batching: { maxBatchSize: opts.maxBatchSize, maxQueueDelayMs: opts.maxQueueDelayMs, maxQueue: opts.maxQueue },
-      limits: { maxInstances: opts.maxInstances, longText: opts.longText },
-      timeoutMs: opts.timeoutMs,
-    });
+    const loaded = await loadServedModels(opts, deps);
+    lifecycle.addStatic(loaded, [...opts.models.map((d) => resolve(d)), ...opts.cascades.map((c) => resolve(c.large))]);
+    await lifecycle.start();
   } catch (err) {
+    await lifecycle.stopWatching();
+    await lifecycle.source.closeAll();
     await cache?.close();
     await energy.stop();
     throw err;
   }
-  const byName = new Map(models.map((m) => [m.name, m]));
+  const source = lifecycle.source;
+  const models = (): ServedModel[] => source.models();
   const feedback = new FeedbackStore(metrics, opts.feedbackLimitBytes);
   let closing = false;
 
@@ -118,7 +130,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     const m = PREDICT_PATH.exec(req.url ?? '');
     let model: ServedModel | undefined;
     try {
-      model = m ? byName.get(decodeURIComponent(m[1]!)) : undefined;
+      model = m ? source.get(decodeURIComponent(m[1]!))?.model : undefined;
     } catch {
       return false; // a malformed %-escape: Fastify answers it (a throw here would take the process down)
     }
@@ -190,9 +202,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   // until one restarts): a load balancer then sends its traffic to another replica.
   const readiness = (): Readiness => {
     if (closing) return { status: 503, body: { status: 'shutting down' } };
-    const down = models.filter((m) => !m.canServe).map((m) => m.name);
+    const down = models().filter((m) => !m.canServe).map((m) => m.name);
     if (down.length > 0) return { status: 503, body: { status: 'unavailable', unavailable: down, message: `no live inference worker for: ${down.join(', ')} (restarting)` } };
-    return { status: 200, body: { status: 'ready', models: models.length } };
+    return { status: 200, body: { status: 'ready', models: models().length } };
   };
   get('/readyz', async (_req, reply) => {
     const r = readiness();
@@ -204,8 +216,8 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, method: part.method }, part.energyJ);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
-  get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));
-  get('/v1/models', async () => ({ models: models.map((m) => ({ name: m.name, version: m.version, ...m.info })) }));
+  get('/openapi.json', async () => openApiDocument(models().map((m) => ({ name: m.name, task: m.manifest.task }))));
+  get('/v1/models', async () => ({ models: source.slotsNow().map((s) => ({ name: s.model.name, version: s.model.version, servedVersion: s.version, ...s.model.info })) }));
 
   // Paths are /v1/models/{name}:{action}; the colon is part of the last segment, so split it here.
   routes.add(/^\/v1\/models\/[^/]+$/, ['POST']);
@@ -214,8 +226,18 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     const colon = target.lastIndexOf(':');
     const name = colon > 0 ? target.slice(0, colon) : target;
     const action = colon > 0 ? target.slice(colon + 1) : '';
-    const model = byName.get(name);
-    if (!model) throw new RequestError(404, 'model', `no model named "${clip(name)}" (served: ${clip([...byName.keys()].join(', '), 400)})`);
+    const slot = source.acquire(name);
+    if (!slot) throw new RequestError(404, 'model', `no model named "${clip(name)}" (served: ${clip(source.names().join(', '), 400)})`);
+    // The version looked up now answers this request, even if a swap moves the name meanwhile.
+    try {
+      return await answer(req, reply, slot, name, colon, action);
+    } finally {
+      source.release(slot);
+    }
+  });
+  const answer = async (req: FastifyRequest, reply: FastifyReply, slot: Slot, name: string, colon: number, action: string): Promise<unknown> => {
+    const model = slot.model;
+    reply.header('x-verde-model-version', slot.version);
     if (colon <= 0) throw new RequestError(404, 'path', `no action: use /v1/models/${clip(name)}:predict or :feedback`);
     if (action === 'feedback') {
       const res = feedback.apply(name, model.manifest.labels, req.body);
@@ -227,9 +249,11 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     try {
       const parsed = model.parse(req.body);
       const results = await model.predict(parsed);
+      const labels = results.map((r) => r.label);
+      slot.usage.record(parsed, labels);
       const total: Energy = results.reduce((a, r) => addEnergy(a, r.energy), NO_ENERGY);
       const id = randomUUID();
-      feedback.remember(id, name, results.map((r) => r.label), results.map((r) => r.energy));
+      feedback.remember(id, name, labels, results.map((r) => r.energy));
       const seconds = (performance.now() - t0) / 1000;
       metrics.latency.observe({ model: name }, seconds);
       metrics.latencyHist.observe({ model: name }, seconds);
@@ -255,12 +279,13 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
       metrics.requests.inc({ model: name, route: 'predict', code: String(code) });
       throw err;
     }
-  });
+  };
 
   /** Start failed after the models were loaded: give everything back. */
   const release = async (): Promise<void> => {
     await app.close().catch(() => undefined);
-    await Promise.all(models.map((m) => m.predictor.close()));
+    await lifecycle.stopWatching();
+    await source.closeAll();
     await cache?.close();
     await energy.stop();
   };
@@ -289,19 +314,32 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     (closed ??= (async () => {
       closing = true;
       health?.update();
+      await lifecycle.stopWatching();
       // Flush the queues now (no waiting for the batching delay) while Fastify stops accepting and
       // waits for the requests in flight, which those batches answer.
-      const drained = Promise.all(models.map((m) => m.drain()));
+      const drained = source.drainAll();
       const stopped = app.close();
       await drained;
       app.server.closeIdleConnections();
       await stopped;
-      await Promise.all(models.map((m) => m.predictor.close()));
+      await source.closeAll();
+      await lifecycle.usage.stop();
       await cache?.close();
       await energy.stop();
       await health?.close();
     })());
 
   const healthUrl = health ? { healthUrl: `http://${hostForUrl}:${health.port}` } : {};
-  return { app, url: `http://${hostForUrl}:${port}`, port, models, metrics, ...healthUrl, close };
+  return {
+    app,
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    get models() {
+      return models();
+    },
+    lifecycle,
+    metrics,
+    ...healthUrl,
+    close,
+  };
 }

@@ -36,6 +36,12 @@ interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize'
   feedbackLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
+  watch: string[];
+  registry?: string;
+  alias?: string;
+  watchIntervalMs: number;
+  usageFlushMs: number;
+  usageOut?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -47,8 +53,9 @@ export function registerServe(program: Command): void {
         '  POST /v1/models/{name}:predict  {"instances": [{"text": "..."}]} (tabular: feature objects)\n' +
         '  POST /v1/models/{name}:feedback {"id": "<X-Request-Id>", "labels": [...]}\n' +
         '  GET /v1/models, /healthz, /readyz, /metrics (Prometheus), /openapi.json\n' +
-        'Answers carry X-Energy-Joules, X-CO2e-Grams and X-Energy-Method. SIGTERM/SIGINT: finish\n' +
-        'the queued batches and exit 0. See docs/serving.md.',
+        'Answers carry X-Energy-Joules, X-CO2e-Grams, X-Energy-Method and X-Verde-Model-Version.\n' +
+        'Hot swap with no failed request: --watch POINTER_FILE, or --registry PATH --alias NAME.\n' +
+        'SIGTERM/SIGINT: finish the queued batches and exit 0. See docs/serving.md.',
     )
     .option('--model <dir>', 'a verde model directory to serve (repeatable); served under its verde.json name', collect, [])
     .option('--cascade <spec>', 'small=DIR,large=DIR[,name=NAME]: the small model answers when confident, else the large one (repeatable; default name "cascade")', cascadeFlag, [])
@@ -77,9 +84,20 @@ export function registerServe(program: Command): void {
     .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), DEFAULT_FEEDBACK_LIMIT_BYTES)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option(...STORE_FLAG)
+    .option('--watch <file>', 'serve the model a pointer file {"dir": "...", "version": ..., "name"?: "..."} names and hot-swap (no failed request) when it changes (repeatable)', collect, [])
+    .option('--registry <path>', 'a verde registry (or VERDE_REGISTRY): with --alias, serve its aliased versions; usage files go to PATH/usage/')
+    .option('--alias <name>', 'with --registry: serve every model\'s version under this alias (e.g. production), following alias changes')
+    .option('--watch-interval-ms <ms>', 'how often pointer and alias files are re-read', intFlag('--watch-interval-ms', 10, 3_600_000), D.watchIntervalMs)
+    .option('--usage-flush-ms <ms>', 'how often usage statistics are written (and at shutdown; 0: only at shutdown)', intFlag('--usage-flush-ms', 0, 86_400_000), D.usageFlushMs)
+    .option('--usage-out <file>', 'also write usage statistics (requests, labels, input samples) of every served version to this JSON file')
     .option('--reject-long', 'answer 413 to texts longer than the model\'s max length instead of truncating')
     .action(async (flags: ServeFlags) => {
-      if (flags.model.length === 0 && flags.cascade.length === 0) throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR)');
+      const registry = flags.registry ?? (process.env.VERDE_REGISTRY || undefined);
+      if (flags.alias !== undefined && registry === undefined) throw new UserError('--alias: needs --registry PATH (or VERDE_REGISTRY)');
+      if (flags.alias !== undefined && flags.alias.trim() === '') throw new UserError('--alias: must not be empty');
+      if (flags.model.length === 0 && flags.cascade.length === 0 && flags.watch.length === 0 && flags.alias === undefined) {
+        throw new UserError('serve: give at least one --model DIR (or --cascade small=DIR,large=DIR, --watch POINTER, --registry PATH --alias NAME)');
+      }
       if (flags.truncate && flags.rejectLong) throw new UserError('serve: --truncate and --reject-long contradict each other; pick one');
       const token = serveToken(flags.token, process.env);
       const { createServer } = await import('../../serve/server.js');
@@ -104,11 +122,17 @@ export function registerServe(program: Command): void {
         bodyLimit: flags.bodyLimit,
         longText: flags.rejectLong ? 'reject' : flags.truncate ? 'truncate' : D.longText,
         feedbackLimitBytes: flags.feedbackLimit,
+        watch: flags.watch,
+        ...(registry !== undefined ? { registry } : {}),
+        ...(flags.alias !== undefined ? { alias: flags.alias } : {}),
+        watchIntervalMs: flags.watchIntervalMs,
+        usageFlushMs: flags.usageFlushMs,
+        ...(flags.usageOut !== undefined ? { usageOut: flags.usageOut } : {}),
         meter: { ...(flags.country ? { country: flags.country } : {}), ...(flags.pue ? { pue: flags.pue } : {}), onNotice: (m: string) => process.stderr.write(`verde serve: ${m}\n`) },
       });
       const { startServeRecording } = await import('../../store/serve-session.js');
       const session = startServeRecording(server, { ...flags }, flags.store, flags.country);
-      const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ');
+      const names = server.models.map((m) => `${m.name} (${m.manifest.task})`).join(', ') || `no model yet (waiting for alias "${flags.alias}")`;
       process.stderr.write(`verde serve: listening on ${server.url} — ${names}\n`);
       if (server.healthUrl) process.stderr.write(`verde serve: health probes on ${server.healthUrl}/healthz and /readyz\n`);
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !token) {
