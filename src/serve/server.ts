@@ -12,6 +12,7 @@ import { FeedbackStore } from './feedback.js';
 import { HealthListener, type Readiness } from './health-listener.js';
 import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
 import { loadServedModels } from './load-models.js';
+import { OIP_INFER_PATH, OIP_PREFIX, oipErrorBody, registerOip } from './oip.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
 import { clip, RequestError } from './request-error.js';
@@ -48,9 +49,14 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+/** An error in verde's shape, or in the Open Inference Protocol's (`{"error": "..."}`) under /v2. */
+function isOipUrl(url: string | undefined): boolean {
+  return url === OIP_PREFIX || (url ?? '').startsWith(`${OIP_PREFIX}/`) || (url ?? '').startsWith(`${OIP_PREFIX}?`);
+}
+
 function sendError(reply: FastifyReply, err: RequestError): FastifyReply {
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  return reply.code(err.status).type('application/json').send(err.body());
+  return reply.code(err.status).type('application/json').send(isOipUrl(reply.request?.url) ? oipErrorBody(err) : err.body());
 }
 
 export async function createServer(partial: Partial<ServeOptions> & { models: string[] }): Promise<RunningServer> {
@@ -115,7 +121,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
    */
   const shedIfFull = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || closing) return false;
-    const m = PREDICT_PATH.exec(req.url ?? '');
+    const m = PREDICT_PATH.exec(req.url ?? '') ?? OIP_INFER_PATH.exec(req.url ?? '');
     let model: ServedModel | undefined;
     try {
       model = m ? byName.get(decodeURIComponent(m[1]!)) : undefined;
@@ -127,8 +133,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     if (!model || model.queueDepth < opts.maxQueue || model.recentCacheHitRatio >= EARLY_SHED_BELOW_HIT_RATIO) return false;
     if (opts.token && !tokenMatches(req.headers.authorization, opts.token)) return false;
     const err = model.queueFullError();
-    metrics.requests.inc({ model: model.name, route: 'predict', code: '429' });
-    const body = JSON.stringify(err.body());
+    const oip = isOipUrl(req.url);
+    metrics.requests.inc({ model: model.name, route: oip ? 'infer' : 'predict', code: '429' });
+    const body = JSON.stringify(oip ? oipErrorBody(err) : err.body());
     res.writeHead(err.status, { ...err.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     return true;
@@ -255,6 +262,15 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
       metrics.requests.inc({ model: name, route: 'predict', code: String(code) });
       throw err;
     }
+  });
+
+  await registerOip(app, {
+    lookup: (name) => byName.get(name),
+    names: () => [...byName.keys()],
+    readiness,
+    metrics,
+    feedback,
+    maxInstances: opts.maxInstances,
   });
 
   /** Start failed after the models were loaded: give everything back. */
