@@ -52,7 +52,7 @@ export function histogramQuantile(before: Map<string, number>, after: Map<string
 
 export function methodOf(m: Map<string, number>): string {
   for (const k of m.keys()) {
-    const r = /^verde_process_energy_joules_total\{method="([^"]+)"\}/.exec(k);
+    const r = /^verde_process_energy_joules_total\{component="cpu",method="([^"]+)"\}/.exec(k);
     if (r) return r[1]!;
   }
   return 'none';

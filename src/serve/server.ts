@@ -206,9 +206,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     return reply.code(r.status).send(r.body);
   });
   get('/metrics', async (_req, reply) => {
-    const p = await energy.processEnergy();
-    metrics.processEnergy.set({ method: p.method }, p.energyJ);
-    for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, method: part.method }, part.energyJ);
+    await energy.processEnergy();
+    for (const c of energy.components()) metrics.processEnergy.set({ component: c.component, method: c.method }, c.energyJ);
+    for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, component: part.component, method: part.method }, part.energyJ);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
   get('/openapi.json', async () => openApiDocument(models.map((m) => ({ name: m.name, task: m.manifest.task }))));
