@@ -17,7 +17,7 @@ const LAYERS = [
   ['train'],
   ['data'],
   ['predict'],
-  ['cases'],
+  ['cases', 'deploy'],
   ['store'],
   ['report'],
   ['cli'],

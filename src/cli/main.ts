@@ -17,6 +17,7 @@ import { registerCalibrate } from './commands/calibrate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
+import { registerExport } from './commands/export.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerRuns(program);
   registerReport(program);
+  registerExport(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -58,6 +60,7 @@ export function buildProgram(): Command {
     'bench-serve': 'load-test verde serve: batching, cache, early exit and cascade, on and off',
     calibrate: 'choose early-exit and cascade thresholds on labelled validation data (§3.4.1)',
     runs: 'the run store: list, show, diff and import CodeCarbon emissions.csv',
+    export: 'write a model for another serving engine: an NVIDIA Triton model repository',
     report: 'HTML/Markdown/JSON report of stored runs: winners, Pareto front, phases, grids, SCI, energy labels',
   };
   for (const cmd of program.commands) {
