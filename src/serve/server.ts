@@ -32,7 +32,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
+/** Probes need no token: verde's own and the Open Inference Protocol's health routes. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
 /** Fastify's own default keep-alive timeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const PREDICT_PATH = /^\/v1\/models\/([^/?]+):predict(?:\?|$)/;

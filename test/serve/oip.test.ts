@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
+import { OIP_INFER_PATH } from '../../src/serve/oip.js';
 import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
 
 describe('Open Inference Protocol on verde serve', () => {
@@ -127,5 +128,37 @@ describe('Open Inference Protocol on verde serve', () => {
     const wrongVersion = await request(`${s.url}/v2/models/text/versions/0/ready`);
     assert.equal(wrongVersion.status, 404);
     assert.match(wrongVersion.body.error, /no version "0"/);
+  });
+});
+
+describe('Open Inference Protocol with --token', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, token: 's3cret' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('answers the health routes without the token, everything else 401 in the protocol shape', async () => {
+    assert.equal((await request(`${s.url}/v2/health/live`)).status, 200);
+    assert.equal((await request(`${s.url}/v2/health/ready`)).status, 200);
+    const meta = await request(`${s.url}/v2/models/fraud`);
+    assert.equal(meta.status, 401);
+    assert.deepEqual(Object.keys(meta.body), ['error']);
+    assert.match(meta.body.error, /bearer token/);
+    const body = { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 0] }] };
+    assert.equal((await postJson(`${s.url}/v2/models/fraud/infer`, body)).status, 401);
+    const ok = await postJson(`${s.url}/v2/models/fraud/infer`, body, { authorization: 'Bearer s3cret' });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('sheds infer requests on the same early path as :predict (the path it recognises)', () => {
+    assert.equal(OIP_INFER_PATH.exec('/v2/models/fraud/infer')?.[1], 'fraud');
+    assert.equal(OIP_INFER_PATH.exec('/v2/models/fraud/versions/abc/infer?x=1')?.[1], 'fraud');
+    assert.equal(OIP_INFER_PATH.exec('/v2/models/fraud/ready'), null);
   });
 });
