@@ -162,3 +162,33 @@ describe('Open Inference Protocol with --token', () => {
     assert.equal(OIP_INFER_PATH.exec('/v2/models/fraud/ready'), null);
   });
 });
+
+describe('Open Inference Protocol under overload', () => {
+  let f: Fixture;
+  let s: RunningServer;
+  before(async () => {
+    f = await fixture();
+    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off' });
+  });
+  after(async () => {
+    await s?.close();
+    await f?.cleanup();
+  });
+
+  it('answers 429 with Retry-After and the protocol error body when the queue is full', async () => {
+    const body = { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 0] }] };
+    const url = `${s.url}/v2/models/fraud/infer`;
+    const admitted = postJson(url, body);
+    for (let t = 0; t < 100 && s.models[0]!.queueDepth < 1; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.models[0]!.queueDepth, 1, 'the queue is full');
+    const refused = await postJson(url, body);
+    assert.equal(refused.status, 429, refused.text);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.deepEqual(Object.keys(refused.body), ['error']);
+    assert.match(refused.body.error, /queue full/);
+    assert.equal((await admitted).status, 200);
+    const m = (await request(`${s.url}/metrics`)).text;
+    assert.equal(metric(m, 'verde_requests_total{model="fraud",route="infer",code="429"}'), 1);
+    assert.equal(metric(m, 'verde_rejected_total{model="fraud",reason="queue_full"}'), 1);
+  });
+});
