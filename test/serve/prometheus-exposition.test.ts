@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as netServer } from 'node:net';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
 import { fixture, postJson, request, type Fixture } from './helpers.js';
+import { methodOf, scrape } from '../../src/bench-serve/metrics-scrape.js';
 
 const PUSHGATEWAY = 'prometheus-pushgateway';
 const hasPushgateway = spawnSync('sh', ['-c', `command -v ${PUSHGATEWAY}`], { encoding: 'utf8' }).status === 0;
@@ -158,6 +159,16 @@ describe('/metrics of verde serve: Prometheus format and naming', () => {
       const whole = proc.find((x) => x.labels.component === c)!.value;
       const sum = parts.filter((x) => x.labels.component === c).reduce((a, x) => a + x.value, 0);
       assert.ok(Math.abs(whole - sum) <= 1e-9 * Math.max(1, whole), `${c}: parts ${sum} vs process ${whole}`);
+    }
+  });
+
+  it("bench-serve's scrape reads the process energy's methods off the component series", async () => {
+    const method = methodOf(await scrape(s.url));
+    assert.match(method, /^(measured|modelled):/);
+    assert.ok(!method.split('+').includes('none'), method);
+    const families = parseExposition(text);
+    for (const x of families.get('verde_process_energy_joules_total')!.samples) {
+      if (x.labels.method !== 'none') for (const part of x.labels.method!.split('+')) assert.ok(method.split('+').includes(part), `${part} in ${method}`);
     }
   });
 
