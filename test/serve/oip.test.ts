@@ -34,6 +34,8 @@ describe('Open Inference Protocol on verde serve', () => {
     assert.equal(meta.body.name, 'verde');
     assert.match(meta.body.version, /^\d+\.\d+\.\d+/);
     assert.ok(Array.isArray(meta.body.extensions));
+    const doc = await request(`${s.url}/openapi.json`);
+    assert.ok(doc.body.paths['/v2/models/{name}/infer'].post, 'the OpenAPI document lists the OIP routes');
     const mr = await request(`${s.url}/v2/models/text/ready`);
     assert.equal(mr.status, 200);
     assert.equal(mr.body.ready, true);
