@@ -18,6 +18,7 @@ export function registerExport(program: Command): void {
   const group = program.command('export').description('Write a verde model for another serving engine (export triton: an NVIDIA Triton model repository).');
   group
     .command('triton')
+    .summary('a Triton model repository (config.pbtxt, model.onnx, labels) with measured batch sizes')
     .description(
       'Write a Triton Inference Server model repository for a verde ONNX model:\n' +
         '  REPO/NAME/config.pbtxt     platform onnxruntime_onnx, inputs/outputs with data types and dims from\n' +
@@ -26,9 +27,10 @@ export function registerExport(program: Command): void {
         '  REPO/NAME/labels.txt       the class names (label_filename on the output)\n' +
         '  REPO/NAME/verde-batch-cost.json  the measurement behind preferred_batch_size\n' +
         'preferred_batch_size comes from verde\'s batch-cost measurement: model.onnx runs in ONNX Runtime at\n' +
-        'batch sizes 1..max, each metered; the sizes whose energy per row is within 10 % of the cheapest\n' +
-        'are preferred (--no-measure: 8 and up). Text models take token ids (input_ids, attention_mask):\n' +
-        'tokenise on the client with the model\'s own tokenizer (docs/deploy.md). REPO/NAME is replaced.',
+        'batch sizes 1, 2, 4, ... max, each metered; preferred are the first size whose energy per row is\n' +
+        'within 10 % of the cheapest and every larger one (--no-measure: 8 and up). Text models take\n' +
+        'token ids (input_ids, attention_mask): tokenise on the client with the model\'s own tokenizer\n' +
+        '(docs/deploy.md). REPO/NAME is replaced.',
     )
     .requiredOption('--model <dir>', 'verde model directory (verde.json + model.onnx)')
     .requiredOption('--out <repo>', 'model repository directory (created if missing)')
