@@ -25,6 +25,9 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist/src ./dist/src
+# verde serve records its session in the run store (./verde-out/runs.db by default, $VERDE_STORE):
+# a directory the unprivileged user may write (mount a volume there to keep it).
+RUN mkdir -p /app/verde-out && chown node:node /app/verde-out
 # Never root: the official image's `node` user (uid 1000).
 USER node
 # 8080: the API (verde serve's default port); 8081: /healthz and /readyz on their own thread.

@@ -111,6 +111,13 @@ describe('Kubernetes manifests', { skip: hasYaml ? false : `${PYTHON} has no yam
     const healthPort = Number(argValue(args, '--health-port'));
     assert.equal(ports.get('health'), healthPort, 'the health containerPort is --health-port');
     assert.equal(argValue(args, '--host'), '0.0.0.0');
+    // A read-only root filesystem: the run store must sit on a writable volume.
+    if (c.securityContext?.readOnlyRootFilesystem) {
+      const store = c.env.find((e: { name: string }) => e.name === 'VERDE_STORE')?.value as string | undefined;
+      assert.ok(store, 'VERDE_STORE set');
+      const writable = c.volumeMounts.filter((m: { readOnly?: boolean }) => !m.readOnly).map((m: { mountPath: string }) => m.mountPath as string);
+      assert.ok(writable.some((p: string) => store.startsWith(p + '/')), `${store} on a writable mount (${writable.join(', ')})`);
+    }
     // The same server the container runs, on free local ports, with the manifest's model swapped for the fixture's.
     s = await createServer({ models: [f.tabular], host: '127.0.0.1', port: 0, healthPort: 0 });
     const urlFor = (port: string | number) => {
