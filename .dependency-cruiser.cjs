@@ -17,7 +17,7 @@ const LAYERS = [
   ['train'],
   ['data'],
   ['predict'],
-  ['cases', 'score', 'govern'],
+  ['cases', 'score', 'govern', 'deploy'],
   ['store'],
   ['report'],
   ['cli'],

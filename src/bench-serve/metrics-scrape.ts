@@ -50,10 +50,12 @@ export function histogramQuantile(before: Map<string, number>, after: Map<string
   return prevLe;
 }
 
+/** The process energy's method: each component's method once (those not "none"), joined with "+". */
 export function methodOf(m: Map<string, number>): string {
+  const methods: string[] = [];
   for (const k of m.keys()) {
-    const r = /^verde_process_energy_joules_total\{method="([^"]+)"\}/.exec(k);
-    if (r) return r[1]!;
+    const r = /^verde_process_energy_joules_total\{component="[^"]+",method="([^"]+)"\}/.exec(k);
+    if (r && r[1] !== 'none') for (const part of r[1]!.split('+')) if (!methods.includes(part)) methods.push(part);
   }
-  return 'none';
+  return methods.length ? methods.join('+') : 'none';
 }

@@ -23,6 +23,7 @@ import { registerRegistry } from './commands/registry.js';
 import { registerDataProfile } from './commands/data-profile.js';
 import { registerDataMinimise } from './commands/data-minimise.js';
 import { registerDataSelect } from './commands/data-select.js';
+import { registerExport } from './commands/export.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerDataProfile(program);
   registerDataMinimise(program);
   registerDataSelect(program);
+  registerExport(program);
   // One line each in `verde --help`; every command's own --help has the full story.
   const summaries: Record<string, string> = {
     demo: "run both worked cases offline (§6.1 text, §5 fraud) and print the comparisons",
@@ -74,6 +76,7 @@ export function buildProgram(): Command {
     worker: 'process verde score --queue shards from Redis (BullMQ), writing parts, reporting energy',
     registry: 'model registry: versions, lineage, energy, aliases with approval, archive, retention, audit',
     data: '§1 data chapter: profile a file, minimise it step by step and prove what it costs',
+    export: 'write a model for another serving engine: an NVIDIA Triton model repository',
     report: 'HTML/Markdown/JSON report of stored runs: winners, Pareto front, phases, grids, SCI, energy labels',
   };
   for (const cmd of program.commands) {

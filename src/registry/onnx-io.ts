@@ -18,6 +18,8 @@ export interface OnnxValue {
   name: string;
   /** Dimensions: a number when fixed, a string when symbolic (e.g. "batch"), null when unknown; null when no shape is given. */
   dims: (number | string | null)[] | null;
+  /** TensorProto.DataType of a tensor value (1 float, 7 int64, ...), when given. */
+  elemType?: number;
 }
 
 export interface OnnxIo {
@@ -132,6 +134,7 @@ function subOf(buf: Uint8Array, f: Field): Uint8Array {
 function valueInfo(buf: Uint8Array): OnnxValue {
   let name = '';
   let dims: OnnxValue['dims'] = null;
+  let elemType: number | undefined;
   for (const f of fieldsOf(buf)) {
     if (f.num === 1) name = stringOf(buf, f);
     else if (f.num === 2) {
@@ -140,6 +143,7 @@ function valueInfo(buf: Uint8Array): OnnxValue {
         if (t.num !== 1) continue; // tensor_type
         const tensor = subOf(type, t);
         for (const s of fieldsOf(tensor)) {
+          if (s.num === 1 && s.wire === 0) elemType = s.value; // elem_type
           if (s.num !== 2) continue; // shape
           const shape = subOf(tensor, s);
           dims = [];
@@ -157,7 +161,7 @@ function valueInfo(buf: Uint8Array): OnnxValue {
       }
     }
   }
-  return { name, dims };
+  return elemType === undefined ? { name, dims } : { name, dims, elemType };
 }
 
 /** Largest ValueInfoProto read into memory: names and shapes are small; anything bigger is not an I/O description. */

@@ -49,6 +49,7 @@ const ROTATE_AFTER = 5_000;
 /** One part of the process's energy, for /metrics: what the parts add up to is the process total. */
 export interface EnergyPart {
   part: 'batches' | 'cpu-outside-batches' | 'memory-held' | 'gpu-whole-device';
+  component: 'cpu' | 'ram' | 'gpu';
   energyJ: number;
   method: string;
 }
@@ -131,11 +132,16 @@ export class EnergyAccountant {
   parts(): EnergyPart[] {
     const m = this.componentMethods;
     return [
-      { part: 'batches', energyJ: this.chargedJ, method: this.chargeMethod },
-      { part: 'cpu-outside-batches', energyJ: this.byComponent.cpu - this.chargedJ, method: m.cpu },
-      { part: 'memory-held', energyJ: this.byComponent.ram, method: m.ram },
-      { part: 'gpu-whole-device', energyJ: this.byComponent.gpu, method: m.gpu },
+      { part: 'batches', component: 'cpu', energyJ: this.chargedJ, method: this.chargeMethod },
+      { part: 'cpu-outside-batches', component: 'cpu', energyJ: this.byComponent.cpu - this.chargedJ, method: m.cpu },
+      { part: 'memory-held', component: 'ram', energyJ: this.byComponent.ram, method: m.ram },
+      { part: 'gpu-whole-device', component: 'gpu', energyJ: this.byComponent.gpu, method: m.gpu },
     ];
+  }
+
+  /** The process's energy by component (PUE applied) with each one's method; call after processEnergy(). */
+  components(): Array<{ component: 'cpu' | 'ram' | 'gpu'; energyJ: number; method: string }> {
+    return (['cpu', 'ram', 'gpu'] as const).map((c) => ({ component: c, energyJ: this.byComponent[c], method: this.componentMethods[c] }));
   }
 
   /**

@@ -100,7 +100,7 @@ export class FeedbackStore {
       if (ok) correct++;
       m.feedbackTotal.inc({ model });
       if (ok) m.feedbackCorrect.inc({ model });
-      m.feedbackEnergy.inc({ model, method: e.method }, e.energyJ);
+      m.feedbackEnergy.inc({ model, component: 'cpu', method: e.method }, e.energyJ);
     });
     const totalCorrect = m.feedbackCorrect.get({ model });
     const totalPred = m.feedbackTotal.get({ model });

@@ -66,6 +66,16 @@ export class Gauge extends Counter {
   }
 }
 
+/**
+ * A counter whose value is read from elsewhere (the meter's running energy total, which never
+ * decreases) rather than incremented: exposed as a counter, as Prometheus names `_total` series.
+ */
+export class ReadCounter extends Counter {
+  set(labels: Labels, value: number): void {
+    this.inc(labels, value - this.get(labels));
+  }
+}
+
 /** A gauge computed when scraped (queue depth, cache hit ratio). */
 export class ComputedGauge extends Metric {
   constructor(name: string, help: string, private readonly compute: () => Array<{ labels: Labels; value: number }>) {

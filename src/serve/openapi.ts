@@ -98,8 +98,39 @@ export function openApiDocument(models: Array<{ name: string; task: string }>): 
       '/healthz': { get: { summary: 'Alive', security: [] } },
       '/readyz': { get: { summary: 'Models loaded and not shutting down (503 otherwise)', security: [] } },
       '/metrics': { get: { summary: 'Prometheus metrics' } },
+      ...oipPaths(models),
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
+  };
+}
+
+/** The Open Inference Protocol (KServe V2) routes (src/serve/oip.ts; errors are {"error": "..."}). */
+function oipPaths(models: Array<{ name: string }>): Record<string, unknown> {
+  const oipErr = (d: string) => ({ description: d, content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } } } } });
+  const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: models.map((m) => m.name) } };
+  const tensor = { type: 'object', required: ['name', 'shape', 'datatype', 'data'], properties: { name: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, datatype: { type: 'string' }, parameters: { type: 'object' }, data: { type: 'array' } } };
+  return {
+    '/v2/health/live': { get: { summary: 'OIP: alive', security: [] } },
+    '/v2/health/ready': { get: { summary: 'OIP: ready (400 when not)', security: [] } },
+    '/v2': { get: { summary: 'OIP: server metadata' } },
+    '/v2/models/{name}': { get: { summary: 'OIP: model metadata (inputs and outputs with datatype and shape)', parameters: [name], responses: { 200: { description: 'metadata' }, 404: oipErr('Unknown model') } } },
+    '/v2/models/{name}/ready': { get: { summary: 'OIP: model ready (400 when not)', parameters: [name] } },
+    '/v2/models/{name}/infer': {
+      post: {
+        summary: 'OIP: infer (text: input "text" BYTES [batch]; tabular: input "features" FP32 [batch, nFeatures])',
+        parameters: [name],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['inputs'], properties: { id: { type: 'string' }, parameters: { type: 'object' }, inputs: { type: 'array', items: tensor }, outputs: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', enum: ['label', 'probabilities'] } } } } } } } } },
+        responses: {
+          200: { description: 'outputs label (BYTES [batch]) and probabilities (FP32 [batch, nClasses])', headers: energyHeaders },
+          400: oipErr('Wrong datatype, shape, data or field'),
+          401: oipErr('Missing or wrong bearer token'),
+          404: oipErr('Unknown model or version'),
+          413: oipErr('More rows than --max-instances'),
+          429: oipErr('Queue full; see Retry-After'),
+          504: oipErr('Not answered within --timeout-ms'),
+        },
+      },
+    },
   };
 }

@@ -3,7 +3,7 @@
  * cascade shares, and energy per model with its method, so that a dashboard shows the guide's
  * §3.4.4 figures (energy per inference, per correct prediction) next to latency.
  */
-import { ComputedGauge, Counter, Gauge, Histogram, Registry, WindowSummary } from './metrics.js';
+import { ComputedGauge, Counter, Gauge, Histogram, ReadCounter, Registry, WindowSummary } from './metrics.js';
 
 export interface QueueSource {
   name: string;
@@ -24,13 +24,13 @@ export class ServeMetrics {
   readonly exits = this.registry.add(new Counter('verde_early_exits_total', 'Instances answered by each early-exit stage (exit="0" is the first).'));
   readonly cascade = this.registry.add(new Counter('verde_cascade_answers_total', 'Cascade instances answered by the small or the large model.'));
   readonly rejected = this.registry.add(new Counter('verde_rejected_total', 'Requests refused: queue_full (429) or timeout (504).'));
-  readonly energy = this.registry.add(new Counter('verde_energy_joules_total', 'Inference energy attributed to each model (PUE applied), with how it was obtained.'));
-  readonly processEnergy = this.registry.add(new Gauge('verde_process_energy_joules_total', 'Energy of the whole server process since start (HTTP handling and idle included), with its method.'));
-  readonly processEnergyParts = this.registry.add(new Gauge('verde_process_energy_parts_joules_total', 'The server process energy in parts that add up to verde_process_energy_joules_total: batches (charged to requests by inference CPU time), cpu-outside-batches (HTTP handling, JSON, batching, idle), memory-held, gpu-whole-device.'));
+  readonly energy = this.registry.add(new Counter('verde_energy_joules_total', 'Inference energy attributed to each model (PUE applied), by component (cpu: charged by the inference CPU time of its rows) and how it was obtained (method).'));
+  readonly processEnergy = this.registry.add(new ReadCounter('verde_process_energy_joules_total', 'Energy of the whole server process since start (HTTP handling and idle included, PUE applied), by component (cpu, ram, gpu) and method.'));
+  readonly processEnergyParts = this.registry.add(new ReadCounter('verde_process_energy_parts_joules_total', 'The server process energy in parts that add up to verde_process_energy_joules_total: batches (charged to requests by inference CPU time), cpu-outside-batches (HTTP handling, JSON, batching, idle), memory-held, gpu-whole-device; with component and method.'));
   readonly co2e = this.registry.add(new Counter('verde_co2e_grams_total', 'Carbon of that energy at the configured grid intensity.'));
   readonly feedbackTotal = this.registry.add(new Counter('verde_feedback_predictions_total', 'Predictions whose true label was posted to :feedback.'));
   readonly feedbackCorrect = this.registry.add(new Counter('verde_feedback_correct_total', 'Of those, the correct ones.'));
-  readonly feedbackEnergy = this.registry.add(new Counter('verde_feedback_energy_joules_total', 'Energy of the predictions with feedback.'));
+  readonly feedbackEnergy = this.registry.add(new Counter('verde_feedback_energy_joules_total', 'Energy of the predictions with feedback, by model, component and method.'));
   readonly feedbackStoreBytes = this.registry.add(new Gauge('verde_feedback_store_bytes', 'Estimated memory of the predictions kept for :feedback.'));
   readonly feedbackStoreLimit = this.registry.add(new Gauge('verde_feedback_store_limit_bytes', 'Bound of that memory (--feedback-limit); the oldest predictions are forgotten first.'));
   readonly feedbackStoreEntries = this.registry.add(new Gauge('verde_feedback_store_predictions', 'Predictions kept for :feedback.'));

@@ -99,7 +99,7 @@ export class ServedModel {
     const m = this.deps.metrics;
     m.batchSeconds.observe({ model: this.name }, (performance.now() - t0) / 1000);
     if (result[0]?.paddedLength) m.paddedLength.observe({ model: this.name }, result[0].paddedLength);
-    m.energy.inc({ model: this.name, method: energy.method }, energy.energyJ);
+    m.energy.inc({ model: this.name, component: 'cpu', method: energy.method }, energy.energyJ);
     m.co2e.inc({ model: this.name, method: energy.method }, energy.co2eGrams);
     return result.map((r, i) => {
       if (r.exit !== undefined) m.exits.inc({ model: this.name, exit: String(r.exit) });

@@ -14,6 +14,7 @@ import { HealthListener, type Readiness } from './health-listener.js';
 import { answerClientError, fromFastifyError, RouteTable } from './http-errors.js';
 import { loadServedModels } from './load-models.js';
 import { ServeLifecycle } from './lifecycle.js';
+import { OIP_INFER_PATH, OIP_PREFIX, oipErrorBody, registerOip } from './oip.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
 import { clip, RequestError } from './request-error.js';
@@ -37,7 +38,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
+/** Probes need no token: verde's own and the Open Inference Protocol's health routes. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']);
 /** Fastify's own default keep-alive timeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const PREDICT_PATH = /^\/v1\/models\/([^/?]+):predict(?:\?|$)/;
@@ -54,9 +56,14 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+/** An error in verde's shape, or in the Open Inference Protocol's (`{"error": "..."}`) under /v2. */
+function isOipUrl(url: string | undefined): boolean {
+  return url === OIP_PREFIX || (url ?? '').startsWith(`${OIP_PREFIX}/`) || (url ?? '').startsWith(`${OIP_PREFIX}?`);
+}
+
 function sendError(reply: FastifyReply, err: RequestError): FastifyReply {
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  return reply.code(err.status).type('application/json').send(err.body());
+  return reply.code(err.status).type('application/json').send(isOipUrl(reply.request?.url) ? oipErrorBody(err) : err.body());
 }
 
 export async function createServer(partial: Partial<ServeOptions> & { models: string[] }): Promise<RunningServer> {
@@ -127,7 +134,7 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
    */
   const shedIfFull = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || closing) return false;
-    const m = PREDICT_PATH.exec(req.url ?? '');
+    const m = PREDICT_PATH.exec(req.url ?? '') ?? OIP_INFER_PATH.exec(req.url ?? '');
     let model: ServedModel | undefined;
     try {
       model = m ? source.get(decodeURIComponent(m[1]!))?.model : undefined;
@@ -139,8 +146,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     if (!model || model.queueDepth < opts.maxQueue || model.recentCacheHitRatio >= EARLY_SHED_BELOW_HIT_RATIO) return false;
     if (opts.token && !tokenMatches(req.headers.authorization, opts.token)) return false;
     const err = model.queueFullError();
-    metrics.requests.inc({ model: model.name, route: 'predict', code: '429' });
-    const body = JSON.stringify(err.body());
+    const oip = isOipUrl(req.url);
+    metrics.requests.inc({ model: model.name, route: oip ? 'infer' : 'predict', code: '429' });
+    const body = JSON.stringify(oip ? oipErrorBody(err) : err.body());
     res.writeHead(err.status, { ...err.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     return true;
@@ -211,9 +219,9 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
     return reply.code(r.status).send(r.body);
   });
   get('/metrics', async (_req, reply) => {
-    const p = await energy.processEnergy();
-    metrics.processEnergy.set({ method: p.method }, p.energyJ);
-    for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, method: part.method }, part.energyJ);
+    await energy.processEnergy();
+    for (const c of energy.components()) metrics.processEnergy.set({ component: c.component, method: c.method }, c.energyJ);
+    for (const part of energy.parts()) metrics.processEnergyParts.set({ part: part.part, component: part.component, method: part.method }, part.energyJ);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
   get('/openapi.json', async () => openApiDocument(models().map((m) => ({ name: m.name, task: m.manifest.task }))));
@@ -280,6 +288,15 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
       throw err;
     }
   };
+
+  await registerOip(app, {
+    lookup: (name) => byName.get(name),
+    names: () => [...byName.keys()],
+    readiness,
+    metrics,
+    feedback,
+    maxInstances: opts.maxInstances,
+  });
 
   /** Start failed after the models were loaded: give everything back. */
   const release = async (): Promise<void> => {

@@ -98,8 +98,8 @@ describe('verde serve (in-process, real workers)', () => {
     assert.ok(g > 0 && Number.isFinite(g), `X-CO2e-Grams ${g}`);
     assert.match(r.headers.get('x-energy-method') ?? '', /^(measured|modelled):/);
     const m = (await request(`${s.url}/metrics`)).text;
-    assert.match(m, /verde_energy_joules_total\{model="fraud",method="(measured|modelled):[^"]*"\} [0-9.e-]+/);
-    assert.match(m, /verde_process_energy_joules_total\{method="[^"]+"\} [0-9.e-]+/);
+    assert.match(m, /verde_energy_joules_total\{model="fraud",component="cpu",method="(measured|modelled):[^"]*"\} [0-9.e-]+/);
+    assert.match(m, /verde_process_energy_joules_total\{component="cpu",method="[^"]+"\} [0-9.e-]+/);
   });
 
   it('exits early on easy inputs and counts exits per stage', async () => {
