@@ -290,8 +290,8 @@ export async function createServer(partial: Partial<ServeOptions> & { models: st
   };
 
   await registerOip(app, {
-    lookup: (name) => byName.get(name),
-    names: () => [...byName.keys()],
+    lookup: (name) => source.get(name)?.model,
+    names: () => models().map((m) => m.name),
     readiness,
     metrics,
     feedback,
