@@ -9,14 +9,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer as netServer } from 'node:net';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
 import { fixture, postJson, request, type Fixture } from './helpers.js';
 import { methodOf, scrape } from '../../src/bench-serve/metrics-scrape.js';
+import { hasPushgateway, startPushgateway } from '../fixtures/servers.js';
 
-const PUSHGATEWAY = 'prometheus-pushgateway';
-const hasPushgateway = spawnSync('sh', ['-c', `command -v ${PUSHGATEWAY}`], { encoding: 'utf8' }).status === 0;
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -93,17 +90,6 @@ function parseExposition(text: string): Map<string, Family> {
   return families;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = netServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 describe('/metrics of verde serve: Prometheus format and naming', () => {
   let f: Fixture;
   let s: RunningServer;
@@ -172,18 +158,10 @@ describe('/metrics of verde serve: Prometheus format and naming', () => {
     }
   });
 
-  it('is accepted and read back by a real Prometheus Pushgateway', { skip: hasPushgateway ? false : `${PUSHGATEWAY} not installed (apt-get install prometheus-pushgateway)` }, async () => {
-    const port = await freePort();
-    const gw: ChildProcess = spawn(PUSHGATEWAY, [`--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  it('is accepted and read back by a real Prometheus Pushgateway', { skip: hasPushgateway ? false : 'prometheus-pushgateway not installed (apt-get install prometheus-pushgateway)' }, async () => {
+    const gw = await startPushgateway();
     try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const ok = await fetch(`${base}/-/ready`).then((r) => r.ok, () => false);
-        if (ok) break;
-        assert.ok(Date.now() < deadline, 'the Pushgateway did not become ready within 20 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const base = gw.url;
       const put = await fetch(`${base}/metrics/job/verde-serve`, { method: 'PUT', headers: { 'content-type': 'text/plain; version=0.0.4' }, body: text });
       assert.equal(put.status, 200, `the Pushgateway refused the exposition: ${await put.text()}`);
       const back = (await (await fetch(`${base}/api/v1/metrics`)).json()) as { data: Array<Record<string, { metrics: unknown[]; type: string } | unknown>> };
@@ -195,7 +173,7 @@ describe('/metrics of verde serve: Prometheus format and naming', () => {
       assert.equal(type('verde_request_latency_seconds'), 'SUMMARY');
       assert.equal(type('verde_queue_depth'), 'GAUGE');
     } finally {
-      gw.kill('SIGTERM');
+      await gw.stop();
     }
   });
 });
