@@ -4,24 +4,26 @@
  *                                and starting weights (a resume with other flags or data is refused);
  *   <fit>/progress.json          per training loop: step, epoch, batches done, loss so far, history,
  *                                early stopping's best, and the names of the two files below;
- *   <fit>/state-<step>.safetensors  weights + optimiser moments + step counters (TrainingSession);
+ *   <fit>/state-<step>.safetensors  weights + optimiser moments + step counters (the model's saveCheckpoint);
  *   <fit>/best-<epoch>.safetensors  early stopping's best weights so far.
  * Every file is written atomically (temp + rename) and progress.json last: it is the commit point,
  * so a SIGKILL at any moment leaves the previous checkpoint whole. Superseded files are removed
- * after the commit.
+ * after the commit. The training loop (src/engine/fit/loop.ts) calls this through its FitCheckpointer
+ * interface: the loop sits in the engine so that models can use it, this on-disk format of a run
+ * sits here, above the models, because a run's checkpoint spans several of them (e.g. `verde text`'s
+ * baseline, pruned and recovery fits).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrainingSession } from '../engine/runtime/training-session.js';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import type { HostTensor } from '../engine/types.js';
-import type { FitCheckpointer, FitProgress } from '../models/distilbert/fit.js';
+import type { FitCheckpointer, FitProgress, Trainable } from '../engine/fit/loop.js';
 import { exists, writeJsonAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
 const RUN_FORMAT = 'verde-run-checkpoint/1';
-const PROGRESS_FORMAT = 'verde-fit-progress/1';
+const PROGRESS_FORMAT = 'verde-fit-progress/2'; // 2: the generic loop's progress (early stopping's state)
 
 /** Flag values that define a run (JSON-comparable); undefined means "the default". */
 export type RunFlags = Record<string, string | number | boolean | undefined>;
@@ -128,7 +130,7 @@ export class RunCheckpoint {
   }
 }
 
-/** Saves a fitDistilBert loop to one directory (see the file comment). */
+/** Saves one training loop (fitLoop) to one directory (see the file comment). */
 export class FitCheckpointDir implements FitCheckpointer {
   private bestFile: string | null = null;
 
@@ -138,10 +140,10 @@ export class FitCheckpointDir implements FitCheckpointer {
     private readonly onResume?: (progress: FitProgress) => void,
   ) {}
 
-  async save(session: TrainingSession, progress: FitProgress, best: Map<string, Float32Array> | null, bestChanged: boolean): Promise<void> {
+  async save(model: Trainable<never>, progress: FitProgress, best: Map<string, Float32Array> | null, bestChanged: boolean): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const state = `state-${progress.step}.safetensors`;
-    await session.saveCheckpoint(join(this.dir, state), { epoch: String(progress.epoch), batch: String(progress.batch) });
+    await model.saveCheckpoint(join(this.dir, state), { epoch: String(progress.epoch), batch: String(progress.batch) });
     if (bestChanged && best) {
       const file = `best-${progress.epoch}.safetensors`;
       const tensors = new Map<string, HostTensor>([...best].map(([n, data]) => [n, { dtype: 'float32', dims: [data.length], data }]));
@@ -159,15 +161,15 @@ export class FitCheckpointDir implements FitCheckpointer {
     for (const f of await readdir(this.dir)) if (!keep.has(f) && (temporariesToo || !f.startsWith('.'))) await rm(join(this.dir, f), { force: true });
   }
 
-  async load(session: TrainingSession): Promise<{ progress: FitProgress; best: Map<string, Float32Array> | null } | null> {
+  async load(model: Trainable<never>): Promise<{ progress: FitProgress; best: Map<string, Float32Array> | null } | null> {
     const path = join(this.dir, 'progress.json');
     const file = await readJson<ProgressFile>(path);
     if (!file) return null;
     if (file.format !== PROGRESS_FORMAT || !file.progress || typeof file.state !== 'string') throw new UserError(`${path}: not a verde training checkpoint; run without --resume to start over`);
     const statePath = join(this.dir, file.state);
     if (!(await exists(statePath))) throw new UserError(`${statePath}: missing (the checkpoint is incomplete); run without --resume to start over`);
-    await session.loadCheckpoint(statePath);
-    if (session.step !== file.progress.step) throw new UserError(`${statePath}: at step ${session.step}, ${path} says ${file.progress.step}; run without --resume to start over`);
+    await model.loadCheckpoint(statePath);
+    if (model.step !== file.progress.step) throw new UserError(`${statePath}: at step ${model.step}, ${path} says ${file.progress.step}; run without --resume to start over`);
     let best: Map<string, Float32Array> | null = null;
     if (file.best) {
       const { tensors } = await readSafetensors(join(this.dir, file.best));

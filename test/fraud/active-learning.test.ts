@@ -10,9 +10,9 @@ const pool = blobs(10000, 10, 0.03, 1, 1.2);
 const held = blobs(4000, 10, 0.03, 2, 1.2);
 const model = () => new SmallNetClassifier([], { epochs: 30, batchSize: 64 });
 
-function target(): number {
+async function target(): Promise<number> {
   const full = new SmallNetClassifier([], { epochs: 5 });
-  full.fit(pool.x, pool.y);
+  await full.fit(pool.x, pool.y);
   return 0.97 * prAuc(full.predictProba(held.x), held.y); // 97 % of what labelling everything gives
 }
 
@@ -23,7 +23,7 @@ async function labelsNeeded(strategy: Strategy, seed: number, targetPrAuc: numbe
 }
 
 test('uncertainty sampling reaches the target PR-AUC with fewer labels than random labelling', async () => {
-  const t = target();
+  const t = await target();
   for (const seed of [0, 1]) {
     const random = await labelsNeeded('random', seed, t);
     const uncertainty = await labelsNeeded('uncertainty', seed, t);
@@ -32,7 +32,7 @@ test('uncertainty sampling reaches the target PR-AUC with fewer labels than rand
 });
 
 test('margin and diversity sampling also reach the target within the budget, with distinct picks', async () => {
-  const t = target();
+  const t = await target();
   for (const s of ['margin', 'diversity'] as const) {
     const n = await labelsNeeded(s, 0, t);
     assert.ok(Number.isFinite(n), `${s} never reached ${t}`);

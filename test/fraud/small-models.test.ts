@@ -11,7 +11,7 @@ test('SmallNet learns a separable set and its ONNX export scores the same throug
   x.data[7] = NaN; // a missing value takes the mean in both
   const net = SmallNet.create(5, [8, 4], 1);
   net.fitNormaliser(x);
-  net.train(x, y, { epochs: 8, learningRate: 0.01 });
+  await net.train(x, y, { epochs: 8, learningRate: 0.01 });
   const ts = net.predict(x);
   assert.ok(rocAuc(ts, y) > 0.99, `ROC-AUC ${rocAuc(ts, y)}`);
   const scorer = await onnxScorer(smallNetToOnnx(net), 5);
@@ -23,15 +23,15 @@ test('SmallNet learns a separable set and its ONNX export scores the same throug
   assert.ok(Number.isFinite(viaOrt[1]));
 });
 
-test('a distilled student tracks its teacher, with the blend of soft and hard targets as asked', () => {
+test('a distilled student tracks its teacher, with the blend of soft and hard targets as asked', async () => {
   const { x, y } = blobs(4000, 6, 0.1, 5, 1.5);
   const teacher = SmallNet.create(6, [32, 16], 2);
   teacher.fitNormaliser(x);
-  teacher.train(x, y, { epochs: 6 });
+  await teacher.train(x, y, { epochs: 6 });
   const tp = teacher.predict(x);
   const t = softTargets({ teacherProba: [0.9, 0.2], labels: [0, 1], alpha: 0.75 });
   assert.ok(Math.abs(t[0] - 0.675) < 1e-6 && Math.abs(t[1] - 0.4) < 1e-6);
-  const student = distilToSmallNet({ x, teacherProba: tp, hidden: [], train: { epochs: 8, learningRate: 0.01 } });
+  const student = await distilToSmallNet({ x, teacherProba: tp, hidden: [], train: { epochs: 8, learningRate: 0.01 } });
   assert.ok(student.parameterCount < teacher.parameterCount / 10);
   const sp = student.predict(x);
   let agree = 0;

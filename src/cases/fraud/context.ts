@@ -3,6 +3,7 @@
  * held-out test rows for every comparison), the meter, where models are written, and the
  * running list of model results.
  */
+import type { SpanSource } from '../../engine/fit/loop.js';
 import type { GbdtModel } from '../../models/gbdt/index.js';
 import type { FeatureSpec, TabularDataset } from '../../tabular/dataset.js';
 import type { Matrix } from '../../tabular/matrix.js';
@@ -65,6 +66,8 @@ export interface CaseContext {
   opts: FraudCaseOptionsResolved;
   data: CaseData;
   meter: MeterContext;
+  /** The run's tracker: training loops open their per-epoch spans on it. */
+  tracker?: SpanSource;
   /** Directory being filled (inside writeDirAtomic); model dirs go under models/<name>/. */
   workDir: string;
   models: ModelResult[];

@@ -87,7 +87,7 @@ export async function runFraudCase(options: FraudCaseOptions): Promise<FraudCase
         }
       };
       const data = await phase('data', () => (o.dataFile ? prepareFileData(o, log) : prepareGeneratedData(o, meter, scratch, log)));
-      const ctx: CaseContext = { opts: o, data, meter, workDir, models: [], techniques: [], notice: log };
+      const ctx: CaseContext = { opts: o, data, meter, tracker: total, workDir, models: [], techniques: [], notice: log };
       log(`fraud: data ready (${((performance.now() - runStarted) / 1000).toFixed(1)} s): ${data.splitHow}`);
       await phase('baseline', () => ensureBaseline(ctx));
       const skipped: SkippedTechnique[] = [];

@@ -107,30 +107,21 @@ function stageOf(name: string, span: SpanReport, detail?: Record<string, unknown
   return { name, durationS: span.durationS, energyJ: span.energyJ, co2eGrams: span.co2eGrams, energyMethod: span.method, detail };
 }
 
-async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number; exits?: number[]; checkpoint: FitCheckpointer }): Promise<FitResult> {
-  const steps = Math.ceil(trainSet.ids.length / opts.batchSize) * opts.epochs;
-  const bar = progressBar(label, steps, ['epoch', 'loss', 'val_acc']);
-  let ema = NaN;
-  try {
-    return await fitDistilBert(config, params, trainSet, val, {
-      epochs: opts.epochs,
-      batchSize: opts.batchSize,
-      lr: opts.lr,
-      seed: opts.seed,
-      threads: opts.threads,
-      padId: opts.padId,
-      warmupFraction: opts.warmup,
-      exits: opts.exits,
-      checkpoint: opts.checkpoint,
-      onStep: (s) => {
-        ema = Number.isNaN(ema) ? s.loss : 0.9 * ema + 0.1 * s.loss;
-        bar.update(s.step, { epoch: s.epoch, loss: ema.toFixed(4) });
-      },
-      onEpoch: (e) => bar.update(Math.ceil(trainSet.ids.length / opts.batchSize) * e.epoch, { val_acc: e.valAccuracy.toFixed(4) }),
-    });
-  } finally {
-    bar.stop();
-  }
+/** One DistilBERT fit: its progress bar and per-epoch meter spans come from the training loop. */
+async function train(label: string, config: DistilBertConfig, params: Params, trainSet: EncodedSet, val: EncodedSet, opts: { epochs: number; batchSize: number; lr: number; seed: number; threads?: number; padId: number; warmup: number; exits?: number[]; checkpoint: FitCheckpointer; tracker: Tracker }): Promise<FitResult> {
+  return fitDistilBert(config, params, trainSet, val, {
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    lr: opts.lr,
+    seed: opts.seed,
+    threads: opts.threads,
+    padId: opts.padId,
+    warmupFraction: opts.warmup,
+    exits: opts.exits,
+    checkpoint: opts.checkpoint,
+    label,
+    tracker: opts.tracker,
+  });
 }
 
 export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResult> {
@@ -176,7 +167,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     span = tracker.startSpan('train');
     const exits = o.earlyExit ? Array.from({ length: prep.config.nLayers - 1 }, (_, l) => l) : undefined;
     if (o.earlyExit && !exits!.length) fail('--early-exit', 'needs a model with at least 2 layers');
-    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06, exits, checkpoint: checkpoint.fit('train') });
+    const fit = await train(o.model ? 'fine-tune' : 'train', prep.config, prep.params, trainSet, valSet, { epochs, batchSize, lr, seed, threads, padId: tokenizer.padId, warmup: o.model ? 0 : 0.06, exits, checkpoint: checkpoint.fit('train'), tracker });
     stages.push(stageOf('train', await span.end(), { epochs: fit.history, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, steps: fit.steps, lr, batchSize, exitLossWeights: fit.exitWeights, resumedFrom: fit.resumedFrom }));
     const config = prep.config;
     const base = fit.params;
@@ -215,7 +206,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     const recoveryEpochs = o.recoveryEpochs ?? TEXT_DEFAULTS.recoveryEpochs;
     if (recoveryEpochs > 0) {
       span = tracker.startSpan('recovery');
-      const rec = await train('recovery', st.config, st.params, trainSet, valSet, { epochs: recoveryEpochs, batchSize, lr: lr / 2, seed: seed + 1, threads, padId: tokenizer.padId, warmup: 0, checkpoint: checkpoint.fit('recovery') });
+      const rec = await train('recovery', st.config, st.params, trainSet, valSet, { epochs: recoveryEpochs, batchSize, lr: lr / 2, seed: seed + 1, threads, padId: tokenizer.padId, warmup: 0, checkpoint: checkpoint.fit('recovery'), tracker });
       stParams = rec.params;
       stages.push(stageOf('recovery', await span.end(), { epochs: rec.history, resumedFrom: rec.resumedFrom }));
     }

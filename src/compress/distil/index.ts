@@ -37,10 +37,10 @@ export function softTargets(opts: Pick<DistilOptions, 'teacherProba' | 'labels' 
   return out;
 }
 
-export function distilToSmallNet(opts: DistilOptions): SmallNet {
+export async function distilToSmallNet(opts: DistilOptions): Promise<SmallNet> {
   if (opts.teacherProba.length !== opts.x.rows) throw new Error(`distil: ${opts.teacherProba.length} teacher scores for ${opts.x.rows} rows`);
   const student = SmallNet.create(opts.x.cols, opts.hidden ?? [16], opts.train?.seed ?? 0);
   student.fitNormaliser(opts.x);
-  student.train(opts.x, softTargets(opts), { epochs: 5, learningRate: 0.005, ...opts.train });
+  await student.train(opts.x, softTargets(opts), { epochs: 5, learningRate: 0.005, ...opts.train });
   return student;
 }

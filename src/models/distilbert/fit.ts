@@ -6,6 +6,9 @@
  */
 import { Graph } from '../../engine/graph.js';
 import { TrainingSession } from '../../engine/runtime/training-session.js';
+import { EarlyStopping } from '../../engine/fit/early-stopping.js';
+import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
+import { linearWarmupDecay } from '../../engine/fit/schedules.js';
 import type { HostTensor } from '../../engine/types.js';
 import * as op from '../../engine/ops/index.js';
 import { argmaxRows, classificationMetrics } from '../../metrics/classification.js';
@@ -37,36 +40,13 @@ export interface FitOptions {
   onEpoch?: (info: EpochReport) => void;
   /** Save resumable state every `every` steps and after each epoch; resume from what it loads. */
   checkpoint?: FitCheckpointer;
+  /** Progress bar label (stderr); no bar without one. */
+  label?: string;
+  /** Meter tracker: one span per epoch's training and one per its evaluation. */
+  tracker?: SpanSource;
 }
 
-/**
- * Where a run is, enough to continue it exactly: the shuffle order is a function of (seed, epoch),
- * so the epoch and the batches done in it are the shuffle state. Dropout's generator lives inside
- * ONNX Runtime and is not saved: a resumed run draws fresh dropout masks.
- */
-export interface FitProgress {
-  /** Optimiser steps done. */
-  step: number;
-  /** The epoch in progress (1-based) and the batches of it done; batch = stepsPerEpoch: epoch trained, not yet evaluated. */
-  epoch: number;
-  batch: number;
-  lossSum: number;
-  history: EpochReport[];
-  best: { acc: number; epoch: number } | null;
-  /** Training finished (all epochs or early stop): the best weights are the result. */
-  done?: { stoppedEarly: boolean };
-  exitWeights?: number[];
-}
-
-/** Saves and restores a fit's state (src/train/checkpoint.ts writes it to disk). */
-export interface FitCheckpointer {
-  /** Steps between checkpoints (0: only after each epoch). */
-  every: number;
-  /** Write the session's state, the progress and (when `bestChanged`) the best weights, atomically. */
-  save(session: TrainingSession, progress: FitProgress, best: Map<string, Float32Array> | null, bestChanged: boolean): Promise<void>;
-  /** The last saved state (the session gets its weights and optimiser moments back), or null. */
-  load(session: TrainingSession): Promise<{ progress: FitProgress; best: Map<string, Float32Array> | null } | null>;
-}
+export type { FitCheckpointer };
 
 export interface EpochReport {
   epoch: number;
@@ -74,6 +54,9 @@ export interface EpochReport {
   valAccuracy: number;
   valMacroF1: number;
   seconds: number;
+  /** The epoch's training energy (with the meter's method label) when a tracker was given. */
+  energyJ?: number;
+  energyMethod?: string;
 }
 
 export interface FitResult {
@@ -125,70 +108,51 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
   const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: opts.lr, weightDecay: 0.01 }, clipGradNorm: 1.0 }, { threads: opts.threads });
   const stepsPerEpoch = Math.ceil(train.ids.length / opts.batchSize);
   const totalSteps = stepsPerEpoch * opts.epochs;
-  const warmup = Math.round((opts.warmupFraction ?? 0) * totalSteps);
-  const lrAt = (step: number) => (step < warmup ? (opts.lr * (step + 1)) / warmup : (opts.lr * Math.max(0, totalSteps - step)) / Math.max(1, totalSteps - warmup));
-  const patience = opts.patience ?? 1;
-  let history: EpochReport[] = [];
-  let best: { acc: number; epoch: number; params: Map<string, Float32Array> } | null = null;
-  let stoppedEarly = false;
-  let step = 0;
-  let startEpoch = 1;
-  let startBatch = 0;
-  let startLossSum = 0;
-  let resumedFrom: FitResult['resumedFrom'];
-  const ckpt = opts.checkpoint;
-  const progress = (epoch: number, batch: number, lossSum: number): FitProgress => ({ step, epoch, batch, lossSum, history, best: best && { acc: best.acc, epoch: best.epoch }, exitWeights });
+  // Early stopping on validation accuracy with patience 1 by default, like the guide's Trainer; the
+  // best epoch's weights are the result (the caller takes them; the session is closed after).
+  const es = new EarlyStopping({ patience: opts.patience ?? 1, mode: 'max' });
+  const batchOf = (idx: number[]): Record<string, HostTensor> => {
+    const { ids: bi, mask: bm } = padBatch(idx.map((i) => train.ids[i]), opts.padId);
+    return { input_ids: bi, attention_mask: bm, labels: { dtype: 'int64', dims: [idx.length], data: BigInt64Array.from(idx.map((i) => BigInt(train.labels[i]))) } };
+  };
+  const toReport = (e: { epoch: number; trainLoss: number; seconds: number; eval?: Record<string, number>; energy?: { energyJ: number; method: string } }): EpochReport => ({
+    epoch: e.epoch, trainLoss: e.trainLoss, valAccuracy: e.eval!.metric, valMacroF1: e.eval!.macroF1, seconds: e.seconds,
+    ...(e.energy ? { energyJ: e.energy.energyJ, energyMethod: e.energy.method } : {}),
+  });
+  let run;
   try {
-    const saved = ckpt ? await ckpt.load(session) : null;
-    if (saved) {
-      const p = saved.progress;
-      ({ step, history } = p);
-      if (p.best && saved.best) best = { ...p.best, params: saved.best };
-      resumedFrom = { step: p.step, epoch: p.epoch, batch: p.batch };
-      if (p.done) {
-        stoppedEarly = p.done.stoppedEarly;
-        startEpoch = opts.epochs + 1; // nothing left to train
-      } else if (p.batch >= stepsPerEpoch && p.history.some((h) => h.epoch === p.epoch)) {
-        startEpoch = p.epoch + 1; // that epoch was evaluated too
-      } else {
-        [startEpoch, startBatch, startLossSum] = [p.epoch, p.batch, p.lossSum];
-      }
-    }
-    for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
-      const t0 = Date.now();
-      const order = shuffled(train.ids.length, opts.seed + epoch);
-      let lossSum = epoch === startEpoch ? startLossSum : 0;
-      for (let b = epoch === startEpoch ? startBatch : 0; b < stepsPerEpoch; b++) {
-        const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
-        const { ids: bi, mask: bm } = padBatch(idx.map((i) => train.ids[i]), opts.padId);
-        const bl: HostTensor = { dtype: 'int64', dims: [idx.length], data: BigInt64Array.from(idx.map((i) => BigInt(train.labels[i]))) };
-        const r = await session.trainStep({ input_ids: bi, attention_mask: bm, labels: bl }, { lr: lrAt(step) });
-        step++;
-        lossSum += r.loss;
-        opts.onStep?.({ step, totalSteps, epoch, loss: r.loss });
-        if (ckpt && ckpt.every > 0 && step % ckpt.every === 0) await ckpt.save(session, progress(epoch, b + 1, lossSum), null, false);
-      }
-      const predicted: number[] = [];
-      for (let b = 0; b < val.ids.length; b += 64) {
-        const { ids: bi, mask: bm } = padBatch(val.ids.slice(b, b + 64), opts.padId);
-        const out = await session.evaluate({ input_ids: bi, attention_mask: bm }, { logits: fwd.logits });
-        predicted.push(...argmaxRows(out.logits.data as Float32Array, config.labels.length));
-      }
-      const m = classificationMetrics(predicted, val.labels, config.labels.length);
-      const report = { epoch, trainLoss: lossSum / stepsPerEpoch, valAccuracy: m.accuracy, valMacroF1: m.macroF1, seconds: (Date.now() - t0) / 1000 };
-      history.push(report);
-      opts.onEpoch?.(report);
-      const improved = !best || m.accuracy > best.acc;
-      if (improved) best = { acc: m.accuracy, epoch, params: await session.getParams() };
-      else if (epoch - best!.epoch >= patience) stoppedEarly = epoch < opts.epochs;
-      const finished = stoppedEarly || epoch === opts.epochs;
-      if (ckpt) await ckpt.save(session, { ...progress(epoch, stepsPerEpoch, lossSum), done: finished ? { stoppedEarly } : undefined }, improved ? best!.params : null, improved);
-      if (stoppedEarly) break;
-    }
+    run = await fitLoop(session, {
+      epochs: opts.epochs,
+      stepsPerEpoch,
+      // The shuffle order is a function of (seed, epoch): a resumed run sees the same batches.
+      batches: function* (epoch, from) {
+        const order = shuffled(train.ids.length, opts.seed + epoch);
+        for (let b = from; b < stepsPerEpoch; b++) yield batchOf(order.slice(b * opts.batchSize, (b + 1) * opts.batchSize));
+      },
+      schedule: linearWarmupDecay(opts.lr, Math.round((opts.warmupFraction ?? 0) * totalSteps), totalSteps),
+      evaluate: async () => {
+        const predicted: number[] = [];
+        for (let b = 0; b < val.ids.length; b += 64) {
+          const { ids: bi, mask: bm } = padBatch(val.ids.slice(b, b + 64), opts.padId);
+          const out = await session.evaluate({ input_ids: bi, attention_mask: bm }, { logits: fwd.logits });
+          predicted.push(...argmaxRows(out.logits.data as Float32Array, config.labels.length));
+        }
+        const m = classificationMetrics(predicted, val.labels, config.labels.length);
+        return { metric: m.accuracy, macroF1: m.macroF1 };
+      },
+      earlyStopping: es,
+      restoreBest: false,
+      label: opts.label,
+      metricName: 'val_acc',
+      tracker: opts.tracker,
+      checkpoint: opts.checkpoint,
+      onStep: opts.onStep && ((s) => opts.onStep!({ step: s.step, totalSteps: s.totalSteps, epoch: s.epoch, loss: s.loss })),
+      onEpoch: opts.onEpoch && ((e) => opts.onEpoch!(toReport(e))),
+    });
   } finally {
     await session.close();
   }
   const out: Params = new Map();
-  for (const [name, data] of best!.params) out.set(name, { data, dims: [...(g.findParam(name)!.dims)] });
-  return { params: out, history, bestEpoch: best!.epoch, stoppedEarly, steps: step, exitWeights, resumedFrom };
+  for (const [name, data] of es.bestWeights!) out.set(name, { data, dims: [...(g.findParam(name)!.dims)] });
+  return { params: out, history: run.history.map(toReport), bestEpoch: es.bestAt, stoppedEarly: run.stoppedEarly, steps: run.steps, exitWeights, resumedFrom: run.resumedFrom };
 }

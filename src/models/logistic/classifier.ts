@@ -9,10 +9,10 @@ export class SmallNetClassifier {
   net?: SmallNet;
   constructor(readonly hidden: number[] = [], readonly train: TrainOptions = {}) {}
 
-  fit(x: Matrix, y: ArrayLike<number>): void {
+  async fit(x: Matrix, y: ArrayLike<number>): Promise<void> {
     const net = SmallNet.create(x.cols, this.hidden, this.train.seed ?? 0);
     net.fitNormaliser(x);
-    net.train(x, y, this.train);
+    await net.train(x, y, this.train);
     this.net = net;
   }
 

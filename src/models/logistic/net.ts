@@ -8,6 +8,10 @@
 import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
 import { seededRandom } from '../../util/random.js';
+import { fitLoop, type FitCheckpointer, type SpanSource, type Trainable } from '../../engine/fit/loop.js';
+import { readSafetensors, writeSafetensors } from '../../engine/safetensors.js';
+import type { HostTensor } from '../../engine/types.js';
+import { UserError } from '../../util/errors.js';
 
 export interface Layer {
   /** out x in, row-major. */
@@ -32,8 +36,20 @@ export interface TrainOptions {
   /** Weight of positive examples in the loss (class weighting for rare fraud). 1 = none. */
   positiveWeight?: number;
   seed?: number;
-  /** Called after each epoch with the mean loss. */
+  /** Called after each epoch (0-based) with the mean loss per row. */
   onEpoch?: (epoch: number, loss: number) => void;
+  /** Progress bar label (stderr); no bar without one (federated clients and students train quietly). */
+  label?: string;
+  /** Meter tracker: one span per epoch. */
+  tracker?: SpanSource;
+  /** Save resumable state (weights, Adam moments, step) every `every` steps and after each epoch. */
+  checkpoint?: FitCheckpointer;
+}
+
+/** A batch of the plain-TypeScript trainer: rows [start, end) of the epoch's order. */
+interface RowRange {
+  start: number;
+  end: number;
 }
 
 export class SmallNet {
@@ -124,17 +140,19 @@ export class SmallNet {
   }
 
   /**
-   * Train on targets in [0, 1] (hard labels or a teacher's probabilities). Returns the last epoch's
-   * mean loss. Mini-batch Adam; backprop by hand (the model is tiny).
+   * Train on targets in [0, 1] (hard labels or a teacher's probabilities) through the engine's
+   * training loop (src/engine/fit/loop.ts). Returns the last epoch's mean loss per row. Mini-batch
+   * Adam; backprop by hand (the model is tiny), one seeded shuffle of the row order per epoch.
    */
-  train(m: Matrix, targets: ArrayLike<number>, opts: TrainOptions = {}): number {
+  async train(m: Matrix, targets: ArrayLike<number>, opts: TrainOptions = {}): Promise<number> {
     const epochs = opts.epochs ?? 5;
     const batch = opts.batchSize ?? 256;
     const lr = opts.learningRate ?? 0.01;
     const l2 = opts.l2 ?? 1e-5;
     const posW = opts.positiveWeight ?? 1;
     const rng = seededRandom(opts.seed ?? 0);
-    const params = this.tensors().map((t) => t.data);
+    const named = this.tensors();
+    const params = named.map((t) => t.data);
     const grads = params.map((p) => new Float32Array(p.length));
     const m1 = params.map((p) => new Float32Array(p.length));
     const m2 = params.map((p) => new Float32Array(p.length));
@@ -142,15 +160,19 @@ export class SmallNet {
     const deltas = this.layers.map((l) => new Float32Array(l.out));
     const x = new Float32Array(m.cols);
     const order = Array.from({ length: m.rows }, (_, i) => i);
+    let shuffledEpochs = 0;
+    // The epoch's loss summed row by row in one running sum (the loop's per-step means would round
+    // differently); reset when an epoch starts.
+    let rowLossSum = 0;
     let step = 0;
-    let lastLoss = NaN;
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      rng.shuffle(order);
-      let lossSum = 0;
-      for (let start = 0; start < m.rows; start += batch) {
-        const end = Math.min(m.rows, start + batch);
+    const model: Trainable<RowRange> = {
+      get step() {
+        return step;
+      },
+      trainStep: async ({ start, end }) => {
         for (const g of grads) g.fill(0);
         let weightSum = 0;
+        const before = rowLossSum;
         for (let k = start; k < end; k++) {
           const r = order[k];
           normaliseRow(this.normaliser, m.data.subarray(r * m.cols, (r + 1) * m.cols), x);
@@ -160,15 +182,58 @@ export class SmallNet {
           const sw = 1 + (posW - 1) * t;
           weightSum += sw;
           // Cross-entropy on the logit, written stably.
-          lossSum += sw * (Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z))));
+          rowLossSum += sw * (Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z))));
           this.backward(x, acts, deltas, grads, sw * (p - t));
         }
         step++;
         this.adam(params, grads, m1, m2, step, lr, l2, weightSum);
-      }
-      lastLoss = lossSum / m.rows;
-      opts.onEpoch?.(epoch, lastLoss);
-    }
+        return { loss: (rowLossSum - before) / Math.max(1, end - start) };
+      },
+      getParams: async () => {
+        return new Map(named.map((t) => [t.name, t.data.slice()]));
+      },
+      setParams: async (values) => {
+        for (const t of named) t.data.set(values.get(t.name)!);
+      },
+      saveCheckpoint: async (path, metadata = {}) => {
+        const tensors = new Map<string, HostTensor>();
+        named.forEach((t, i) => {
+          tensors.set(t.name, { dtype: 'float32', dims: t.dims, data: t.data });
+          tensors.set(`${t.name}::m`, { dtype: 'float32', dims: t.dims, data: m1[i] });
+          tensors.set(`${t.name}::v`, { dtype: 'float32', dims: t.dims, data: m2[i] });
+        });
+        await writeSafetensors(path, tensors, { ...metadata, step: String(step) });
+      },
+      loadCheckpoint: async (path) => {
+        const { tensors, metadata } = await readSafetensors(path);
+        named.forEach((t, i) => {
+          for (const [name, into] of [[t.name, t.data], [`${t.name}::m`, m1[i]], [`${t.name}::v`, m2[i]]] as const) {
+            const got = tensors.get(name);
+            if (!got || got.data.length !== into.length) throw new UserError(`${path}: checkpoint has no ${into.length}-value tensor "${name}" for this network`);
+            into.set(got.data as Float32Array);
+          }
+        });
+        step = Number(metadata.step);
+      },
+    };
+    const stepsPerEpoch = Math.ceil(m.rows / batch);
+    let lastLoss = NaN;
+    await fitLoop(model, {
+      epochs,
+      stepsPerEpoch,
+      batches: function* (epoch, from) {
+        for (; shuffledEpochs < epoch; shuffledEpochs++) rng.shuffle(order);
+        if (from === 0) rowLossSum = 0;
+        for (let b = from; b < stepsPerEpoch; b++) yield { start: b * batch, end: Math.min(m.rows, (b + 1) * batch) };
+      },
+      label: opts.label,
+      tracker: opts.tracker,
+      checkpoint: opts.checkpoint,
+      onEpoch: (e) => {
+        lastLoss = rowLossSum / m.rows;
+        opts.onEpoch?.(e.epoch - 1, lastLoss);
+      },
+    });
     return lastLoss;
   }
 

@@ -4,7 +4,9 @@
  * AdamW steps run by ONNX Runtime in a worker thread). Inputs are standardised with missing
  * values at the mean; the exported ONNX graph includes that step, so it takes raw features.
  */
-import { Graph, Rng, TrainingSession, linearLayer, op, type Linear } from '../../engine/index.js';
+import { Graph, Rng, TrainingSession, linearLayer, op, type HostTensor, type Linear } from '../../engine/index.js';
+import { EarlyStopping } from '../../engine/fit/early-stopping.js';
+import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
 import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
 import { SmallNet } from '../logistic/net.js';
@@ -25,6 +27,12 @@ export interface DeepMlpOptions {
   /** Keep the epoch with the best validation PR-AUC (needs `valid`). */
   valid?: { x: Matrix; y: Uint8Array };
   onEpoch?: (epoch: number, loss: number, validPrAuc?: number) => void;
+  /** Progress bar label (stderr); no bar without one. */
+  label?: string;
+  /** Meter tracker: one span per epoch's training and one per its evaluation. */
+  tracker?: SpanSource;
+  /** Save resumable state every `every` steps and after each epoch; resume from what it loads. */
+  checkpoint?: FitCheckpointer;
 }
 
 export interface DeepMlp {
@@ -70,39 +78,46 @@ export async function trainDeepMlp(train: { x: Matrix; y: Uint8Array }, opts: De
     net.setTensors(net.tensors().map((t, i) => ({ ...t, data: params.get(`fc${Math.floor(i / 2)}.${i % 2 === 0 ? 'weight' : 'bias'}`)! })));
     return net;
   };
+  // One shuffle of the row order per epoch, in turn (the order carries over), replayed up to the
+  // epoch asked for so that a resumed run sees the same batches. The last partial batch is dropped
+  // unless it is the only one.
   const order = Array.from({ length: train.x.rows }, (_, i) => i);
   const shuffle = seededRandom(seed + 7);
-  const history: DeepMlp['history'] = [];
-  let best: { net: SmallNet; epoch: number; score: number } | undefined;
-  try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      shuffle.shuffle(order);
-      let lossSum = 0;
-      let steps = 0;
-      for (let start = 0; start + batch <= order.length || (start < order.length && steps === 0); start += batch) {
-        const n = Math.min(batch, order.length - start);
-        const xb = new Float32Array(n * d);
-        const yb = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          const r = order[start + i];
-          xb.set(xs.subarray(r * d, (r + 1) * d), i * d);
-          yb[i] = train.y[r];
-        }
-        const res = await session.trainStep({ x: { dtype: 'float32', dims: [n, d], data: xb }, y: { dtype: 'float32', dims: [n, 1], data: yb } });
-        lossSum += res.loss;
-        steps++;
-      }
-      const entry: DeepMlp['history'][number] = { epoch, loss: lossSum / steps };
-      if (opts.valid) {
-        const net = await toNet();
-        entry.validPrAuc = prAuc(net.predict(opts.valid.x), opts.valid.y);
-        if (!best || entry.validPrAuc > best.score) best = { net, epoch, score: entry.validPrAuc };
-      }
-      history.push(entry);
-      opts.onEpoch?.(epoch, entry.loss, entry.validPrAuc);
+  let shuffledEpochs = 0;
+  const rows = order.length;
+  const stepsPerEpoch = rows >= batch ? Math.floor(rows / batch) : rows > 0 ? 1 : 0;
+  const batchAt = (start: number): Record<string, HostTensor> => {
+    const n = Math.min(batch, rows - start);
+    const xb = new Float32Array(n * d);
+    const yb = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = order[start + i];
+      xb.set(xs.subarray(r * d, (r + 1) * d), i * d);
+      yb[i] = train.y[r];
     }
-    const net = best?.net ?? (await toNet());
-    return { net, onnx: smallNetToOnnx(net, 'fraud-deep-mlp'), epochsRun: epochs, bestEpoch: best?.epoch ?? epochs, history };
+    return { x: { dtype: 'float32', dims: [n, d], data: xb }, y: { dtype: 'float32', dims: [n, 1], data: yb } };
+  };
+  // Best epoch by validation PR-AUC, kept without stopping (the guide's comparison runs every epoch).
+  const es = opts.valid ? new EarlyStopping({ patience: Infinity, mode: 'max' }) : undefined;
+  try {
+    const run = await fitLoop(session, {
+      epochs,
+      stepsPerEpoch,
+      batches: function* (epoch, from) {
+        for (; shuffledEpochs < epoch; shuffledEpochs++) shuffle.shuffle(order);
+        for (let b = from; b < stepsPerEpoch; b++) yield batchAt(b * batch);
+      },
+      evaluate: opts.valid && (async () => ({ metric: prAuc((await toNet()).predict(opts.valid!.x), opts.valid!.y) })),
+      earlyStopping: es,
+      label: opts.label,
+      metricName: 'valid_pr_auc',
+      tracker: opts.tracker,
+      checkpoint: opts.checkpoint,
+      onEpoch: (e) => opts.onEpoch?.(e.epoch, e.trainLoss, e.eval?.metric),
+    });
+    const net = await toNet(); // the best epoch's weights when validated (the loop restored them), else the last
+    const history = run.history.map((e) => (e.eval ? { epoch: e.epoch, loss: e.trainLoss, validPrAuc: e.eval.metric } : { epoch: e.epoch, loss: e.trainLoss }));
+    return { net, onnx: smallNetToOnnx(net, 'fraud-deep-mlp'), epochsRun: epochs, bestEpoch: run.best?.epoch ?? epochs, history };
   } finally {
     await session.close();
   }

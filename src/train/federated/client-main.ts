@@ -45,7 +45,7 @@ async function run(cfg: ClientConfig): Promise<void> {
       net.normaliser = { mean: Float32Array.from(msg.header.normaliser.mean), std: Float32Array.from(msg.header.normaliser.std) };
     }
     net.setTensors(msg.tensors);
-    const loss = net.train(x, targets, {
+    const loss = await net.train(x, targets, {
       epochs: cfg.localEpochs,
       batchSize: cfg.batchSize,
       learningRate: cfg.learningRate,

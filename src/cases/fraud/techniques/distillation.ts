@@ -30,7 +30,7 @@ export async function distillationTechnique(ctx: CaseContext): Promise<Technique
   // The same student without a teacher: does the teacher add anything over the labels?
   const alone = SmallNet.create(x.cols, STUDENT_HIDDEN, ctx.opts.seed);
   alone.fitNormaliser(x);
-  alone.train(x, y, { epochs: EPOCHS, learningRate: 0.005, seed: ctx.opts.seed });
+  await alone.train(x, y, { epochs: EPOCHS, learningRate: 0.005, seed: ctx.opts.seed });
   const aloneQ = rankingQuality(alone.predict(ctx.data.test.x), ctx.data.test.y);
   const t = base.result;
   return {

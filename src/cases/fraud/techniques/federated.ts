@@ -43,10 +43,10 @@ export async function federatedTechnique(ctx: CaseContext): Promise<TechniqueRes
     for (const note of fed.result.notes) ctx.notice(`federated: ${note}`);
 
     const union = concatSplits(sites.map((s) => s.train));
-    const central = await metered(ctx.meter, () => {
+    const central = await metered(ctx.meter, async () => {
       const net = SmallNet.create(union.x.cols, HIDDEN, ctx.opts.seed);
       net.fitNormaliser(union.x);
-      net.train(union.x, union.y, { epochs: ROUNDS * LOCAL_EPOCHS, learningRate: LR, batchSize: 256, seed: ctx.opts.seed });
+      await net.train(union.x, union.y, { epochs: ROUNDS * LOCAL_EPOCHS, learningRate: LR, batchSize: 256, seed: ctx.opts.seed, label: 'fraud: central MLP epochs' });
       return net;
     });
     const pooledTest = concatSplits(sites.map((s) => s.test).filter((t) => t.y.length > 0));

@@ -13,7 +13,6 @@ import { metered } from '../energy.js';
 import { recordModel } from '../evaluate-model.js';
 import { ensureBaseline } from '../gbdt-runs.js';
 import { ratio, type ModelResult, type TechniqueResult } from '../results.js';
-import { progressBar } from '../../../util/progress.js';
 
 const HIDDEN = [256, 128, 64];
 const EPOCHS = 4;
@@ -25,21 +24,19 @@ function fig(m: ModelResult) {
 
 export async function gbdtVsMlpTechnique(ctx: CaseContext): Promise<TechniqueResult> {
   const base = await ensureBaseline(ctx);
-  const bar = progressBar('fraud: deep MLP epochs', EPOCHS, ['loss', 'validPrAuc']);
   const run = await metered(ctx.meter, () => trainDeepMlp({ x: ctx.data.train.x, y: ctx.data.train.y }, {
     hidden: HIDDEN, epochs: EPOCHS, batchSize: 512, learningRate: 1e-3, seed: ctx.opts.seed, threads: ctx.opts.threads,
     valid: { x: ctx.data.valid.x, y: ctx.data.valid.y },
-    onEpoch: (e, loss, v) => bar.update(e, { loss: loss.toFixed(4), validPrAuc: v?.toFixed(3) ?? '-' }),
+    label: 'fraud: deep MLP', tracker: ctx.tracker,
   }));
-  bar.stop();
   const mlp = await recordModel(ctx, {
     name: 'mlp-deep', kind: 'mlp (engine)', onnx: run.result.onnx, train: run,
     lineage: { technique: 'deep-baseline', params: { hidden: HIDDEN, epochs: EPOCHS, bestEpoch: run.result.bestEpoch, optimizer: 'adamw 1e-3' } },
   });
-  const lr = await metered(ctx.meter, () => {
+  const lr = await metered(ctx.meter, async () => {
     const net = SmallNet.create(ctx.data.train.x.cols, [], ctx.opts.seed);
     net.fitNormaliser(ctx.data.train.x);
-    net.train(ctx.data.train.x, ctx.data.train.y, { epochs: LOGISTIC_EPOCHS, batchSize: 256, learningRate: 0.01, seed: ctx.opts.seed });
+    await net.train(ctx.data.train.x, ctx.data.train.y, { epochs: LOGISTIC_EPOCHS, batchSize: 256, learningRate: 0.01, seed: ctx.opts.seed, label: 'fraud: logistic regression', tracker: ctx.tracker });
     return smallNetToOnnx(net, 'fraud-logistic');
   });
   const logistic = await recordModel(ctx, {

@@ -3,7 +3,7 @@
  * schedule is just a function of the step (or, for ReduceLROnPlateau, of the validation metric).
  * Steps are 0-based optimiser updates.
  */
-import { UserError } from '../util/errors.js';
+import { UserError } from '../../util/errors.js';
 
 export type Schedule = (step: number) => number;
 
@@ -12,17 +12,16 @@ export function constantLr(lr: number): Schedule {
 }
 
 /**
- * Linear warm-up from 0 to `lr` over `warmupSteps`, then linear decay to 0 at `totalSteps`
- * (Hugging Face's get_linear_schedule_with_warmup).
+ * Linear warm-up to `lr` over `warmupSteps`, then linear decay to 0 at `totalSteps` (Hugging Face's
+ * get_linear_schedule_with_warmup, except that warm-up step k runs at (k + 1) / warmupSteps of the
+ * rate: the first step does not run at rate 0, which would be a wasted step).
  */
 export function linearWarmupDecay(lr: number, warmupSteps: number, totalSteps: number): Schedule {
-  if (totalSteps <= 0 || warmupSteps < 0 || warmupSteps > totalSteps) {
-    throw new UserError(`linear schedule: need 0 <= warmupSteps (${warmupSteps}) <= totalSteps (${totalSteps}), totalSteps > 0`);
+  if (totalSteps < 0 || warmupSteps < 0 || warmupSteps > totalSteps) {
+    throw new UserError(`linear schedule: need 0 <= warmupSteps (${warmupSteps}) <= totalSteps (${totalSteps})`);
   }
-  return (step) => {
-    if (step < warmupSteps) return (lr * step) / Math.max(1, warmupSteps);
-    return lr * Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
-  };
+  // Written as (lr * a) / b, the order fitDistilBert always used, so its rates stay bit-identical.
+  return (step) => (step < warmupSteps ? (lr * (step + 1)) / warmupSteps : (lr * Math.max(0, totalSteps - step)) / Math.max(1, totalSteps - warmupSteps));
 }
 
 /** Optional linear warm-up, then cosine decay from `lr` to `minLr` at `totalSteps`. */
@@ -86,6 +85,18 @@ export class ReduceLROnPlateau {
       this.bad = 0;
     }
     return this.lr;
+  }
+
+  /** What a checkpoint keeps, so a resumed run reduces the rate at the same evaluations. */
+  state(): { lr: number; best: number | null; bad: number; cooldownLeft: number } {
+    return { lr: this.lr, best: Number.isFinite(this.best) ? this.best : null, bad: this.bad, cooldownLeft: this.cooldownLeft };
+  }
+
+  restore(s: { lr: number; best: number | null; bad: number; cooldownLeft: number }): void {
+    this.lr = s.lr;
+    if (s.best !== null) this.best = s.best;
+    this.bad = s.bad;
+    this.cooldownLeft = s.cooldownLeft;
   }
 
   /** Use as a step schedule (the rate changes only through report()). */
