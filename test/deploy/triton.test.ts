@@ -105,7 +105,7 @@ describe('verde export triton', () => {
     assert.match(bad.stderr, /^verde: --name "\.\.\/x": a Triton model name/);
     const kind = await runVerde(['export', 'triton', '--model', join(root, 'fraud'), '--out', repo, '--kind', 'tpu']);
     assert.equal(kind.code, 2);
-    assert.match(kind.stderr, /--kind tpu: must be "cpu" or "gpu"/);
+    assert.match(kind.stderr, /--kind: "tpu" must be cpu or gpu/);
     const missing = await runVerde(['export', 'triton', '--model', join(root, 'nope'), '--out', repo]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope/);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { intFlag } from '../flags.js';
+import { choiceFlag, choiceListFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_WORKERS } from '../../serve/options.js';
 import type { BenchOptions } from '../../bench-serve/bench.js';
@@ -47,16 +47,8 @@ export function registerBenchServe(program: Command): void {
     .option('--workers <n>', 'inference workers per model in the server (default as verde serve: one per core)', intFlag('--workers', 1, 256), DEFAULT_WORKERS)
     .option('--threads <n>', 'ONNX Runtime threads per inference worker in the server', intFlag('--threads', 1, 256), 1)
     .option('--no-overload', 'skip the 10x-capacity overload run')
-    .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', (v: string) => {
-      const groups = v.split(',').map((g) => g.trim());
-      const bad = groups.find((g) => !['batching', 'cache', 'early-exit', 'cascade', 'overload'].includes(g));
-      if (bad !== undefined) throw new UserError(`--only: unknown group "${bad}" (batching, cache, early-exit, cascade, overload)`);
-      return groups;
-    })
-    .option('--load-generator <name>', 'auto (wrk when on PATH, else autocannon), wrk or autocannon; wrk costs far less CPU on the shared cores', (v: string) => {
-      if (!['auto', 'wrk', 'autocannon'].includes(v)) throw new UserError(`--load-generator: expected auto, wrk or autocannon (got "${v}")`);
-      return v;
-    }, 'auto')
+    .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', choiceListFlag('--only', ['batching', 'cache', 'early-exit', 'cascade', 'overload']))
+    .option('--load-generator <name>', 'auto (wrk when on PATH, else autocannon), wrk or autocannon; wrk costs far less CPU on the shared cores', choiceFlag('--load-generator', ['auto', 'wrk', 'autocannon']), 'auto')
     .option('--out <file>', 'results JSON', './verde-out/bench-serve/results.json')
     .option(...STORE_FLAG)
     .action(async (flags: BenchFlags) => {

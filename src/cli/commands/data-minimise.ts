@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dataGroup } from './data-group.js';
+import { numberFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 
 interface MinimiseFlags {
@@ -11,11 +12,7 @@ interface MinimiseFlags {
 /** Step flags -> plan steps, in the order the steps make sense: cheap row filters first, storage last. */
 async function stepsFromFlags(o: MinimiseFlags): Promise<Record<string, unknown>[]> {
   const { UserError } = await import('../../util/errors.js');
-  const num = (flag: string, v: string) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`${flag}: "${v}" is not a number`);
-    return n;
-  };
+  const num = (flag: string, v: string) => numberFlag(flag)(v);
   const list = (v: string | boolean | undefined) => (typeof v === 'string' ? { columns: v.split(',').map((c) => c.trim()).filter(Boolean) } : {});
   const steps: Record<string, unknown>[] = [];
   if (o.filter !== undefined) steps.push({ step: 'filter', where: o.filter });
@@ -79,10 +76,8 @@ export function registerDataMinimise(program: Command): void {
     .action(async (file: string, opts: MinimiseFlags) => {
       const { UserError } = await import('../../util/errors.js');
       const { checkPlan, runMinimise, formatMinimise } = await import('../../data/minimise/index.js');
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new UserError(`--seed: "${opts.seed}" must be an integer`);
-      const budget = Number(opts.qualityBudget);
-      if (!(budget >= 0 && budget < 1)) throw new UserError(`--quality-budget: "${opts.qualityBudget}" must be a number in [0, 1)`);
+      const seed = numberFlag('--seed', { integer: true })(opts.seed);
+      const budget = numberFlag('--quality-budget', { min: 0, below: 1 })(opts.qualityBudget);
       const flagSteps = await stepsFromFlags(opts);
       let raw: Record<string, unknown>;
       if (opts.plan) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dataGroup } from './data-group.js';
+import { numberFlag } from '../flags.js';
 
 /** `verde data profile FILE`: what a data set holds (§1), from streaming DuckDB aggregates. */
 export function registerDataProfile(program: Command): void {
@@ -16,9 +17,7 @@ export function registerDataProfile(program: Command): void {
     .option('--corr <r>', '|r| above which a numeric pair is reported', '0.95')
     .option('--json <file>', 'also write the profile as JSON')
     .action(async (file: string, opts: { labelCol?: string; corr: string; json?: string }) => {
-      const { UserError } = await import('../../util/errors.js');
-      const corr = Number(opts.corr);
-      if (!(corr > 0 && corr < 1)) throw new UserError(`--corr: "${opts.corr}" must be a number between 0 and 1`);
+      const corr = numberFlag('--corr', { above: 0, below: 1 })(opts.corr);
       const { profileFile, formatProfile } = await import('../../data/profile/index.js');
       const p = await profileFile(file, { labelCol: opts.labelCol, corrThreshold: corr });
       process.stdout.write(formatProfile(p) + '\n');

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { numberFlag } from '../flags.js';
+import { choiceFlag, numberFlag } from '../flags.js';
 import { dataGroup } from './data-group.js';
 
 const STRATEGIES = ['uncertainty', 'margin', 'diversity'];
@@ -33,7 +33,7 @@ export function registerDataSelect(program: Command): void {
     .option('--seed <n>', 'seed for the held-out split, the seed set and ties', numberFlag('--seed'), 42)
     .action(async (o: Record<string, unknown>) => {
       const strategy = String(o.strategy);
-      if (!STRATEGIES.includes(strategy)) throw new UserError(`--strategy: "${strategy}" must be one of ${STRATEGIES.join(', ')}`);
+      choiceFlag('--strategy', STRATEGIES)(strategy);
       const { selectToLabel, simulateSelection } = await import('../../data/active-learning/index.js');
       const { writeJsonAtomic } = await import('../../util/atomic.js');
       type S = 'uncertainty' | 'margin' | 'diversity';

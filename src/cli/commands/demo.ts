@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { UserError } from '../../util/errors.js';
-import { countFlag } from '../flags.js';
+import { choiceFlag, countFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 
 /**
@@ -25,9 +24,7 @@ export function registerDemo(program: Command): void {
     .option('--only <case>', 'run one part: text, fraud or data (§1 minimisation of the mail corpus and of transactions)')
     .option(...STORE_FLAG)
     .action(async (opts: { out: string; country?: string; rows?: number; only?: string; store?: string }) => {
-      if (opts.only !== undefined && opts.only !== 'text' && opts.only !== 'fraud' && opts.only !== 'data') {
-        throw new UserError(`--only: "${opts.only}" must be text, fraud or data`);
-      }
+      if (opts.only !== undefined) choiceFlag('--only', ['text', 'fraud', 'data'])(opts.only);
       const { Tracker, requireCountry, writeRunOutputs, summaryText, checkEmissionsCsv } = await import('../../meter/index.js');
       if (opts.country) requireCountry(opts.country);
       // A malformed emissions.csv is reported before minutes of work, not after.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../util/errors.js';
-import { numberFlag } from '../flags.js';
+import { choiceFlag, numberFlag } from '../flags.js';
 
 interface DetectFlags {
   scope: string;
@@ -22,12 +21,10 @@ export function registerDetect(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--sysfs-root <dir>', 'read powercap from <dir>/class/powercap instead of /sys (for testing)')
     .action(async (flags: DetectFlags) => {
-      if (flags.scope !== 'process' && flags.scope !== 'machine') {
-        throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
-      }
+      const scope = choiceFlag('--scope', ['process', 'machine'])(flags.scope);
       const { detectSources } = await import('../../meter/index.js');
       const report = await detectSources({
-        scope: flags.scope,
+        scope,
         tdpW: flags.tdp !== undefined ? numberFlag('--tdp', { above: 0 })(flags.tdp) : undefined,
         sysfsRoot: flags.sysfsRoot,
       });

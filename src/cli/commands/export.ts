@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../util/errors.js';
-import { intFlag } from '../flags.js';
+import { choiceFlag, intFlag } from '../flags.js';
 
 interface TritonFlags {
   model: string;
@@ -41,9 +40,9 @@ export function registerExport(program: Command): void {
     .option('--kind <kind>', 'instance_group kind: cpu or gpu', 'cpu')
     .option('--instances <n>', 'instance_group count', intFlag('--instances', 1, 1024), 1)
     .action(async (flags: TritonFlags) => {
-      if (flags.kind !== 'cpu' && flags.kind !== 'gpu') throw new UserError(`--kind ${flags.kind}: must be "cpu" or "gpu"`);
+      const kind = choiceFlag('--kind', ['cpu', 'gpu'])(flags.kind);
       const { exportTriton } = await import('../../deploy/triton.js');
-      const r = await exportTriton({ model: flags.model, out: flags.out, name: flags.name, measure: flags.measure, maxBatchSize: flags.maxBatchSize, maxQueueDelayUs: flags.maxQueueDelayUs, kind: flags.kind, instances: flags.instances });
+      const r = await exportTriton({ model: flags.model, out: flags.out, name: flags.name, measure: flags.measure, maxBatchSize: flags.maxBatchSize, maxQueueDelayUs: flags.maxQueueDelayUs, kind, instances: flags.instances });
       const lines = r.costs.map((c) => `  batch ${String(c.batchSize).padStart(5)}: ${(c.secondsPerRow * 1e6).toFixed(1).padStart(9)} us/row  ${(c.joulesPerRow * 1e3).toPrecision(3).padStart(8)} mJ/row  (${c.method})`);
       process.stdout.write(
         `${lines.length ? `Batch cost of model.onnx:\n${lines.join('\n')}\n` : ''}` +

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { numberFlag } from '../flags.js';
+import { choiceFlag, numberFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 
 /** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
@@ -69,9 +69,7 @@ export function registerMeasure(program: Command): void {
       // a usage error like any other (exit 2), not commander's missing-argument exit 1
       if (command.length === 0) throw new UserError('measure: no command given (usage: verde measure [options] -- <command ...>)');
       const intervalMs = parseInterval(flags.interval);
-      if (flags.scope !== 'process' && flags.scope !== 'machine') {
-        throw new UserError(`--scope ${flags.scope}: must be "process" or "machine"`);
-      }
+      const scope = choiceFlag('--scope', ['process', 'machine'])(flags.scope);
       const { measureCommand, summaryText, requireCountry, pushUrlProblem } = await import('../../meter/index.js');
       if (flags.country !== undefined) requireCountry(flags.country);
       const pushProblem = flags.push !== undefined ? pushUrlProblem(flags.push) : null;
@@ -79,7 +77,7 @@ export function registerMeasure(program: Command): void {
       const run = await measureCommand(command, {
         outDir: flags.out,
         intervalMs,
-        scope: flags.scope,
+        scope,
         country: flags.country,
         carbonIntensity: flags.carbonIntensity !== undefined ? numberFlag('--carbon-intensity', MEASURE_BOUNDS.carbonIntensity)(flags.carbonIntensity) : undefined,
         pue: numberFlag('--pue', MEASURE_BOUNDS.pue)(flags.pue),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { intFlag, numberFlag } from '../flags.js';
+import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 
 /** `verde report`: one self-contained page (or Markdown/JSON) from the run store. */
@@ -23,7 +23,7 @@ export function registerReport(program: Command): void {
     .option(...STORE_FLAG)
     .action(async (o: { runs?: string[]; last?: number; out?: string; format: string; embodiedKgco2e?: number; lifetimeYears?: number; store?: string }) => {
       if (o.runs && o.last !== undefined) throw new UserError('--runs and --last: give one or the other');
-      if (!['html', 'md', 'json'].includes(o.format)) throw new UserError(`--format: "${o.format}" must be html, md or json`);
+      choiceFlag('--format', ['html', 'md', 'json'])(o.format);
       const { writeReport } = await import('../../report/write.js');
       const w = await writeReport({
         store: o.store, runs: o.runs, last: o.last, format: o.format as 'html' | 'md' | 'json',

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
-import { intFlag, probabilityFlag } from '../flags.js';
+import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
 import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 import { DEFAULT_FEEDBACK_LIMIT_BYTES } from '../../serve/feedback.js';
@@ -72,11 +72,7 @@ export function registerServe(program: Command): void {
     .option('--workers <n>', 'inference workers per model: a batch of 16 or more rows is split across them; by default one per core', intFlag('--workers', 1, 256), D.workers)
     .option('--threads <n>', 'ONNX Runtime intra-op threads per inference worker', intFlag('--threads', 1, 256), D.threads)
     .option('--country <iso3>', 'country for the grid carbon intensity of X-CO2e-Grams (e.g. ESP); default: world average')
-    .option('--pue <x>', 'data-centre PUE applied to every energy figure', (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 1) throw new UserError(`--pue: expected a number >= 1 (got "${v}")`);
-      return n;
-    })
+    .option('--pue <x>', 'data-centre PUE applied to every energy figure', numberFlag('--pue', { min: 1 }))
     .option('--exit-threshold <p>', 'softmax confidence at which an early exit answers, or "off" to run models whole (default: each manifest\'s)', exitThresholdFlag)
     .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), D.cascadeThreshold)
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), D.maxInstances)

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../util/errors.js';
-import { numberFlag, probabilityFlag, intFlag } from '../flags.js';
+import { choiceFlag, numberFlag, probabilityFlag, intFlag } from '../flags.js';
 import { TEXT_DEFAULTS as T } from '../../cases/text/defaults.js';
 import { STORE_FLAG } from '../store-flag.js';
 import { INVALID_UTF8_HELP, invalidUtf8Flag, type InvalidUtf8Mode } from '../../data/text/utf8.js';
@@ -53,7 +52,7 @@ export function registerText(program: Command): void {
     .option('--resume', 'continue the run killed or interrupted with the same --out and flags from its last checkpoint')
     .action(async (opts: Record<string, unknown>) => {
       const bits = String(opts.int8Bits);
-      if (!['7', '8', 'auto'].includes(bits)) throw new UserError(`--int8-bits: "${bits}" must be 7, 8 or auto`);
+      choiceFlag('--int8-bits', ['7', '8', 'auto'])(bits);
       const g = await import('../../govern/text-register.js');
       const source = await g.textRegistryStart(opts, { data: opts.data as string | undefined, dataset: opts.dataset as string | undefined, trainSize: (opts.trainSize as number | undefined) ?? T.trainSize, seed: (opts.seed as number | undefined) ?? T.seed });
       const { runTextCase } = await import('../../cases/text/index.js');
