@@ -24,3 +24,6 @@ export {
   type EncoderConfig,
   type DistilBertEmbeddingsConfig,
 } from './layers/transformer.js';
+export { fitLoop, type Trainable, type FitLoopOptions, type FitLoopResult, type EpochLog, type FitProgress, type FitCheckpointer, type SpanSource } from './fit/loop.js';
+export { constantLr, linearWarmupDecay, cosineLr, ReduceLROnPlateau, type Schedule } from './fit/schedules.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './fit/early-stopping.js';

@@ -2,7 +2,9 @@
  * Fine-tune (or train from scratch) DistilBertForSequenceClassification on the engine, like the
  * guide's §6.1 Trainer: AdamW (weight decay 0.01) with a linearly decaying learning rate, shuffled
  * batches padded to their longest row, evaluation on the validation set after each epoch, early
- * stopping with patience 1 on validation accuracy, and the best epoch's weights kept.
+ * stopping with patience 1 on validation accuracy, and the best epoch's weights kept. The epochs,
+ * schedule, early stopping, progress bar, meter spans and checkpoints are the engine's one training
+ * loop (src/engine/fit/loop.ts); this file builds the graph, the batches and the evaluation.
  */
 import { Graph } from '../../engine/graph.js';
 import { TrainingSession } from '../../engine/runtime/training-session.js';

@@ -3,6 +3,7 @@
  * (default 256-128-64) trained on verde's engine (graph built and differentiated in TypeScript,
  * AdamW steps run by ONNX Runtime in a worker thread). Inputs are standardised with missing
  * values at the mean; the exported ONNX graph includes that step, so it takes raw features.
+ * Epochs, best-epoch keeping, progress bar, meter spans and checkpoints: src/engine/fit/loop.ts.
  */
 import { Graph, Rng, TrainingSession, linearLayer, op, type HostTensor, type Linear } from '../../engine/index.js';
 import { EarlyStopping } from '../../engine/fit/early-stopping.js';
