@@ -236,7 +236,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     let linear: LinearPrepared | undefined;
     if (classes.includes('linear')) {
       span = tracker.startSpan('train-linear');
-      linear = await trainLinearText(splits.labelNames, splits.train, splits.validation, splits.test, { seed, threads, epochs: o.linearEpochs });
+      linear = await trainLinearText(splits.labelNames, splits.train, splits.validation, splits.test, { seed, threads, epochs: o.linearEpochs, tracker });
       stages.push(stageOf('train-linear', await span.end(), { hashDim: linear.featuriser.spec.hashDim, wordNgrams: linear.featuriser.spec.wordNgrams, charNgrams: linear.featuriser.spec.charNgrams, maxFeatures: linear.featuriser.maxLength, epochs: linear.fit.history, bestEpoch: linear.fit.bestEpoch, steps: linear.fit.steps }));
     }
     const dataset = splits.description;

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { fail } from '../../util/errors.js';
-import { progressBar } from '../../util/progress.js';
+import type { SpanSource } from '../../engine/fit/loop.js';
 import { HASHED_NGRAM_DEFAULTS, HashedNgramFeaturiser, fitIdf, type HashedNgramSpec } from '../../tokenizers/hashed-ngrams.js';
 import { fitLinearText, linearTextToOnnx, type LinearTextFit } from '../../models/linear-text/index.js';
 import { textManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
@@ -28,6 +28,8 @@ export interface LinearTextOptions {
   seed: number;
   threads?: number;
   hashDim?: number;
+  /** The case's tracker: the training loop opens its per-epoch spans on it. */
+  tracker?: SpanSource;
 }
 
 export interface LinearPrepared {
@@ -49,18 +51,9 @@ export async function trainLinearText(labels: string[], train: Split, val: Split
   const idf = fitIdf(trainIds, hashDim);
   const epochs = o.epochs ?? 5;
   const batchSize = o.batchSize ?? 32;
-  const steps = Math.ceil(trainIds.length / batchSize) * epochs;
-  const bar = progressBar('train linear', steps, ['epoch', 'loss', 'val_acc']);
-  let fit: LinearTextFit;
-  try {
-    fit = await fitLinearText({ hashDim, labels, idf }, { ids: trainIds, labels: train.labels }, { ids: valIds, labels: val.texts.length ? val.labels : train.labels }, {
-      epochs, batchSize, lr: o.lr, seed: o.seed, threads: o.threads,
-      onStep: (s) => bar.update(s.step, { epoch: s.epoch, loss: s.loss.toFixed(4) }),
-      onEpoch: (e) => bar.update(Math.ceil(trainIds.length / batchSize) * e.epoch, { val_acc: e.valAccuracy.toFixed(4) }),
-    });
-  } finally {
-    bar.stop();
-  }
+  const fit = await fitLinearText({ hashDim, labels, idf }, { ids: trainIds, labels: train.labels }, { ids: valIds, labels: val.texts.length ? val.labels : train.labels }, {
+    epochs, batchSize, lr: o.lr, seed: o.seed, threads: o.threads, label: 'train linear', tracker: o.tracker,
+  });
   return { featuriser, fit, onnx: linearTextToOnnx(fit.model, 'text-linear'), testIds: enc(test) };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The one training loop of verde's models (DistilBERT, the deep MLP, the small network/logistic
+ * The one training loop of verde's models (DistilBERT, the deep MLP, the linear text classifier, the small network/logistic
  * regression): epochs of batches through a Trainable, a learning-rate schedule, evaluation after
  * each epoch with early stopping that keeps the best weights, a progress bar, one meter span per
  * epoch and per evaluation when a tracker is given, and checkpoints every N steps and after each

@@ -2,8 +2,11 @@
  * Train the linear text classifier on verde's engine: the graph of model.ts differentiated in
  * TypeScript, AdamW steps run by ONNX Runtime in a worker thread (like the transformer), on
  * already featurised texts (hashed n-gram ids). Keeps the epoch with the best validation accuracy.
+ * Epochs, best-epoch keeping, progress bar, meter spans and checkpoints: src/engine/fit/loop.ts.
  */
 import { TrainingSession, type HostTensor } from '../../engine/index.js';
+import { EarlyStopping } from '../../engine/fit/early-stopping.js';
+import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
 import { seededRandom } from '../../util/random.js';
 import { linearTextForward, linearTextTrainingGraph, type LinearTextModel } from './model.js';
 
@@ -16,6 +19,12 @@ export interface LinearTextFitOptions {
   threads?: number;
   onStep?: (s: { step: number; totalSteps: number; epoch: number; loss: number }) => void;
   onEpoch?: (e: { epoch: number; loss: number; valAccuracy: number }) => void;
+  /** Progress bar label (stderr); no bar without one. */
+  label?: string;
+  /** Meter tracker: one span per epoch's training and one per its evaluation. */
+  tracker?: SpanSource;
+  /** Save resumable state every `every` steps and after each epoch; resume from what it loads. */
+  checkpoint?: FitCheckpointer;
 }
 
 export interface LinearTextFit {
@@ -57,33 +66,39 @@ export async function fitLinearText(
   const { graph, loss } = linearTextTrainingGraph(start, seed);
   const session = await TrainingSession.create(graph, { loss, optimizer: { type: 'adamw', lr: opts.lr ?? LINEAR_TEXT_FIT_DEFAULTS.lr, weightDecay: opts.weightDecay ?? LINEAR_TEXT_FIT_DEFAULTS.weightDecay } }, { threads: opts.threads ?? 1 });
   const stepsPerEpoch = Math.ceil(train.ids.length / batchSize);
-  const totalSteps = stepsPerEpoch * epochs;
+  // One shuffle of the order per epoch, in turn, replayed up to the epoch asked for (resume).
   const rng = seededRandom(seed + 11);
   const order = train.ids.map((_, i) => i);
-  const history: LinearTextFit['history'] = [];
-  let best: { model: LinearTextModel; epoch: number; acc: number } | undefined;
-  let step = 0;
+  let shuffledEpochs = 0;
+  const modelOf = (p: Map<string, Float32Array>): LinearTextModel => ({ ...init, weight: Float32Array.from(p.get('weight')!), bias: Float32Array.from(p.get('bias')!) });
+  // Best epoch by validation accuracy, kept without stopping.
+  const es = new EarlyStopping({ patience: Infinity, mode: 'max' });
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      rng.shuffle(order);
-      let lossSum = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const idx = order.slice(b * batchSize, (b + 1) * batchSize);
-        const { ids, mask } = padBatch(idx.map((i) => train.ids[i]));
-        const labels: HostTensor = { dtype: 'int64', dims: [idx.length], data: BigInt64Array.from(idx.map((i) => BigInt(train.labels[i]))) };
-        const r = await session.trainStep({ input_ids: ids, attention_mask: mask, labels });
-        lossSum += r.loss;
-        opts.onStep?.({ step: ++step, totalSteps, epoch, loss: r.loss });
-      }
-      const p = await session.getParams();
-      const model: LinearTextModel = { ...init, weight: Float32Array.from(p.get('weight')!), bias: Float32Array.from(p.get('bias')!) };
-      const valAccuracy = accuracy(model, val.ids, val.labels);
-      history.push({ epoch, loss: lossSum / stepsPerEpoch, valAccuracy });
-      opts.onEpoch?.({ epoch, loss: lossSum / stepsPerEpoch, valAccuracy });
-      if (!best || valAccuracy > best.acc) best = { model, epoch, acc: valAccuracy };
-    }
+    const run = await fitLoop(session, {
+      epochs,
+      stepsPerEpoch,
+      batches: function* (epoch, from) {
+        for (; shuffledEpochs < epoch; shuffledEpochs++) rng.shuffle(order);
+        for (let b = from; b < stepsPerEpoch; b++) {
+          const idx = order.slice(b * batchSize, (b + 1) * batchSize);
+          const { ids, mask } = padBatch(idx.map((i) => train.ids[i]));
+          const labels: HostTensor = { dtype: 'int64', dims: [idx.length], data: BigInt64Array.from(idx.map((i) => BigInt(train.labels[i]))) };
+          yield { input_ids: ids, attention_mask: mask, labels };
+        }
+      },
+      evaluate: async () => ({ metric: accuracy(modelOf(await session.getParams()), val.ids, val.labels) }),
+      earlyStopping: es,
+      restoreBest: false,
+      label: opts.label,
+      metricName: 'val_acc',
+      tracker: opts.tracker,
+      checkpoint: opts.checkpoint,
+      onStep: opts.onStep && ((st) => opts.onStep!({ step: st.step, totalSteps: st.totalSteps, epoch: st.epoch, loss: st.loss })),
+      onEpoch: opts.onEpoch && ((e) => opts.onEpoch!({ epoch: e.epoch, loss: e.trainLoss, valAccuracy: e.eval!.metric })),
+    });
+    const history = run.history.map((e) => ({ epoch: e.epoch, loss: e.trainLoss, valAccuracy: e.eval!.metric }));
+    return { model: modelOf(es.bestWeights!), history, bestEpoch: es.bestAt, steps: run.steps };
   } finally {
     await session.close();
   }
-  return { model: best!.model, history, bestEpoch: best!.epoch, steps: step };
 }
