@@ -1,9 +1,9 @@
 /**
- * The one training loop of verde's models (DistilBERT, the deep MLP, the linear text classifier, the small network/logistic
- * regression): epochs of batches through a Trainable, a learning-rate schedule, evaluation after
- * each epoch with early stopping that keeps the best weights, a progress bar, one meter span per
- * epoch and per evaluation when a tracker is given, and checkpoints every N steps and after each
- * epoch that a killed run resumes from exactly.
+ * The one training loop of verde's models trained by gradient descent (DistilBERT, the deep MLP,
+ * the linear text classifier, the small network/logistic regression): epochs of batches through a
+ * Trainable, a learning-rate schedule, evaluation after each epoch with early stopping that keeps
+ * the best weights, a progress bar, one meter span per epoch and per evaluation when a tracker is
+ * given, and checkpoints every N steps and after each epoch that a killed run resumes from exactly.
  *
  * It lives in the engine (layer 2), not in src/train/ (layer 7), because the models (layer 3) and
  * compression's distillation (layer 4) train through it and may import only lower layers. The meter
