@@ -127,6 +127,7 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
       epochs: opts.epochs,
       stepsPerEpoch,
       // The shuffle order is a function of (seed, epoch): a resumed run sees the same batches.
+      // Dropout's generator lives inside ONNX Runtime and is not saved: a resumed run draws fresh masks.
       batches: function* (epoch, from) {
         const order = shuffled(train.ids.length, opts.seed + epoch);
         for (let b = from; b < stepsPerEpoch; b++) yield batchOf(order.slice(b * opts.batchSize, (b + 1) * opts.batchSize));
