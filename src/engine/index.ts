@@ -14,13 +14,4 @@ export { TrainingSession, type StepResult } from './runtime/training-session.js'
 export { type DeviceOptions, type Device, createSession, toOrt, fromOrt, ort } from './runtime/ort.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
 export { Rng, init, type Init } from './init.js';
-export { linearLayer, layerNormLayer, embeddingLayer, type Linear, type LayerNorm, type Embedding } from './layers/basic.js';
-export {
-  encoderLayer,
-  transformerEncoder,
-  distilBertEmbeddings,
-  clsPool,
-  classificationHead,
-  type EncoderConfig,
-  type DistilBertEmbeddingsConfig,
-} from './layers/transformer.js';
+export { linearLayer, type Linear } from './layers/basic.js';

@@ -98,16 +98,21 @@ class EngineBackend implements Backend<Tensor> {
   mergeHeads = (t: Tensor, width: number) => op.reshape(op.transpose(t, [0, 2, 1, 3]), [0, 0, width]);
 }
 
+/** DistilBERT's blocks on the engine in `g`; `made()` lists the parameters created so far. */
+export function engineDistilBert(g: Graph, c: DistilBertConfig, values: Params, opts: ForwardOptions): { m: DistilBert<Tensor>; made: () => Param[] } {
+  const b = new EngineBackend(g, c, values, opts);
+  return { m: new DistilBert(b, c), made: () => b.made };
+}
+
 /** Build the forward pass in `g` from `ids`, `mask` ([batch, seq] int64 inputs). */
 export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params, ids: Tensor, mask: Tensor, opts: ForwardOptions): ForwardResult {
-  const b = new EngineBackend(g, c, values, opts);
-  const m = new DistilBert(b, c);
+  const { m, made } = engineDistilBert(g, c, values, opts);
   const exitLogits: Tensor[] = [];
   const x = m.embeddings(ids);
-  const hidden = m.blocks(x, b.maskBias(mask), 0, c.nLayers, (l, h) => {
+  const hidden = m.blocks(x, m.b.maskBias(mask), 0, c.nLayers, (l, h) => {
     if (opts.exits?.includes(l) && l !== c.nLayers - 1) exitLogits.push(m.classify(h, `exits.${l}.`));
   });
-  return { logits: m.classify(hidden), exitLogits, params: b.made };
+  return { logits: m.classify(hidden), exitLogits, params: made() };
 }
 
 /**
