@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const need = a.skip + a.steps;
   // one epoch a few steps longer than the timed ones (--train-size is the training split)
   const trainSize = (need + 4) * 8;
-  const args = ['dist/src/cli/main.js', 'text', '--model', model, '--classes', 'transformer', '--batch-size', '8', '--max-length', '128', '--threads', String(a.threads), '--epochs', '1', '--train-size', String(trainSize), '--test-size', '50', '--checkpoint-every', '0', '--out', join(work, 'out'), '--store', join(work, 'runs.db')];
+  const args = ['dist/src/cli/main.js', 'text', '--model', model, '--classes', 'transformer', '--batch-size', '8', '--max-length', '128', '--threads', String(a.threads), '--epochs', '1', '--train-size', String(trainSize), '--test-size', '50', '--out', join(work, 'out'), '--store', join(work, 'runs.db')];
   console.error(`running: node ${args.join(' ')}`);
   const child = spawn(process.execPath, args, { env: { ...process.env, VERDE_QUIET: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const seen: { step: number; t: number }[] = [];
