@@ -3,7 +3,9 @@
 Started once by bench/train-step.ts with the same thread count and kept alive: it reads one command a
 line on stdin ("train", "fwd <batch>", "quit") and answers each with one JSON line on stdout, so the
 caller can alternate verde and PyTorch rounds (a load swing on a shared machine then hits both).
-Usage: /usr/bin/python3 bench/train-step-torch.py --threads 2 --batch 8 --seq 128 --layers 6
+Usage: /usr/bin/python3 bench/train-step-torch.py --threads 2 --batch 8 --seq 128 --layers 6 --lr 5e-5 --clip 1.0
+(the caller passes verde's fine-tuning learning rate and gradient-norm clipping, as Hugging Face's Trainer
+clips by default).
 """
 import argparse
 import json
@@ -87,12 +89,14 @@ def main():
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--clip", type=float, default=1.0, help="max gradient norm (0: no clipping)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(0)
     model = Classifier(layers=a.layers)
-    opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.01)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     ids, mask, labels = batch(a.batch, a.seq, g)
     fwd_batches = {}
     loss = None
@@ -113,6 +117,8 @@ def main():
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(ids, mask), labels)
             loss.backward()
+            if a.clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
             opt.step()
             reply({"s": time.perf_counter() - t0, "loss": float(loss)})
         elif cmd[0] == "fwd":

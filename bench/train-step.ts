@@ -1,40 +1,33 @@
 /**
- * Benchmark: one training step (forward, backward, AdamW) of a DistilBERT-base-shaped encoder
- * classifier (6 layers, dim 768, 12 heads, FFN 3072, vocab 30522, batch 8, seq 128) in verde's
- * engine, and forward-only at batch 1 and 8 (the exported .onnx, as predict/serve run it),
- * against the same model in PyTorch (bench/train-step-torch.py, Debian /usr/bin/python3) with the
- * same thread count. The PyTorch peer is one long-lived child driven over stdin, and the two run
- * in alternating rounds (verde, PyTorch, PyTorch, verde, ...), so a load swing on a shared machine
- * hits both. Prints min and median of each, the ratios, the median of the per-round ratios and
- * peak memory, and writes them to bench/out/train-step/results.json.
+ * Benchmark: one training step (forward, backward, AdamW with gradient clipping) of a
+ * DistilBERT-base-shaped classifier (6 layers, dim 768, 12 heads, FFN 3072, vocab 30522, batch 8,
+ * seq 128) exactly as `verde text` trains it — the same graph builder and session
+ * (src/models/distilbert/train-session.ts: dropout on, [CLS]-only last block, AdamW weight decay
+ * 0.01, clip 1.0, the fine-tuning learning rate of src/cases/text/defaults.ts, initial values copied
+ * as fit.ts does) — and forward-only at batch 1 and 8 (the exported .onnx, as predict/serve run
+ * it), against the same model in PyTorch (bench/train-step-torch.py, Debian /usr/bin/python3) with
+ * the same thread count, optimiser and clipping. The PyTorch peer is one long-lived child driven
+ * over stdin, and the two run in alternating rounds (verde, PyTorch, PyTorch, verde, ...), so a
+ * load swing on a shared machine hits both. Prints min and median of each, the ratios, the median
+ * of the per-round ratios and peak memory, and writes them to bench/out/train-step/results.json.
  *
- *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch] [--full-last-layer]
+ *   npx tsc -p . && node dist/bench/train-step.js [--threads 2] [--steps 5] [--warmup 2] [--fwd-reps 10] [--layers 6] [--no-torch]
  *
- * verde's classifier, like verde's DistilBERT, computes only the [CLS] row in the last block (the
- * head reads nothing else; same logits, loss and gradients); the PyTorch peer, like Hugging Face
- * Transformers, computes every row. --full-last-layer makes verde compute every row too, to show
- * what that saves.
+ * verde's DistilBERT computes only the [CLS] row in the last block (the head reads nothing else;
+ * same logits, loss and gradients); the PyTorch peer, like Hugging Face Transformers, computes
+ * every row.
  */
 import { PYTHON, pythonPeerEnv } from './python-peer.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/util/atomic.js';
-import {
-  Graph,
-  Rng,
-  TrainingSession,
-  classificationHead,
-  clsPool,
-  createSession,
-  distilBertEmbeddings,
-  op,
-  ort,
-  transformerEncoder,
-  type HostTensor,
-} from '../src/engine/index.js';
+import { Rng, createSession, ort, type HostTensor } from '../src/engine/index.js';
+import { TEXT_DEFAULTS } from '../src/cases/text/defaults.js';
+import { makeConfig } from '../src/models/distilbert/config.js';
+import { initParams } from '../src/models/distilbert/params.js';
+import { buildInferenceGraph } from '../src/models/distilbert/inference-graph.js';
+import { CLIP_GRAD_NORM, openDistilBertTraining } from '../src/models/distilbert/train-session.js';
 
 interface Args {
   threads: number;
@@ -45,12 +38,11 @@ interface Args {
   batch: number;
   seq: number;
   torch: boolean;
-  fullLastLayer: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, fullLastLayer: false, out: 'bench/out/train-step/results.json' };
+  const a: Args = { threads: Math.min(2, availableParallelism()), steps: 5, warmup: 2, fwdReps: 10, layers: 6, batch: 8, seq: 128, torch: true, out: 'bench/out/train-step/results.json' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -66,7 +58,6 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--batch') a.batch = v();
     else if (k === '--seq') a.seq = v();
     else if (k === '--no-torch') a.torch = false;
-    else if (k === '--full-last-layer') a.fullLastLayer = true;
     else if (k === '--out') a.out = argv[++i];
     else throw new Error(`unknown flag ${k} (see the header of bench/train-step.ts)`);
   }
@@ -74,25 +65,23 @@ function parseArgs(argv: string[]): Args {
 }
 
 const VOCAB = 30522;
-const DIM = 768;
+/** The learning rate `verde text --model` fine-tunes with. */
+const LR = TEXT_DEFAULTS.lrFineTune;
 
 function feeds(n: number, seq: number, rng: Rng): Record<string, HostTensor> {
   const ids = new BigInt64Array(n * seq);
-  const pos = new BigInt64Array(n * seq);
   const mask = new BigInt64Array(n * seq);
   const labels = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = BigInt(rng.int(2));
     for (let j = 0; j < seq; j++) {
       ids[i * seq + j] = BigInt(rng.int(VOCAB));
-      pos[i * seq + j] = BigInt(j);
       mask[i * seq + j] = j < seq - seq / 8 ? 1n : 0n; // same padding as the PyTorch peer
     }
   }
   const d = [n, seq];
   return {
     input_ids: { dtype: 'int64', dims: d, data: ids },
-    position_ids: { dtype: 'int64', dims: d, data: pos },
     attention_mask: { dtype: 'int64', dims: d, data: mask },
     labels: { dtype: 'int64', dims: [n], data: labels },
   };
@@ -118,7 +107,7 @@ class TorchPeer {
 
   static async start(a: Args): Promise<{ peer: TorchPeer; info: Record<string, unknown> }> {
     console.error(`PyTorch peer: ${PYTHON} bench/train-step-torch.py ...`);
-    const args = ['bench/train-step-torch.py', '--threads', String(a.threads), '--batch', String(a.batch), '--seq', String(a.seq), '--layers', String(a.layers)];
+    const args = ['bench/train-step-torch.py', '--threads', String(a.threads), '--batch', String(a.batch), '--seq', String(a.seq), '--layers', String(a.layers), '--lr', String(LR), '--clip', String(CLIP_GRAD_NORM)];
     const peer = new TorchPeer(spawn(PYTHON, args, { env: pythonPeerEnv(a.threads) }));
     return { peer, info: await peer.next() };
   }
@@ -153,30 +142,19 @@ const stats = (xs: number[]) => ({ min: Math.min(...xs), median: median(xs), all
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
-  const rng = new Rng(0);
-  const g = new Graph('distilbert-bench', { seed: 0 });
-  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
-  const positions = g.input('position_ids', 'int64', ['batch', 'seq']);
-  const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
-  const labels = g.input('labels', 'int64', ['batch']);
-  const cfg = { dim: DIM, heads: 12, hiddenDim: 3072, layers: a.layers, dropout: 0.1, attentionDropout: 0.1 };
-  const emb = distilBertEmbeddings(g, { vocabSize: VOCAB, maxPositions: 512, dim: DIM, dropout: 0.1 }, rng);
-  const enc = transformerEncoder(g, cfg, rng);
-  const head = classificationHead(g, DIM, 2, rng);
-  const hidden = emb(ids, positions);
-  const logits = head(a.fullLastLayer ? clsPool(enc(hidden, mask), cfg) : enc(hidden, mask, { clsOnly: true }));
-  const loss = op.crossEntropy(logits, labels);
-  const nParams = g.params.reduce((s, p) => s + p.init.length, 0);
-
+  // The model `verde text` builds, DistilBERT-base-shaped (makeConfig's defaults), two labels.
+  const config = makeConfig(['neg', 'pos'], { layers: a.layers, vocabSize: VOCAB });
+  const params = initParams(config, 0);
+  const nParams = [...params.values()].reduce((s, p) => s + p.data.length, 0);
   console.error(`verde: ${nParams} parameters, ${a.layers} layers, batch ${a.batch} x seq ${a.seq}, ${a.threads} threads; CPU ${cpus()[0]?.model}`);
-  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: 5e-5, weightDecay: 0.01 } }, { threads: a.threads, transferInitialValues: true });
+  const { session } = await openDistilBertTraining(config, params, { lr: LR, seed: 0, threads: a.threads });
   const peer = a.torch ? await TorchPeer.start(a) : undefined;
   const batch = feeds(a.batch, a.seq, new Rng(1));
   let lastLoss = 0;
   let torchLoss = 0;
   const verdeStep = async () => {
     const t0 = performance.now();
-    lastLoss = (await session.trainStep(batch)).loss;
+    lastLoss = (await session.trainStep(batch, { lr: LR })).loss;
     return secs(t0);
   };
   const torchStep = peer
@@ -191,12 +169,10 @@ async function main(): Promise<void> {
   );
   const trainRss = rssMb();
 
-  // forward: the exported standalone model, as `verde predict`/`serve` run it
-  const dir = await mkdtemp(join(tmpdir(), 'verde-bench-'));
-  const path = join(dir, 'model.onnx');
-  await session.exportOnnx(path, { logits });
   await session.close();
-  const infer = await createSession(path, { threads: a.threads });
+
+  // forward: the exported standalone model, as `verde predict`/`serve` run it
+  const infer = await createSession(buildInferenceGraph(config, params).bytes, { threads: a.threads });
   const fwd: Record<number, { v: number[]; t: number[] }> = {};
   for (const b of [1, 8]) {
     const f = feeds(b, a.seq, new Rng(2));
@@ -212,7 +188,6 @@ async function main(): Promise<void> {
     fwd[b] = { v: r.v.slice(2), t: r.t.slice(2) };
   }
   await infer.release();
-  await rm(dir, { recursive: true, force: true });
   const torchEnd = peer ? await peer.peer.ask('quit') : undefined;
 
   const steps = { v: train.v.slice(a.warmup), t: train.t.slice(a.warmup) };
@@ -232,8 +207,8 @@ async function main(): Promise<void> {
     const t = torch[k];
     return `${name.padEnd(24)} verde ${fmt(v)}   PyTorch ${fmt(t)}   ratio min ${(v.min / t.min).toFixed(2)}x, median ${(v.median / t.median).toFixed(2)}x, per round ${pairedRatio(k).toFixed(2)}x (target <= ${target}x)`;
   };
-  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads, verde's last block ${a.fullLastLayer ? 'on every row (--full-last-layer)' : 'on the [CLS] row only'}, ${a.steps} alternating rounds (min / median; 1-min load average at the end ${loadavg()[0].toFixed(1)})`);
-  console.log(row(`train step (batch ${a.batch})`, 'train_step_s', 0.9));
+  console.log(`DistilBERT-base-shaped classifier, ${a.layers} layers, seq ${a.seq}, ${a.threads} threads, verde's last block on the [CLS] row only, ${a.steps} alternating rounds (min / median; 1-min load average at the end ${loadavg()[0].toFixed(1)})`);
+  console.log(row(`train step (batch ${a.batch})`, 'train_step_s', 0.5));
   console.log(row('forward batch 1', 'forward_b1_s', 0.8));
   console.log(row('forward batch 8', 'forward_b8_s', 0.8));
   console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB` : ''));

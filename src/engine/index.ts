@@ -14,16 +14,7 @@ export { TrainingSession, type StepResult } from './runtime/training-session.js'
 export { type DeviceOptions, type Device, createSession, toOrt, fromOrt, ort } from './runtime/ort.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
 export { Rng, init, type Init } from './init.js';
-export { linearLayer, layerNormLayer, embeddingLayer, type Linear, type LayerNorm, type Embedding } from './layers/basic.js';
-export {
-  encoderLayer,
-  transformerEncoder,
-  distilBertEmbeddings,
-  clsPool,
-  classificationHead,
-  type EncoderConfig,
-  type DistilBertEmbeddingsConfig,
-} from './layers/transformer.js';
+export { linearLayer, type Linear } from './layers/basic.js';
 export { fitLoop, type Trainable, type FitLoopOptions, type FitLoopResult, type EpochLog, type FitProgress, type FitCheckpointer, type SpanSource } from './fit/loop.js';
 export { constantLr, linearWarmupDecay, cosineLr, ReduceLROnPlateau, type Schedule } from './fit/schedules.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './fit/early-stopping.js';

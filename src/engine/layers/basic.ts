@@ -1,10 +1,10 @@
 /**
- * Layer helpers: create named parameters (PyTorch/Hugging Face names and layouts, so pretrained
- * safetensors load by name) and return a function applying the layer.
+ * Layer helpers: create named parameters (PyTorch names and layouts, so saved weights load by
+ * name) and return a function applying the layer. The MLP builds on linearLayer; DistilBERT has its
+ * own definition in src/models/distilbert/model.ts.
  */
 import type { Graph, Param, Tensor } from '../graph.js';
 import { type Rng, init } from '../init.js';
-import { gather, layerNorm } from '../ops/nn.js';
 import { linear } from '../ops/linalg.js';
 
 export interface Linear {
@@ -20,34 +20,5 @@ export function linearLayer(g: Graph, prefix: string, inF: number, outF: number,
   const f = ((x: Tensor) => linear(x, weight, bias)) as Linear;
   f.weight = weight;
   f.bias = bias;
-  return f;
-}
-
-export interface LayerNorm {
-  weight: Param;
-  bias: Param;
-  (x: Tensor): Tensor;
-}
-
-/** nn.LayerNorm over the last dim: `${prefix}.weight` (ones) and `${prefix}.bias` (zeros). */
-export function layerNormLayer(g: Graph, prefix: string, dim: number, eps = 1e-12, opts: { trainable?: boolean } = {}): LayerNorm {
-  const weight = g.param(`${prefix}.weight`, [dim], init.ones(), { weightDecay: false, trainable: opts.trainable });
-  const bias = g.param(`${prefix}.bias`, [dim], init.zeros(), { weightDecay: false, trainable: opts.trainable });
-  const f = ((x: Tensor) => layerNorm(x, weight, bias, eps)) as LayerNorm;
-  f.weight = weight;
-  f.bias = bias;
-  return f;
-}
-
-export interface Embedding {
-  weight: Param;
-  (ids: Tensor): Tensor;
-}
-
-/** nn.Embedding: `${prefix}.weight` [num, dim]; lookup is Gather, its gradient a scatter-add. */
-export function embeddingLayer(g: Graph, prefix: string, num: number, dim: number, rng: Rng, opts: { std?: number; trainable?: boolean } = {}): Embedding {
-  const weight = g.param(`${prefix}.weight`, [num, dim], init.normal(rng, opts.std ?? 0.02), { trainable: opts.trainable });
-  const f = ((ids: Tensor) => gather(weight, ids)) as Embedding;
-  f.weight = weight;
   return f;
 }

@@ -7,9 +7,9 @@
  * A server runs stage 0, stops when max softmax(logits) >= threshold, else feeds `hidden_out` as
  * `hidden_in` (with the same attention_mask) to the next stage. Every stage runs each layer once: no work is repeated.
  */
-import { DT, GraphBuilder } from '../../engine/onnx-graph.js';
+import { DT } from '../../engine/onnx-graph.js';
 import type { DistilBertConfig } from './config.js';
-import { DistilBertGraph } from './inference-graph.js';
+import { onnxDistilBert } from './inference-graph.js';
 import type { Params } from './params.js';
 
 export interface ExitStage {
@@ -26,8 +26,7 @@ export function buildExitStages(c: DistilBertConfig, params: Params, exits: numb
   for (let k = 0; k <= cuts.length; k++) {
     const last = k === cuts.length;
     const to = last ? c.nLayers : cuts[k] + 1;
-    const g = new GraphBuilder(`distilbert-exit-${k}`);
-    const m = new DistilBertGraph(g, c, params);
+    const { g, m } = onnxDistilBert(c, params, `distilbert-exit-${k}`);
     let x: string;
     if (k === 0) {
       const ids = g.input('input_ids', DT.INT64, ['batch', 'sequence']);
@@ -37,11 +36,10 @@ export function buildExitStages(c: DistilBertConfig, params: Params, exits: numb
       x = g.input('hidden_in', DT.FLOAT, ['batch', 'sequence', c.dim]);
       g.input('attention_mask', DT.INT64, ['batch', 'sequence']);
     }
-    const bias = m.maskBias('attention_mask');
-    // The last stage's last block computes position 0 only (all its head reads); earlier stages
-    // hand every position on to the next stage.
-    for (let l = from; l < to; l++) x = m.block(x, bias, l, last && l === to - 1);
-    m.head(x, last ? '' : `exits.${cuts[k]}.`, 'logits');
+    // The model's last block computes position 0 only (all the final head reads); earlier
+    // stages hand every position on to the next stage.
+    x = m.blocks(x, m.b.maskBias('attention_mask'), from, to);
+    g.op('Identity', [m.classify(x, last ? '' : `exits.${cuts[k]}.`)], {}, 'logits');
     g.output('logits', DT.FLOAT, ['batch', c.labels.length]);
     if (!last) {
       g.op('Identity', [x], {}, 'hidden_out');

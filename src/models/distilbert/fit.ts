@@ -6,18 +6,15 @@
  * schedule, early stopping, progress bar, meter spans and checkpoints are the engine's one training
  * loop (src/engine/fit/loop.ts); this file builds the graph, the batches and the evaluation.
  */
-import { Graph } from '../../engine/graph.js';
-import { TrainingSession } from '../../engine/runtime/training-session.js';
 import { EarlyStopping } from '../../engine/fit/early-stopping.js';
 import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
 import { linearWarmupDecay } from '../../engine/fit/schedules.js';
 import type { HostTensor } from '../../engine/types.js';
-import * as op from '../../engine/ops/index.js';
 import { argmaxRows, classificationMetrics } from '../../metrics/classification.js';
 import { rng } from './params.js';
 import type { DistilBertConfig } from './config.js';
 import type { Params } from './params.js';
-import { distilbertForward, earlyExitLoss } from './train-graph.js';
+import { openDistilBertTraining } from './train-session.js';
 
 export interface EncodedSet {
   /** Token ids per sample, with [CLS]/[SEP], unpadded. */
@@ -92,22 +89,7 @@ function shuffled(n: number, seed: number): number[] {
 
 /** Train; returns the best epoch's parameters (by validation accuracy). `params` is not modified. */
 export async function fitDistilBert(config: DistilBertConfig, params: Params, train: EncodedSet, val: EncodedSet, opts: FitOptions): Promise<FitResult> {
-  const g = new Graph('distilbert-train');
-  g.seed = opts.seed;
-  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
-  const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
-  const labels = g.input('labels', 'int64', ['batch']);
-  const fwd = distilbertForward(g, config, params, ids, mask, { train: true, exits: opts.exits });
-  let loss;
-  let exitWeights: number[] | undefined;
-  if (fwd.exitLogits.length) {
-    const e = earlyExitLoss(fwd.exitLogits, fwd.logits, labels);
-    loss = e.loss;
-    exitWeights = e.weights;
-  } else loss = op.crossEntropy(fwd.logits, labels);
-  // Initial values are copied (the default), not moved: `params` is shared with other variants, e.g.
-  // the structured-pruned copy keeps the unpruned embedding table.
-  const session = await TrainingSession.create(g, { loss, optimizer: { type: 'adamw', lr: opts.lr, weightDecay: 0.01 }, clipGradNorm: 1.0 }, { threads: opts.threads });
+  const { g, session, logits, exitWeights } = await openDistilBertTraining(config, params, opts);
   const stepsPerEpoch = Math.ceil(train.ids.length / opts.batchSize);
   const totalSteps = stepsPerEpoch * opts.epochs;
   // Early stopping on validation accuracy with patience 1 by default, like the guide's Trainer; the
@@ -137,7 +119,7 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
         const predicted: number[] = [];
         for (let b = 0; b < val.ids.length; b += 64) {
           const { ids: bi, mask: bm } = padBatch(val.ids.slice(b, b + 64), opts.padId);
-          const out = await session.evaluate({ input_ids: bi, attention_mask: bm }, { logits: fwd.logits });
+          const out = await session.evaluate({ input_ids: bi, attention_mask: bm }, { logits });
           predicted.push(...argmaxRows(out.logits.data as Float32Array, config.labels.length));
         }
         const m = classificationMetrics(predicted, val.labels, config.labels.length);

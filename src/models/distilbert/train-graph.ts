@@ -1,8 +1,8 @@
 /**
- * DistilBertForSequenceClassification on verde's engine (differentiable ops, autodiff), for
- * training: the same computation as inference-graph.ts plus Transformers' dropouts (embeddings,
- * attention weights, FFN output, before the classifier). Parameters keep Hugging Face's names, so
- * trained weights flow back into the inference graph and into HF-compatible files unchanged.
+ * DistilBERT (model.ts) on verde's engine (differentiable ops, autodiff): the training flavour of
+ * the one definition, with Transformers' dropouts (embeddings, attention weights, FFN output,
+ * before the classifier) when `train` is set. Parameters keep Hugging Face's names, so trained
+ * weights flow back into the inference graph and into HF-compatible files unchanged.
  *
  * Early exit (guide §3.4.1.1): optional extra classifier heads after chosen layers
  * (`exits.<layer>.pre_classifier` / `exits.<layer>.classifier`), trained jointly with a weighted
@@ -10,9 +10,9 @@
  */
 import type { Graph, Param, Tensor } from '../../engine/graph.js';
 import * as op from '../../engine/ops/index.js';
-import { type DistilBertConfig, headDim } from './config.js';
-import { LN_EPS } from './inference-graph.js';
-import { P, type Params, rng } from './params.js';
+import type { DistilBertConfig } from './config.js';
+import { type Backend, DistilBert, LN_EPS } from './model.js';
+import { type Params, rng } from './params.js';
 
 export interface ForwardOptions {
   /** Dropout active (training) or not. */
@@ -46,68 +46,73 @@ function freshExitParam(c: DistilBertConfig, name: string, seed: number): { data
   return { data, dims };
 }
 
-/** Build the forward pass in `g` from `ids`, `mask` ([batch, seq] int64 inputs). */
-export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params, ids: Tensor, mask: Tensor, opts: ForwardOptions): ForwardResult {
-  const made: Param[] = [];
-  const param = (name: string): Param => {
-    const found = g.findParam(name);
+/** The engine flavour of model.ts's steps: parameters made on first use, dropout when training. */
+class EngineBackend implements Backend<Tensor> {
+  readonly made: Param[] = [];
+
+  constructor(readonly g: Graph, readonly c: DistilBertConfig, readonly values: Params, readonly opts: ForwardOptions) {}
+
+  param(name: string): Param {
+    const found = this.g.findParam(name);
     if (found) return found;
-    let v = values.get(name);
-    if (!v && name.startsWith('exits.')) v = freshExitParam(c, name, g.seed);
+    let v = this.values.get(name);
+    if (!v && name.startsWith('exits.')) v = freshExitParam(this.c, name, this.g.seed);
     if (!v) throw new Error(`distilbertForward: no value for parameter ${name}`);
-    const p = g.param(name, v.dims, v.data, {
-      trainable: !(opts.frozen?.(name) ?? false),
+    const p = this.g.param(name, v.dims, v.data, {
+      trainable: !(this.opts.frozen?.(name) ?? false),
       weightDecay: !(name.endsWith('.bias') || name.includes('LayerNorm') || name.includes('layer_norm')),
     });
-    made.push(p);
+    this.made.push(p);
     return p;
-  };
-  const drop = (x: Tensor, p: number) => (opts.train && p > 0 ? op.dropout(x, p) : x);
-  const lin = (x: Tensor, prefix: string) => op.linear(x, param(`${prefix}.weight`), param(`${prefix}.bias`));
-  const ln = (x: Tensor, prefix: string) => op.layerNorm(x, param(`${prefix}.weight`), param(`${prefix}.bias`), LN_EPS);
-
-  // Embeddings: word rows + position rows 0..seq-1, LayerNorm, dropout.
-  const seq = op.squeeze(op.symbolDim(g, String(ids.shape[1])), [0]);
-  const [posIds] = g.addNode('Range', [g.scalar(0, 'int64'), seq, g.scalar(1, 'int64')], [{ dtype: 'int64', shape: [ids.shape[1]] }]);
-  let x = op.add(op.gather(param(P.word), ids), op.gather(param(P.pos), posIds));
-  x = drop(ln(x, 'distilbert.embeddings.LayerNorm'), c.dropout);
-  const maskBias = op.attentionMaskBias(mask);
-  const dh = headDim(c);
-  const exitLogits: Tensor[] = [];
-
-  const classify = (hidden: Tensor, prefix: string) => {
-    const first = op.squeeze(op.slice(hidden, [0], [1], [1]), [1]);
-    const pooled = drop(op.relu(lin(first, `${prefix}pre_classifier`)), c.seqClassifDropout);
-    return lin(pooled, `${prefix}classifier`);
-  };
-
-  for (let l = 0; l < c.nLayers; l++) {
-    const pre = `distilbert.transformer.layer.${l}`;
-    const h = c.layerHeads[l];
-    // The last block computes position 0 only: the classifier reads nothing else, so queries,
-    // attention output, FFN and LayerNorms run on one row per text (same logits and gradients).
-    const xq = l === c.nLayers - 1 ? op.slice(x, [0], [1], [1]) : x;
-    let attn: Tensor;
-    if (h === 0) {
-      attn = param(`${pre}.attention.out_lin.bias`);
-    } else {
-      const split = (t: Tensor) => op.transpose(op.reshape(t, [0, 0, h, dh]), [0, 2, 1, 3]);
-      const q = split(lin(xq, `${pre}.attention.q_lin`));
-      const k = split(lin(x, `${pre}.attention.k_lin`));
-      const v = split(lin(x, `${pre}.attention.v_lin`));
-      const scores = op.add(op.matmul(q, k, { transB: true, alpha: 1 / Math.sqrt(dh) }), maskBias);
-      const probs = drop(op.softmax(scores, -1), c.attentionDropout);
-      const ctx = op.reshape(op.transpose(op.matmul(probs, v), [0, 2, 1, 3]), [0, 0, h * dh]);
-      attn = lin(ctx, `${pre}.attention.out_lin`);
-    }
-    const sa = ln(op.add(attn, xq), `${pre}.sa_layer_norm`);
-    const ffn = c.layerHiddenDims[l] === 0
-      ? param(`${pre}.ffn.lin2.bias`)
-      : drop(lin(op.gelu(lin(sa, `${pre}.ffn.lin1`)), `${pre}.ffn.lin2`), c.dropout);
-    x = ln(op.add(ffn, sa), `${pre}.output_layer_norm`);
-    if (opts.exits?.includes(l) && l !== c.nLayers - 1) exitLogits.push(classify(x, `exits.${l}.`));
   }
-  return { logits: classify(x, ''), exitLogits, params: made };
+
+  linear(x: Tensor, prefix: string): Tensor {
+    return op.linear(x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`));
+  }
+
+  layerNorm(x: Tensor, prefix: string): Tensor {
+    return op.layerNorm(x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`), LN_EPS);
+  }
+
+  add = (a: Tensor, b: Tensor) => op.add(a, b);
+  relu = (x: Tensor) => op.relu(x);
+  gelu = (x: Tensor) => op.gelu(x);
+  softmax = (x: Tensor) => op.softmax(x, -1);
+  dropout = (x: Tensor, p: number) => (this.opts.train && p > 0 ? op.dropout(x, p) : x);
+  embed = (table: string, ids: Tensor) => op.gather(this.param(table), ids);
+
+  positions(ids: Tensor): Tensor {
+    const seq = op.squeeze(op.symbolDim(this.g, String(ids.shape[1])), [0]);
+    return this.g.addNode('Range', [this.g.scalar(0, 'int64'), seq, this.g.scalar(1, 'int64')], [{ dtype: 'int64', shape: [ids.shape[1]] }])[0];
+  }
+
+  maskBias = (mask: Tensor) => op.attentionMaskBias(mask);
+  firstRow = (x: Tensor) => op.slice(x, [0], [1], [1]);
+  first = (x: Tensor) => op.squeeze(op.slice(x, [0], [1], [1]), [1]);
+  heads = (t: Tensor, h: number, dh: number) => op.transpose(op.reshape(t, [0, 0, h, dh]), [0, 2, 1, 3]);
+  queryHeads = this.heads;
+  keyHeads = this.heads;
+  /** One FusedMatMul: k transposed and the 1/sqrt(dh) scale folded in, no copies. */
+  scores = (q: Tensor, k: Tensor, dh: number) => op.matmul(q, k, { transB: true, alpha: 1 / Math.sqrt(dh) });
+  matmul = (a: Tensor, b: Tensor) => op.matmul(a, b);
+  mergeHeads = (t: Tensor, width: number) => op.reshape(op.transpose(t, [0, 2, 1, 3]), [0, 0, width]);
+}
+
+/** DistilBERT's blocks on the engine in `g`; `made()` lists the parameters created so far. */
+export function engineDistilBert(g: Graph, c: DistilBertConfig, values: Params, opts: ForwardOptions): { m: DistilBert<Tensor>; made: () => Param[] } {
+  const b = new EngineBackend(g, c, values, opts);
+  return { m: new DistilBert(b, c), made: () => b.made };
+}
+
+/** Build the forward pass in `g` from `ids`, `mask` ([batch, seq] int64 inputs). */
+export function distilbertForward(g: Graph, c: DistilBertConfig, values: Params, ids: Tensor, mask: Tensor, opts: ForwardOptions): ForwardResult {
+  const { m, made } = engineDistilBert(g, c, values, opts);
+  const exitLogits: Tensor[] = [];
+  const x = m.embeddings(ids);
+  const hidden = m.blocks(x, m.b.maskBias(mask), 0, c.nLayers, (l, h) => {
+    if (opts.exits?.includes(l) && l !== c.nLayers - 1) exitLogits.push(m.classify(h, `exits.${l}.`));
+  });
+  return { logits: m.classify(hidden), exitLogits, params: made() };
 }
 
 /**
