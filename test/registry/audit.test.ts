@@ -16,11 +16,17 @@ import { tempDir, tinyFingerprint, tinyModel, tinyRows } from './helpers.js';
 
 const energy = (j: number) => ({ trainJ: 1, trainCo2eG: 1e-4, jPerInference: j, method: 'modelled:tdp' });
 
+/** What the tiny model's training rule (amount > 200 is fraud) says of the rows: a model answering like its training data. */
+function predictedLabels(sample: number[][]): Record<string, number> {
+  const fraud = sample.filter((r) => r[0]! > 200).length;
+  return { legit: sample.length - fraud, fraud };
+}
+
 async function usageFile(dir: string, name: string, version: number, to: string, requests: number, sample: number[][]): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}-v${version}-4242.json`), JSON.stringify({
     format: 'verde-usage/1', name, version, modelDir: '/x', task: 'tabular-classification', from: '2026-01-01T00:00:00.000Z', to,
-    requests, rows: sample.length, predictedLabels: { legit: sample.length, fraud: 0 }, features: { names: ['amount', 'hour', 'channel'], sample },
+    requests, rows: sample.length, predictedLabels: predictedLabels(sample), features: { names: ['amount', 'hour', 'channel'], sample },
   }));
 }
 
