@@ -16,7 +16,7 @@ import { gaussian, mulberry32 } from '../../src/util/random.js';
 import { runVerde } from '../fixtures/cli.js';
 import { postJson, request, startServe } from '../serve/helpers.js';
 import { until } from '../serve/lifecycle-load.js';
-import { tempDir } from './helpers.js';
+import { approveProduction, cliTokens, tempDir, verdeOk } from './helpers.js';
 
 interface Tx { amount: number; hour: number; km: number; channel: string }
 
@@ -36,12 +36,6 @@ function transactions(n: number, seed: number): (Tx & { fraud: number })[] {
 
 const SKIP = ['--skip', 'minimisation', 'gbdt-vs-mlp', 'hpo', 'active-learning', 'quantisation', 'distillation', 'transfer', 'federated', 'batching'];
 
-async function ok(args: string[]): Promise<string> {
-  const r = await runVerde(args);
-  assert.equal(r.code, 0, `verde ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
 test('served shifted inputs make `verde registry audit` report drift; unshifted ones do not', { timeout: 120_000 }, async () => {
   const t = await tempDir('verde-reg-e2e-');
   const reg = join(t.dir, 'reg');
@@ -50,20 +44,15 @@ test('served shifted inputs make `verde registry audit` report drift; unshifted 
   try {
     const csv = join(t.dir, 'tx.csv');
     await writeFile(csv, 'amount,hour,km,channel,fraud\n' + transactions(3000, 1).map((r) => `${r.amount},${r.hour},${r.km},${r.channel},${r.fraud}`).join('\n') + '\n');
-    await ok(['fraud', '--data', csv, '--label-col', 'fraud', '--threads', '1', '--out', join(t.dir, 'run'), '--store', join(t.dir, 'runs.db'), '--register', ...R, ...SKIP]);
+    await verdeOk(['fraud', '--data', csv, '--label-col', 'fraud', '--threads', '1', '--out', join(t.dir, 'run'), '--store', join(t.dir, 'runs.db'), '--register', ...R, ...SKIP]);
 
     // Governance: once an admin token exists every action needs one; production takes two people.
-    const token = async (role: string, name: string, admin?: string) => JSON.parse(await ok(['registry', 'token', 'create', '--role', role, '--name', name, '--json', ...R, ...(admin ? ['--token', admin] : [])])).token as string;
-    const admin = await token('admin', 'root');
-    const dev = await token('developer', 'dev', admin);
-    const ann = await token('approver', 'ann', admin);
-    const refused = await runVerde(['registry', 'alias', 'set', 'fraud-gbdt', 'production', '1', ...R, '--token', dev]);
+    const tokens = await cliTokens(reg);
+    const refused = await runVerde(['registry', 'alias', 'set', 'fraud-gbdt', 'production', '1', ...R, '--token', tokens.dev]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /"production" needs an approval/);
-    for (const name of ['fraud-gbdt', 'fraud-gbdt-pruned']) {
-      const id = /request (\d+)/.exec(await ok(['registry', 'alias', 'request', name, 'production', '1', ...R, '--token', dev]))![1]!;
-      await ok(['registry', 'approve', id, ...R, '--token', ann]);
-    }
+    await approveProduction(reg, 'fraud-gbdt', 1, tokens);
+    await approveProduction(reg, 'fraud-gbdt-pruned', 1, tokens);
 
     serve = startServe(['--registry', reg, '--alias', 'production', '--port', '0', '--workers', '1', '--cache', 'off', '--usage-flush-ms', '0', '--store', join(t.dir, 'runs.db')]);
     const url = await serve.url;
@@ -86,7 +75,7 @@ test('served shifted inputs make `verde registry audit` report drift; unshifted 
     assert.equal(await serve.exit, 0, serve.stderr());
     assert.deepEqual((await readdir(join(reg, 'usage'))).sort(), [`fraud-gbdt-pruned-v1-${serve.child.pid}.json`, `fraud-gbdt-v1-${serve.child.pid}.json`]);
 
-    const audit = JSON.parse(await ok(['registry', 'audit', '--json', ...R, '--token', ann])) as { usageFiles: number; findings: { kind: string; model: string; summary: string; evidence: Record<string, unknown>; action: string }[] };
+    const audit = JSON.parse(await verdeOk(['registry', 'audit', '--json', ...R, '--token', tokens.ann])) as { usageFiles: number; findings: { kind: string; model: string; summary: string; evidence: Record<string, unknown>; action: string }[] };
     assert.equal(audit.usageFiles, 2);
     const drifted = audit.findings.filter((f) => f.kind === 'drifted');
     assert.deepEqual(drifted.map((f) => f.model), ['fraud-gbdt-pruned@1'], JSON.stringify(audit.findings, null, 1));
