@@ -4,7 +4,8 @@
  * token lengths of its training texts as its own encoder counts them; a real `verde serve
  * --registry --alias production` serves v1 reviews like the training ones (the control), then
  * production moves to v2 through the approval flow, serve swaps, and v2 gets much longer reviews.
- * `verde registry audit --json` finds v2 drifted on token lengths with PSI/KS evidence and v1 not;
+ * `verde registry audit --json` finds v2 drifted on token lengths with PSI/KS evidence and v1 not,
+ * and the two (same data, same seed) duplicates of each other on the registered probe texts;
  * the run store's record of the session lists both versions with their own inferences.
  */
 import { test } from 'node:test';
@@ -83,6 +84,14 @@ test('served long texts make the audit report token-length drift; the session re
     assert.ok(tok.servedMean > 2 * tok.referenceMean, JSON.stringify(tok));
     assert.match(drifted[0]!.summary, /token lengths drifted: PSI/);
     assert.match(drifted[0]!.action, /^retrain text-linear on recent texts/);
+
+    // The two runs trained the same model on the same data with the same seed: the text duplicate
+    // check (both checkouts run on the registered probe texts) pairs them for consolidation.
+    const dups = audit.findings.filter((f) => f.kind === 'duplicate') as unknown as { model: string; evidence: { with: string; agreement: number; probeRows: number } }[];
+    assert.equal(dups.length, 1, JSON.stringify(dups));
+    assert.deepEqual([dups[0]!.model, dups[0]!.evidence.with].sort(), ['text-linear@1', 'text-linear@2']);
+    assert.equal(dups[0]!.evidence.agreement, 1);
+    assert.equal(dups[0]!.evidence.probeRows, 200);
 
     const db = openStore(store, { create: false });
     try {

@@ -43,7 +43,7 @@ export function registerRegistry(program: Command): void {
   common(g.command('list').description('every registered version')).action(async (o: Common) => {
     const t = await text();
     // the drift reference (up to 1,000 rows per version) is left to `show`; list gives its size
-    const compact = (m: import('../../registry/db/index.js').ModelRecord) => (m.data ? { ...m.data, reference: { featureRows: m.data.reference.features?.sample.length ?? 0, tokenLengths: m.data.reference.tokenLengths?.length ?? 0 } } : null);
+    const compact = (m: import('../../registry/db/index.js').ModelRecord) => (m.data ? { ...m.data, reference: { featureRows: m.data.reference.features?.sample.length ?? 0, tokenLengths: m.data.reference.tokenLengths?.length ?? 0, probeTexts: m.data.reference.texts?.length ?? 0 } } : null);
     await withRegistry(o, (reg, r) => { const l = r.listModels(reg); out(o, l.map((m) => ({ ...m, data: compact(m) })), () => t.listText(l)); }, false);
   });
   common(g.command('show').description('one version: lineage, metrics, energy, params, data fingerprint, files').argument('<ref>', 'NAME or NAME@VERSION'))
