@@ -116,7 +116,8 @@ function drifted(models: ModelRecord[], usage: UsageFile[]): Finding[] {
       })).sort((a, b) => b.psi - a.psi);
       const bad = per.filter((p) => p.psi > PSI_DRIFT || p.ks > KS_DRIFT);
       if (bad.length) {
-        parts.push(`${bad.length} of ${per.length} features drifted; worst ${bad[0]!.feature}: PSI ${r4(bad[0]!.psi)}, KS ${r4(bad[0]!.ks)} (${served.length} served rows vs ${refFeat.sample.length} training rows)`);
+        const named = bad.slice(0, 5).map((p) => `${p.feature} (PSI ${r4(p.psi)}, KS ${r4(p.ks)})`).join(', ') + (bad.length > 5 ? `, ${bad.length - 5} more` : '');
+        parts.push(`${bad.length} of ${per.length} features drifted: ${named}; ${served.length} served rows vs ${refFeat.sample.length} training rows`);
         Object.assign(evidence, { servedRows: served.length, referenceRows: refFeat.sample.length, features: bad.map((p) => ({ feature: p.feature, psi: r4(p.psi), ks: r4(p.ks) })) });
       }
     }
