@@ -98,11 +98,14 @@ function inefficient(models: ModelRecord[]): Finding[] {
  * what `verde serve` recorded for it (each judged only with >= MIN_DRIFT_ROWS served rows/texts):
  * the features (tabular), the token lengths (text), and the predicted labels' shares against the
  * training label balance (both; a model whose inputs look alike but whose answers moved is drifting too).
+ * Only usage files flushed within the --usage-days window count.
  */
-function drifted(models: ModelRecord[], usage: UsageFile[]): Finding[] {
+function drifted(models: ModelRecord[], usage: UsageFile[], days: number, now: number): Finding[] {
   const out: Finding[] = [];
+  // Inputs flushed within the usage window only: older ones say what the model saw, not what it sees.
+  const since = now - days * 86_400_000;
   for (const m of models) {
-    const u = usageOf(usage, m.name, m.version).files;
+    const u = usageOf(usage, m.name, m.version).files.filter((f) => Date.parse(f.to) >= since);
     if (!u.length || !m.data) continue;
     const parts: string[] = [];
     const evidence: Record<string, unknown> = { usageFiles: u.map((f) => f.file), psiThreshold: PSI_DRIFT, ksThreshold: KS_DRIFT };
@@ -185,7 +188,7 @@ export async function auditRegistry(reg: Registry, opts: { usageDays?: number; n
       action: `consolidate: keep ${ref(keep)} (cheaper per inference), archive ${ref(drop)}`,
     };
   });
-  const findings = [...superseded(models), ...inefficient(models), ...drifted(models, usage), ...unused(models, usage, days, now), ...duplicates];
+  const findings = [...superseded(models), ...inefficient(models), ...drifted(models, usage, days, now), ...unused(models, usage, days, now), ...duplicates];
   return {
     registry: reg.layout.root,
     at: new Date(now).toISOString(),
