@@ -125,7 +125,7 @@ export function registerRegistry(program: Command): void {
     }, false);
   });
   common(g.command('audit').description('superseded, inefficient, drifted, unused and duplicate models, with evidence and an action')
-    .option('--usage-days <n>', 'unused: no requests in the usage files for N days (default 30)', intFlag('--usage-days', 1)))
+    .option('--usage-days <n>', 'the usage window: unused = no requests in it; drift is judged on the inputs served in it (days, default 30)', intFlag('--usage-days', 1)))
     .action(async (o: Common & { usageDays?: number }) => {
       const a = await import('../../govern/audit/index.js');
       await withRegistry(o, async (reg) => {
