@@ -61,7 +61,7 @@ export function warnReusable(registry: string | undefined, q: ReuseQuery, write:
  * Register the model directories of a run (`<out>/models/<variant>`) as <prefix><variant>, parents
  * before children; a lineage parent names a variant (text) or a manifest name (fraud), both mapped.
  */
-export async function registerRunModels(o: { registry?: string; token?: string; outDir: string; modelDirs: string[]; prefix: string; data: DataFingerprint | null }): Promise<ModelRecord[]> {
+export async function registerRunModels(o: { registry?: string; token?: string; outDir: string; modelDirs: string[]; prefix: string; data: DataFingerprint | null | ((dir: string) => Promise<DataFingerprint>) }): Promise<ModelRecord[]> {
   const reg = openRegistry({ registry: o.registry, token: o.token });
   try {
     const manifests = await Promise.all(o.modelDirs.map(async (d) => ({ dir: join(o.outDir, d), variant: basename(d), m: await readManifest(join(o.outDir, d)) })));
@@ -84,7 +84,7 @@ export async function registerRunModels(o: { registry?: string; token?: string; 
         name: `${o.prefix}${variant}`,
         metrics: figures?.metrics,
         energy: figures?.energy,
-        data: o.data,
+        data: typeof o.data === 'function' ? await o.data(dir) : o.data,
         parentName: parent ? (registryName.get(parent) ?? parent) : undefined,
       }));
     }

@@ -4,10 +4,10 @@
  * of every served version (usage.ts, usage-writer.ts). server.ts holds one of these.
  */
 import { resolve } from 'node:path';
-import { loadModelDir } from './load-models.js';
+import { loadCascadeDirs, loadModelDir } from './load-models.js';
 import { ModelSource, type Slot } from './model-source.js';
 import type { ServeOptions } from './options.js';
-import { PointerWatcher, type Pointer } from './pointer-watch.js';
+import { PointerWatcher, pointerTarget, type Pointer } from './pointer-watch.js';
 import type { ServedModel, ServedModelDeps } from './served-model.js';
 import type { ServeMetrics } from './serve-metrics.js';
 import { UsageStats } from './usage.js';
@@ -39,8 +39,11 @@ export class ServeLifecycle {
     );
     const load = async (p: Pointer): Promise<Slot> => {
       // Each loaded version gets a cache scope of its own: two versions may share a manifest version.
-      const model = await loadModelDir(p.dir, p.name ?? null, `swap${++this.loads}:${p.version}`, opts, deps);
-      return ModelSource.slot(model, String(p.version), usageFor(model, p.version, p.dir));
+      const scope = `swap${++this.loads}:${p.version}`;
+      const model = p.large !== undefined
+        ? await loadCascadeDirs(p.dir, p.large, p.name ?? 'cascade', scope, opts, deps)
+        : await loadModelDir(p.dir, p.name ?? null, scope, opts, deps);
+      return ModelSource.slot(model, String(p.version), usageFor(model, p.version, pointerTarget(p)));
     };
     this.watcher = new PointerWatcher(
       { watch: opts.watch, ...(registry !== undefined ? { registry } : {}), ...(opts.alias !== undefined ? { alias: opts.alias } : {}), intervalMs: opts.watchIntervalMs },

@@ -76,6 +76,48 @@ export async function loadModelDir(dir: string, name: string | null, scope: stri
   }
 }
 
+/** A cascade of two model directories served as one model (its workers starting; `ready` once they answer). */
+async function startCascade(
+  smallDir: string,
+  largeDir: string,
+  name: string,
+  scopePrefix: string,
+  opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold' | 'cascadeThreshold'>,
+  deps: ServedModelDeps,
+  where: string,
+): Promise<{ model: ServedModel; ready: Promise<void> }> {
+  const [ms, ml] = [(await openModelDir(smallDir)).manifest, (await openModelDir(largeDir)).manifest];
+  checkCascadePair(ms, ml, where);
+  const small = new WorkerGroup(smallDir, ms, opts.workers, opts.threads, exitThresholdFor(ms, opts.exitThreshold));
+  const large = new WorkerGroup(largeDir, ml, opts.workers, opts.threads, exitThresholdFor(ml, opts.exitThreshold));
+  const predictor = new CascadePredictor(small, large, opts.cascadeThreshold);
+  const version = `${ms.version}|${ml.version}`;
+  const model = new ServedModel(name, version, `${scopePrefix}${version}|cascade=${opts.cascadeThreshold}|exit=${opts.exitThreshold ?? 'manifest'}`, predictor, await tokenizerFor(smallDir, ms), deps, {
+    task: ml.task,
+    labels: ml.labels,
+    cascade: { small: ms.name, large: ml.name, threshold: opts.cascadeThreshold },
+  });
+  return { model, ready: predictor.ready };
+}
+
+/**
+ * A cascade a pointer file names (hot swap, `--watch`), served as `name`, resolved once its workers
+ * are ready; fails with a UserError, leaving nothing running.
+ */
+export async function loadCascadeDirs(smallDir: string, largeDir: string, name: string, scope: string, opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold' | 'cascadeThreshold'>, deps: ServedModelDeps): Promise<ServedModel> {
+  let model: ServedModel | undefined;
+  try {
+    const started = await startCascade(smallDir, largeDir, name, `${scope}|`, opts, deps, `cascade small=${smallDir},large=${largeDir}`);
+    model = started.model;
+    await started.ready;
+    return model;
+  } catch (err) {
+    await model?.predictor.close().catch(() => undefined);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot load cascade small=${smallDir},large=${largeDir}: ${(err as Error).message}`);
+  }
+}
+
 export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps): Promise<ServedModel[]> {
   const served: ServedModel[] = [];
   const names = new Set<string>();
@@ -94,21 +136,11 @@ export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps
     }
     for (const c of opts.cascades) {
       const where = `--cascade small=${c.small},large=${c.large}`;
-      const [ms, ml] = [(await openModelDir(resolve(c.small))).manifest, (await openModelDir(resolve(c.large))).manifest];
-      checkCascadePair(ms, ml, where);
       const name = c.name ?? 'cascade';
       claim(name, where);
-      const small = new WorkerGroup(resolve(c.small), ms, opts.workers, opts.threads, exitThresholdFor(ms, opts.exitThreshold));
-      const large = new WorkerGroup(resolve(c.large), ml, opts.workers, opts.threads, exitThresholdFor(ml, opts.exitThreshold));
-      const predictor = new CascadePredictor(small, large, opts.cascadeThreshold);
-      const version = `${ms.version}|${ml.version}`;
-      const model = new ServedModel(name, version, `${version}|cascade=${opts.cascadeThreshold}|exit=${opts.exitThreshold ?? 'manifest'}`, predictor, await tokenizerFor(resolve(c.small), ms), deps, {
-        task: ml.task,
-        labels: ml.labels,
-        cascade: { small: ms.name, large: ml.name, threshold: opts.cascadeThreshold },
-      });
+      const { model, ready } = await startCascade(resolve(c.small), resolve(c.large), name, '', opts, deps, where);
       served.push(model);
-      await predictor.ready;
+      await ready;
     }
   } catch (err) {
     await Promise.all(served.map((s) => s.predictor.close().catch(() => undefined)));

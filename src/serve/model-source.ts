@@ -24,6 +24,8 @@ export interface Slot {
 
 export class ModelSource {
   private readonly slots = new Map<string, Slot>();
+  /** Every version served since start, in the order it began serving (the run store records them all). */
+  private readonly history: Slot[] = [];
   /** Versions swapped out or removed and still draining. */
   private readonly draining = new Set<Promise<void>>();
   readonly swaps: Counter;
@@ -57,6 +59,11 @@ export class ModelSource {
     return [...this.slots.values()];
   }
 
+  /** Every version served since start, swapped-out and removed ones included, in the order each began. */
+  everServed(): Slot[] {
+    return [...this.history];
+  }
+
   /** Take the current version of `name` for one request; give it back with release(). */
   acquire(name: string): Slot | undefined {
     const s = this.slots.get(name);
@@ -71,6 +78,7 @@ export class ModelSource {
   /** A model served from start (no swap counted). */
   add(slot: Slot): void {
     this.slots.set(slot.model.name, slot);
+    this.history.push(slot);
   }
 
   /**
@@ -81,6 +89,7 @@ export class ModelSource {
     const name = next.model.name;
     const old = this.slots.get(name);
     this.slots.set(name, next);
+    this.history.push(next);
     this.swaps.inc({ model: name });
     if (old) await this.retire(old);
   }

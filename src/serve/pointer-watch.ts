@@ -1,6 +1,7 @@
 /**
  * Watching pointer files and swapping the served version when one changes:
  *   - `--watch FILE`: `{"dir": "...", "version": ..., "name"?: "..."}`, dir relative to the file's folder;
+ *     or `{"cascade": {"small": "...", "large": "..."}, ...}`: a cascade served as one model, swapped whole;
  *   - `--registry PATH --alias NAME`: every `PATH/aliases/<model>/NAME.json` (registry-contract.md,
  *     format verde-alias/1, dir relative to PATH); one appearing starts serving that model, one
  *     removed stops serving it (after its requests are answered).
@@ -17,8 +18,16 @@ import type { ModelSource, Slot } from './model-source.js';
 export interface Pointer {
   /** Served name; absent in a --watch pointer without "name" (the manifest's name is used). */
   name?: string;
+  /** The model directory; for a cascade, its small model's. */
   dir: string;
+  /** A cascade's large model directory (a --watch pointer with "cascade"). */
+  large?: string;
   version: number | string;
+}
+
+/** What a pointer serves, for "has it changed": the directory, or both of a cascade's. */
+export function pointerTarget(p: Pointer): string {
+  return p.large === undefined ? p.dir : `small=${p.dir},large=${p.large}`;
 }
 
 /** Loads a version (workers ready) as a slot; the name is the pointer's, else the manifest's. */
@@ -39,12 +48,23 @@ export function parseWatchPointer(file: string, text: string): Pointer {
     throw new UserError(`${file}: not JSON (${(err as Error).message})`);
   }
   if (!isObject(v)) throw new UserError(`${file}: expected an object {"dir": "...", "version": ...}`);
+  let large: string | undefined;
+  if (v.cascade !== undefined) {
+    // A cascade: {"cascade": {"small": "...", "large": "..."}, "version": ..., "name"?: ...}, served as one model.
+    const c = v.cascade;
+    if (v.dir !== undefined) throw new UserError(`${file}: give "dir" (one model) or "cascade" (two), not both`);
+    if (!isObject(c) || typeof c.small !== 'string' || c.small === '' || typeof c.large !== 'string' || c.large === '') {
+      throw new UserError(`${file}: field "cascade" must be {"small": "DIR", "large": "DIR"} (non-empty strings)`);
+    }
+    v.dir = c.small;
+    large = resolve(dirname(file), c.large);
+  }
   if (typeof v.dir !== 'string' || v.dir === '') throw new UserError(`${file}: field "dir" must be a non-empty string (the model directory)`);
   if (!((typeof v.version === 'number' && Number.isFinite(v.version)) || (typeof v.version === 'string' && v.version !== ''))) {
     throw new UserError(`${file}: field "version" must be a number or a non-empty string`);
   }
   if (v.name !== undefined && (typeof v.name !== 'string' || v.name === '')) throw new UserError(`${file}: field "name" must be a non-empty string when given`);
-  return { ...(v.name !== undefined ? { name: v.name as string } : {}), dir: resolve(dirname(file), v.dir), version: v.version };
+  return { ...(v.name !== undefined ? { name: v.name as string } : {}), dir: resolve(dirname(file), v.dir), ...(large !== undefined ? { large } : {}), version: v.version };
 }
 
 /** A registry alias pointer (verde-alias/1), checked; `dir` resolved against the registry root. */
@@ -174,7 +194,7 @@ export class PointerWatcher {
         continue;
       }
       const current = w.served ? this.source.get(w.served) : undefined;
-      if (current && current.version === String(p.version) && (p.name === undefined || p.name === current.model.name) && current.usage.id.modelDir === p.dir) continue;
+      if (current && current.version === String(p.version) && (p.name === undefined || p.name === current.model.name) && current.usage.id.modelDir === pointerTarget(p)) continue;
       let next: Slot;
       try {
         next = await this.load(p, t.registry);
@@ -188,7 +208,7 @@ export class PointerWatcher {
       }
       const previous = w.served;
       w.served = next.model.name;
-      process.stderr.write(`verde serve: ${next.model.name}: serving version ${next.version} from ${p.dir}${current ? ` (was ${current.version}; draining it)` : ''}\n`);
+      process.stderr.write(`verde serve: ${next.model.name}: serving version ${next.version} from ${pointerTarget(p)}${current ? ` (was ${current.version}; draining it)` : ''}\n`);
       // The pointer renamed its model: the old name stops serving.
       if (previous !== undefined && previous !== next.model.name) await this.source.remove(previous);
       await this.source.swap(next);

@@ -44,6 +44,12 @@ export class ServedModel {
   private hitRatio = 0;
   /** Inference errors already written to the log. */
   private readonly logged = new WeakSet<object>();
+  /**
+   * What this object (one loaded version) answered and the energy it used, cumulative: the run store
+   * records every version a session served from these, swapped-out ones too (the Prometheus
+   * counters are per model name, summed over its versions).
+   */
+  readonly totals = { instances: 0, energyJ: 0, co2eGrams: 0, method: null as string | null };
 
   constructor(
     readonly name: string,
@@ -101,6 +107,9 @@ export class ServedModel {
     if (result[0]?.paddedLength) m.paddedLength.observe({ model: this.name }, result[0].paddedLength);
     m.energy.inc({ model: this.name, component: 'cpu', method: energy.method }, energy.energyJ);
     m.co2e.inc({ model: this.name, method: energy.method }, energy.co2eGrams);
+    this.totals.energyJ += energy.energyJ;
+    this.totals.co2eGrams += energy.co2eGrams;
+    this.totals.method = energy.method;
     return result.map((r, i) => {
       if (r.exit !== undefined) m.exits.inc({ model: this.name, exit: String(r.exit) });
       if (r.answeredBy) m.cascade.inc({ model: this.name, answered_by: r.answeredBy });
@@ -122,6 +131,7 @@ export class ServedModel {
       m.cacheMisses.inc({ model: this.name }, missIdx.length);
     }
     m.instances.inc({ model: this.name, source: 'cache' }, parsed.length - missIdx.length);
+    this.totals.instances += parsed.length - missIdx.length;
     if (missIdx.length > this.deps.batching.maxQueue) {
       throw new RequestError(413, 'instances', `${missIdx.length} uncached instances can never fit the queue of ${this.deps.batching.maxQueue} (--max-queue)`);
     }
@@ -144,6 +154,7 @@ export class ServedModel {
       try {
         const answers = await Promise.race([Promise.all(queued.map((q) => q.done)), timeout]);
         m.instances.inc({ model: this.name, source: 'inference' }, answers.length);
+        this.totals.instances += answers.length;
         const toCache: Array<[string, { label: string; probabilities: number[] }]> = [];
         answers.forEach((a, j) => {
           const i = missIdx[j]!;

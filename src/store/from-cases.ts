@@ -130,23 +130,36 @@ export function calibrateRun(out: CalibrationOut, flags: Record<string, unknown>
   return run;
 }
 
-/** A serve session so far: per model, instances answered, their energy and feedback accuracy. */
-export function serveRun(id: string, startedAt: string, flags: Record<string, unknown>, models: { name: string; task: string; dir?: string }[], m: ServeMetrics, status: RunRecord['status'], country?: string): RunRecord {
+/** A version a serve session served; `totals` (its own figures) else the metrics of `name`. */
+export interface ServedVersion {
+  name: string;
+  /** The served model name (Prometheus label, trends); defaults to `name`. */
+  modelName?: string;
+  task: string;
+  dir?: string;
+  totals?: { instances: number; energyJ: number; co2eGrams: number; method: string | null };
+}
+
+/** A serve session so far: per served version, instances answered, their energy and feedback accuracy. */
+export function serveRun(id: string, startedAt: string, flags: Record<string, unknown>, models: ServedVersion[], m: ServeMetrics, status: RunRecord['status'], country?: string): RunRecord {
   const run = baseRun('serve', flags, { id, startedAt, country });
   run.status = status;
   run.durationS = (Date.now() - Date.parse(startedAt)) / 1000;
   const methodOf = (model: string) => /method="([^"]+)"/.exec(m.energy.lines().find((l) => l.includes(`model="${model}"`)) ?? '')?.[1] ?? 'none';
   run.variants = models.map((x) => {
-    const instances = m.instances.sum({ model: x.name });
-    const energyJ = m.energy.sum({ model: x.name });
-    const fbTotal = m.feedbackTotal.sum({ model: x.name });
-    const fbCorrect = m.feedbackCorrect.sum({ model: x.name });
+    const model = x.modelName ?? x.name;
+    const instances = x.totals?.instances ?? m.instances.sum({ model });
+    const energyJ = x.totals?.energyJ ?? m.energy.sum({ model });
+    // Feedback is counted per model name: only a name served at one version can claim it.
+    const alone = models.filter((y) => (y.modelName ?? y.name) === model).length === 1;
+    const fbTotal = alone ? m.feedbackTotal.sum({ model }) : 0;
+    const fbCorrect = alone ? m.feedbackCorrect.sum({ model }) : 0;
     return {
-      ...blankVariant(x.name, x.name, x.task, methodOf(x.name)),
-      energyJ, co2eGrams: m.co2e.sum({ model: x.name }), inferences: instances,
+      ...blankVariant(x.name, model, x.task, x.totals?.method ?? methodOf(model)),
+      energyJ, co2eGrams: x.totals?.co2eGrams ?? m.co2e.sum({ model }), inferences: instances,
       energyJPerInference: instances > 0 ? energyJ / instances : null,
       accuracy: fbTotal > 0 ? fbCorrect / fbTotal : null, correct: fbTotal > 0 ? fbCorrect : null,
-      energyJPerCorrect: fbCorrect > 0 ? m.feedbackEnergy.sum({ model: x.name }) / fbCorrect : null,
+      energyJPerCorrect: fbCorrect > 0 ? m.feedbackEnergy.sum({ model }) / fbCorrect : null,
       modelDir: x.dir ?? null,
     };
   });

@@ -16,11 +16,17 @@ import { tempDir, tinyFingerprint, tinyModel, tinyRows } from './helpers.js';
 
 const energy = (j: number) => ({ trainJ: 1, trainCo2eG: 1e-4, jPerInference: j, method: 'modelled:tdp' });
 
+/** What the tiny model's training rule (amount > 200 is fraud) says of the rows: a model answering like its training data. */
+function predictedLabels(sample: number[][]): Record<string, number> {
+  const fraud = sample.filter((r) => r[0]! > 200).length;
+  return { legit: sample.length - fraud, fraud };
+}
+
 async function usageFile(dir: string, name: string, version: number, to: string, requests: number, sample: number[][]): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}-v${version}-4242.json`), JSON.stringify({
     format: 'verde-usage/1', name, version, modelDir: '/x', task: 'tabular-classification', from: '2026-01-01T00:00:00.000Z', to,
-    requests, rows: sample.length, predictedLabels: { legit: sample.length, fraud: 0 }, features: { names: ['amount', 'hour', 'channel'], sample },
+    requests, rows: sample.length, predictedLabels: predictedLabels(sample), features: { names: ['amount', 'hour', 'channel'], sample },
   }));
 }
 
@@ -87,6 +93,37 @@ test('audit finds planted superseded, inefficient, drifted, unused and duplicate
     assert.deepEqual([...new Set(rep.findings.map((f: { kind: string }) => f.kind))].sort(), ['drifted', 'duplicate', 'inefficient', 'superseded', 'unused']);
     assert.deepEqual(JSON.parse(await readFile(join(root, 'audit.json'), 'utf8')).findings.length, rep.findings.length);
   } finally {
+    await t.done();
+  }
+});
+
+test('drift from the answers alone: inputs like the training rows, predicted labels all one class; old usage files do not count', { timeout: 60_000 }, async () => {
+  const t = await tempDir('verde-reg-audit-labels-');
+  const reg = openRegistry({ registry: join(t.dir, 'reg') });
+  try {
+    await registerModelDir(reg, await tinyModel(join(t.dir, 'm'), { name: 'm' }), { metrics: { prAuc: 0.8 }, energy: energy(1e-6), data: tinyFingerprint('d1') });
+    await registerModelDir(reg, await tinyModel(join(t.dir, 'n'), { name: 'n' }), { metrics: { prAuc: 0.8 }, energy: energy(1e-6), data: tinyFingerprint('d2') });
+    const now = Date.now();
+    const rows = tinyRows(300, 7);
+    await mkdir(reg.layout.usage, { recursive: true });
+    const file = (name: string, to: string, sample: number[][]) => writeFile(join(reg.layout.usage, `${name}-v1-4243.json`), JSON.stringify({
+      format: 'verde-usage/1', name, version: 1, modelDir: '/x', task: 'tabular-classification', from: '2026-01-01T00:00:00.000Z', to,
+      requests: 30, rows: sample.length, predictedLabels: { legit: 0, fraud: sample.length }, features: { names: ['amount', 'hour', 'channel'], sample },
+    }));
+    await file('m', new Date(now - 3600_000).toISOString(), rows);
+    // n's shifted inputs and one-sided answers were flushed 60 days ago: outside the 30-day window.
+    await file('n', new Date(now - 60 * 86_400_000).toISOString(), tinyRows(300, 8, 400));
+    const rep = await auditRegistry(reg, { usageDays: 30, now });
+    const drift = rep.findings.filter((f) => f.kind === 'drifted');
+    assert.deepEqual(drift.map((f) => f.model), ['m@1'], JSON.stringify(rep.findings, null, 1));
+    const e = drift[0]!.evidence as { features?: unknown; labels: { psi: number; served: Record<string, number>; training: Record<string, number> } };
+    assert.equal(e.features, undefined, 'the inputs look like the training rows');
+    assert.ok(e.labels.psi > 0.2, JSON.stringify(e.labels));
+    assert.equal(e.labels.served.fraud, 1);
+    assert.ok(e.labels.training.fraud! > 0 && e.labels.training.fraud! < 0.5, JSON.stringify(e.labels));
+    assert.match(drift[0]!.summary, /^predicted label shares drifted: PSI/);
+  } finally {
+    reg.close();
     await t.done();
   }
 });

@@ -45,6 +45,8 @@ export interface TextCaseResult {
   out: string;
   results: TextResults;
   table: string;
+  /** The training split as read (not copied): the registry's drift reference is drawn from it. */
+  training: { texts: string[]; labels: number[]; labelNames: string[] };
 }
 
 function positiveInt(v: number | undefined, flag: string, min = 1): void {
@@ -328,7 +330,7 @@ export async function runTextCase(o: TextCaseOptions = {}): Promise<TextCaseResu
     await checkpoint.remove(); // the run is complete: nothing left to resume
     const table = comparisonTable(results);
     if (o.print ?? true) process.stdout.write(`${table}\n\nWrote ${join(out, 'results.json')}, results.csv and models/<variant>/ under ${out}\n`);
-    return { out, results, table };
+    return { out, results, table, training: { texts: splits.train.texts, labels: splits.train.labels, labelNames: splits.labelNames } };
   } finally {
     if (tracker.running) await tracker.stop().catch(() => undefined);
   }

@@ -43,7 +43,7 @@ export function registerRegistry(program: Command): void {
   common(g.command('list').description('every registered version')).action(async (o: Common) => {
     const t = await text();
     // the drift reference (up to 1,000 rows per version) is left to `show`; list gives its size
-    const compact = (m: import('../../registry/db/index.js').ModelRecord) => (m.data ? { ...m.data, reference: { featureRows: m.data.reference.features?.sample.length ?? 0, tokenLengths: m.data.reference.tokenLengths?.length ?? 0 } } : null);
+    const compact = (m: import('../../registry/db/index.js').ModelRecord) => (m.data ? { ...m.data, reference: { featureRows: m.data.reference.features?.sample.length ?? 0, tokenLengths: m.data.reference.tokenLengths?.length ?? 0, probeTexts: m.data.reference.texts?.length ?? 0 } } : null);
     await withRegistry(o, (reg, r) => { const l = r.listModels(reg); out(o, l.map((m) => ({ ...m, data: compact(m) })), () => t.listText(l)); }, false);
   });
   common(g.command('show').description('one version: lineage, metrics, energy, params, data fingerprint, files').argument('<ref>', 'NAME or NAME@VERSION'))
@@ -125,7 +125,7 @@ export function registerRegistry(program: Command): void {
     }, false);
   });
   common(g.command('audit').description('superseded, inefficient, drifted, unused and duplicate models, with evidence and an action')
-    .option('--usage-days <n>', 'unused: no requests in the usage files for N days (default 30)', intFlag('--usage-days', 1)))
+    .option('--usage-days <n>', 'the usage window: unused = no requests in it; drift is judged on the inputs served in it (days, default 30)', intFlag('--usage-days', 1)))
     .action(async (o: Common & { usageDays?: number }) => {
       const a = await import('../../govern/audit/index.js');
       await withRegistry(o, async (reg) => {

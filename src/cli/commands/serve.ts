@@ -80,7 +80,7 @@ export function registerServe(program: Command): void {
     .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), DEFAULT_FEEDBACK_LIMIT_BYTES)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option(...STORE_FLAG)
-    .option('--watch <file>', 'serve the model a pointer file {"dir": "...", "version": ..., "name"?: "..."} names and hot-swap (no failed request) when it changes (repeatable)', collect, [])
+    .option('--watch <file>', 'serve the model a pointer file {"dir": "...", "version": ..., "name"?: "..."} names (or a cascade: {"cascade": {"small": "...", "large": "..."}, "version": ...}) and hot-swap (no failed request) when it changes (repeatable)', collect, [])
     .option('--registry <path>', 'a verde registry (or VERDE_REGISTRY): with --alias, serve its aliased versions; usage files go to PATH/usage/')
     .option('--alias <name>', 'with --registry: serve every model\'s version under this alias (e.g. production), following alias changes')
     .option('--watch-interval-ms <ms>', 'how often pointer and alias files are re-read', intFlag('--watch-interval-ms', 10, 3_600_000), D.watchIntervalMs)

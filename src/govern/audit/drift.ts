@@ -61,3 +61,28 @@ export function ks(reference: ArrayLike<number | null>, current: ArrayLike<numbe
   }
   return d;
 }
+
+/** Shares of each category (counts by name) over the union of both sides' names, in a fixed order. */
+function shares(counts: Record<string, number>, names: string[]): number[] {
+  const n = names.reduce((a, k) => a + (counts[k] ?? 0), 0) || 1;
+  return names.map((k) => (counts[k] ?? 0) / n);
+}
+
+/**
+ * PSI of two categorical distributions given as counts by name (training label balance vs predicted
+ * labels served), empty categories floored at 1e-4 like the binned PSI; the shares come back too.
+ */
+export function categoricalPsi(reference: Record<string, number>, current: Record<string, number>): { psi: number; reference: Record<string, number>; current: Record<string, number> } {
+  const names = [...new Set([...Object.keys(reference), ...Object.keys(current)])].sort();
+  const r = shares(reference, names);
+  const c = shares(current, names);
+  let s = 0;
+  for (let i = 0; i < names.length; i++) {
+    if (r[i] === 0 && c[i] === 0) continue;
+    const a = Math.max(r[i]!, FLOOR);
+    const b = Math.max(c[i]!, FLOOR);
+    s += (b - a) * Math.log(b / a);
+  }
+  const obj = (v: number[]) => Object.fromEntries(names.map((k, i) => [k, Number(v[i]!.toPrecision(4))]));
+  return { psi: s, reference: obj(r), current: obj(c) };
+}

@@ -1,8 +1,9 @@
 /**
- * Duplicate detection: two tabular models with the same input features that predict the same class
- * on (nearly) every row of a probe set and rank the rows the same way are consolidation candidates. The probe set is a registered
- * training reference sample (<= 1,000 rows); both models run through real ONNX Runtime sessions
- * (engine/runtime) on their checkouts' model.onnx.
+ * Duplicate detection: two models answering the same question (tabular: same input features; text:
+ * same labels) that predict the same class on (nearly) every row of a probe set and rank the rows
+ * the same way are consolidation candidates. The probe set is a registered training reference
+ * sample (<= 1,000 feature rows, or <= 200 texts); both models run through real ONNX Runtime
+ * sessions on their checkouts (tabular: engine/runtime on model.onnx; text: verde's predictor).
  */
 import { join } from 'node:path';
 import { createSession, ort } from '../../engine/runtime/ort.js';
@@ -84,26 +85,60 @@ export async function predictClasses(dir: string, input: string, output: string,
 
 export interface DuplicatePair { a: ModelRecord; b: ModelRecord; agreement: number; rankCorrelation: number; meanProbabilityGap: number; probeRows: number; probeFrom: string }
 
-/** Pairs of checked-out tabular models with identical feature names agreeing on >= AGREEMENT_DUPLICATE of the probe rows. */
+/** What two models of one group are run on: training feature rows (tabular) or training texts (text). */
+type Probe = { kind: 'tabular'; rows: (number | null)[][] } | { kind: 'text'; texts: string[] };
+
+function probeOf(m: ModelRecord): Probe | null {
+  const ref = m.data?.reference;
+  if (m.task === 'tabular-classification' && ref?.features?.sample.length) return { kind: 'tabular', rows: ref.features.sample };
+  if (m.task === 'text-classification' && ref?.texts?.length) return { kind: 'text', texts: ref.texts };
+  return null;
+}
+
+/** Models that answer the same question on the same inputs: same task and labels, and same feature names (tabular). */
+function groupKey(m: ModelRecord): string | null {
+  if (m.status !== 'active') return null;
+  if (m.task === 'tabular-classification') {
+    const names = m.data?.reference.features?.names;
+    return names ? `tabular|${JSON.stringify(m.labels)}|${names.join(',')}` : null;
+  }
+  return m.task === 'text-classification' ? `text|${JSON.stringify(m.labels)}` : null;
+}
+
+/** Text models through verde's own predictor (its encoder, real ONNX Runtime sessions). */
+async function predictTexts(dir: string, texts: string[]): Promise<{ classes: Uint8Array; probs: Float32Array }> {
+  const { loadPredictor } = await import('../../predict/index.js');
+  const p = await loadPredictor(dir, { threads: 1 });
+  try {
+    const preds = await p.predict(texts);
+    return { classes: Uint8Array.from(preds, (x) => x.labelId), probs: Float32Array.from(preds.flatMap((x) => x.probabilities)) };
+  } finally {
+    await p.close();
+  }
+}
+
+/** Pairs of checked-out models of one group agreeing on >= AGREEMENT_DUPLICATE of the probe rows and ranking them alike. */
 export async function findDuplicates(models: ModelRecord[], checkout: (m: ModelRecord) => string, io: (m: ModelRecord) => Promise<{ input: string; output: string }>): Promise<DuplicatePair[]> {
   const groups = new Map<string, ModelRecord[]>();
   for (const m of models) {
-    const names = m.data?.reference.features?.names;
-    if (m.status !== 'active' || m.task !== 'tabular-classification' || !names) continue;
-    const key = `${JSON.stringify(m.labels)}|${names.join(',')}`;
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    const key = groupKey(m);
+    if (key !== null) groups.set(key, [...(groups.get(key) ?? []), m]);
   }
   const pairs: DuplicatePair[] = [];
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const owner = group.find((m) => (m.data?.reference.features?.sample.length ?? 0) > 0);
+    const owner = group.find((m) => probeOf(m) !== null);
     if (!owner) continue;
-    const probe = owner.data!.reference.features!.sample;
+    const probe = probeOf(owner)!;
     const preds = new Map<string, { classes: Uint8Array; probs: Float32Array }>();
     for (const m of group) {
       try {
-        const { input, output } = await io(m);
-        preds.set(m.id, await predictClasses(checkout(m), input, output, probe));
+        if (probe.kind === 'text') {
+          preds.set(m.id, await predictTexts(checkout(m), probe.texts));
+        } else {
+          const { input, output } = await io(m);
+          preds.set(m.id, await predictClasses(checkout(m), input, output, probe.rows));
+        }
       } catch {
         // a checkout that cannot be run (missing or corrupt files: `verify` names them) is left out
       }

@@ -5,7 +5,8 @@
  *     primary metric and <= its energy per inference (strictly better in one) -> archive;
  *   - inefficient: primary metric per joule below 1/INEFFICIENCY_RATIO of the best of the task -> compress/retrain or archive;
  *   - drifted: a feature's PSI > 0.2 (or KS > 0.2) between the training reference and the inputs served
- *     (usage files), or the token lengths for text -> retrain on recent data;
+ *     (usage files), or the token lengths for text, or the predicted label shares against the training
+ *     label balance (PSI > 0.2) -> retrain on recent data;
  *   - unused: no requests in the usage files for --usage-days, or never served -> archive;
  *   - duplicates: near-identical predictions on a probe set -> consolidate (keep the cheaper).
  */
@@ -15,7 +16,7 @@ import { checkoutDir } from '../../registry/db/layout.js';
 import type { ModelRecord } from '../../registry/db/types.js';
 import { readManifest } from '../../registry/manifest.js';
 import { primaryMetric } from '../run-results.js';
-import { KS_DRIFT, MIN_DRIFT_ROWS, PSI_DRIFT, ks, psi } from './drift.js';
+import { KS_DRIFT, MIN_DRIFT_ROWS, PSI_DRIFT, categoricalPsi, ks, psi } from './drift.js';
 import { AGREEMENT_DUPLICATE, RANK_CORRELATION_DUPLICATE, findDuplicates } from './duplicates.js';
 import { readUsage, usageOf, type UsageFile } from './usage.js';
 
@@ -92,37 +93,61 @@ function inefficient(models: ModelRecord[]): Finding[] {
   return out;
 }
 
-function drifted(models: ModelRecord[], usage: UsageFile[]): Finding[] {
+/**
+ * One drifted finding per model, from up to three comparisons between its training reference and
+ * what `verde serve` recorded for it (each judged only with >= MIN_DRIFT_ROWS served rows/texts):
+ * the features (tabular), the token lengths (text), and the predicted labels' shares against the
+ * training label balance (both; a model whose inputs look alike but whose answers moved is drifting too).
+ * Only usage files flushed within the --usage-days window count.
+ */
+function drifted(models: ModelRecord[], usage: UsageFile[], days: number, now: number): Finding[] {
   const out: Finding[] = [];
+  // Inputs flushed within the usage window only: older ones say what the model saw, not what it sees.
+  const since = now - days * 86_400_000;
   for (const m of models) {
-    const u = usageOf(usage, m.name, m.version).files;
-    const refFeat = m.data?.reference.features;
-    if (refFeat && u.some((f) => f.features?.sample.length)) {
-      const served = u.flatMap((f) => (f.features && f.features.names.join(',') === refFeat.names.join(',') ? f.features.sample : []));
-      if (served.length < MIN_DRIFT_ROWS) continue;
+    const u = usageOf(usage, m.name, m.version).files.filter((f) => Date.parse(f.to) >= since);
+    if (!u.length || !m.data) continue;
+    const parts: string[] = [];
+    const evidence: Record<string, unknown> = { usageFiles: u.map((f) => f.file), psiThreshold: PSI_DRIFT, ksThreshold: KS_DRIFT };
+    const refFeat = m.data.reference.features;
+    const served = refFeat ? u.flatMap((f) => (f.features && f.features.names.join(',') === refFeat.names.join(',') ? f.features.sample : [])) : [];
+    if (refFeat && served.length >= MIN_DRIFT_ROWS) {
       const per = refFeat.names.map((name, c) => ({
         feature: name,
         psi: psi(refFeat.sample.map((r) => r[c] ?? null), served.map((r) => r[c] ?? null)),
         ks: ks(refFeat.sample.map((r) => r[c] ?? null), served.map((r) => r[c] ?? null)),
       })).sort((a, b) => b.psi - a.psi);
       const bad = per.filter((p) => p.psi > PSI_DRIFT || p.ks > KS_DRIFT);
-      if (!bad.length) continue;
-      out.push({
-        kind: 'drifted', model: ref(m),
-        summary: `${bad.length} of ${per.length} features drifted; worst ${bad[0]!.feature}: PSI ${r4(bad[0]!.psi)}, KS ${r4(bad[0]!.ks)} (${served.length} served rows vs ${refFeat.sample.length} training rows)`,
-        evidence: { servedRows: served.length, referenceRows: refFeat.sample.length, usageFiles: u.map((f) => f.file), features: bad.map((p) => ({ feature: p.feature, psi: r4(p.psi), ks: r4(p.ks) })), psiThreshold: PSI_DRIFT, ksThreshold: KS_DRIFT },
-        action: `retrain ${m.name} on recent data (the inputs it serves no longer look like its training data)`,
-      });
+      if (bad.length) {
+        const named = bad.slice(0, 5).map((p) => `${p.feature} (PSI ${r4(p.psi)}, KS ${r4(p.ks)})`).join(', ') + (bad.length > 5 ? `, ${bad.length - 5} more` : '');
+        parts.push(`${bad.length} of ${per.length} features drifted: ${named}; ${served.length} served rows vs ${refFeat.sample.length} training rows`);
+        Object.assign(evidence, { servedRows: served.length, referenceRows: refFeat.sample.length, features: bad.map((p) => ({ feature: p.feature, psi: r4(p.psi), ks: r4(p.ks) })) });
+      }
     }
-    const refTok = m.data?.reference.tokenLengths;
+    const refTok = m.data.reference.tokenLengths;
     const servedTok = u.flatMap((f) => f.tokenLengths ?? []);
     if (refTok?.length && servedTok.length >= MIN_DRIFT_ROWS) {
       const p = psi(refTok, servedTok);
       const k = ks(refTok, servedTok);
       if (p > PSI_DRIFT || k > KS_DRIFT) {
-        out.push({ kind: 'drifted', model: ref(m), summary: `token lengths drifted: PSI ${r4(p)}, KS ${r4(k)}`, evidence: { psi: p, ks: k, servedTexts: servedTok.length }, action: `retrain ${m.name} on recent texts` });
+        const mean = (v: number[]) => r4(v.reduce((a, b) => a + b, 0) / v.length);
+        parts.push(`token lengths drifted: PSI ${r4(p)}, KS ${r4(k)} (mean ${mean(servedTok)} served vs ${mean(refTok)} training tokens; ${servedTok.length} served texts vs ${refTok.length} training texts)`);
+        evidence.tokenLengths = { psi: r4(p), ks: r4(k), servedTexts: servedTok.length, referenceTexts: refTok.length, servedMean: mean(servedTok), referenceMean: mean(refTok) };
       }
     }
+    const predicted: Record<string, number> = {};
+    for (const f of u) for (const [l, n] of Object.entries(f.predictedLabels ?? {})) predicted[l] = (predicted[l] ?? 0) + n;
+    const predictedRows = Object.values(predicted).reduce((a, b) => a + b, 0);
+    if (Object.keys(m.data.labelBalance).length && predictedRows >= MIN_DRIFT_ROWS) {
+      const c = categoricalPsi(m.data.labelBalance, predicted);
+      if (c.psi > PSI_DRIFT) {
+        parts.push(`predicted label shares drifted: PSI ${r4(c.psi)} (served ${JSON.stringify(c.current)} vs training ${JSON.stringify(c.reference)})`);
+        evidence.labels = { psi: r4(c.psi), served: c.current, training: c.reference, servedRows: predictedRows };
+      }
+    }
+    if (!parts.length) continue;
+    const what = m.task === 'text-classification' ? 'texts' : 'data';
+    out.push({ kind: 'drifted', model: ref(m), summary: parts.join('; '), evidence, action: `retrain ${m.name} on recent ${what} (the inputs it serves, or its answers, no longer look like its training ${what})` });
   }
   return out;
 }
@@ -163,7 +188,7 @@ export async function auditRegistry(reg: Registry, opts: { usageDays?: number; n
       action: `consolidate: keep ${ref(keep)} (cheaper per inference), archive ${ref(drop)}`,
     };
   });
-  const findings = [...superseded(models), ...inefficient(models), ...drifted(models, usage), ...unused(models, usage, days, now), ...duplicates];
+  const findings = [...superseded(models), ...inefficient(models), ...drifted(models, usage, days, now), ...unused(models, usage, days, now), ...duplicates];
   return {
     registry: reg.layout.root,
     at: new Date(now).toISOString(),

@@ -33,7 +33,11 @@ export interface DataFingerprint {
   schema: { name: string; type: string }[];
   labelBalance: Record<string, number>;
   profile: FeatureProfile[];
-  reference: { features?: { names: string[]; sample: number[][] }; tokenLengths?: number[] };
+  /**
+   * features / tokenLengths: the drift reference; texts: a small probe sample of training texts
+   * (text models) the duplicate check runs both models on, as `features.sample` is for tabular ones.
+   */
+  reference: { features?: { names: string[]; sample: number[][] }; tokenLengths?: number[]; texts?: string[] };
 }
 
 export interface ModelEnergy {
