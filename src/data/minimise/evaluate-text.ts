@@ -8,7 +8,8 @@
 import { measure } from '../../meter/index.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { fail } from '../../util/errors.js';
-import { trainLinearTextOnTexts, linearTextForward } from '../../models/linear-text/index.js';
+import { trainLinearTextOnTexts, linearTextForward, LINEAR_MAX_FEATURES } from '../../models/linear-text/index.js';
+import { HASHED_NGRAM_DEFAULTS } from '../../tokenizers/hashed-ngrams.js';
 import { classificationMetrics } from '../../metrics/classification.js';
 import { rocAuc, prAuc } from '../../metrics/ranking.js';
 import { openDuck, queryObjects } from '../profile/index.js';
@@ -20,6 +21,8 @@ export interface LinearTextEvalOptions {
   batchSize?: number;
   /** Hashed feature space (default 2^18, as `verde text`). */
   hashDim?: number;
+  /** N-grams kept per text (default 4096, as `verde text`). */
+  maxFeatures?: number;
   threads?: number;
 }
 
@@ -46,7 +49,7 @@ export function linearTextEvaluator(textCol: string, o: LinearTextEvalOptions = 
     const ids = (ls: string[]) => ls.map((l) => idOf.get(l)!);
     const t0 = performance.now();
     const { result, energy } = await measure(
-      () => trainLinearTextOnTexts(names, { texts: train.texts, labels: ids(train.labels) }, undefined, { epochs, batchSize: o.batchSize, hashDim: o.hashDim, threads: o.threads, seed }),
+      () => trainLinearTextOnTexts(names, { texts: train.texts, labels: ids(train.labels) }, undefined, { epochs, batchSize: o.batchSize, hashDim: o.hashDim, maxFeatures: o.maxFeatures, threads: o.threads, seed }),
       { scope: 'process' },
     );
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -67,5 +70,7 @@ export function linearTextEvaluator(textCol: string, o: LinearTextEvalOptions = 
     const y = actual.map((a) => (a === p ? 1 : 0));
     return { ...q, rocAuc: rocAuc(scores, y), prAuc: prAuc(scores, y) };
   };
-  return { evaluate, metric: 'accuracy', model: `verde linear text model (hashed word 1-2 + char 3-5 n-grams, TF-IDF; ${epochs} epochs) on "${textCol}"` };
+  const dim = Math.log2(o.hashDim ?? HASHED_NGRAM_DEFAULTS.hashDim);
+  const size = `${epochs} epochs, hash dim ${Number.isInteger(dim) ? `2^${dim}` : o.hashDim}, <= ${o.maxFeatures ?? LINEAR_MAX_FEATURES} n-grams per text`;
+  return { evaluate, metric: 'accuracy', reads: (labelCol) => [textCol, labelCol], model: `verde linear text model (hashed word 1-2 + char 3-5 n-grams, TF-IDF; ${size}) on "${textCol}"` };
 }

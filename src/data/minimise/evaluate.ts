@@ -39,6 +39,11 @@ export interface EvaluatorSpec {
   evaluate: Evaluator;
   model: string;
   metric: BudgetMetric;
+  /**
+   * The columns the model reads (default: all). A step that keeps every row and leaves these
+   * columns as they were cannot change the model, so its quality is carried over, not retrained.
+   */
+  reads?: (labelCol: string) => string[];
 }
 
 /** The tabular evaluator: verde's GBDT with its default parameters. */

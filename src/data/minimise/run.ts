@@ -54,6 +54,8 @@ export interface StepReport {
   /** Quality lost by this step in the evaluator's metric (previous minus this); flagged when above the budget. */
   qualityDrop?: number;
   overBudget?: boolean;
+  /** The step left every row and the columns the model reads as they were: quality carried over, no retraining. */
+  carriedOver?: boolean;
 }
 
 export interface MinimiseResult {
@@ -173,6 +175,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
           const where = `step ${i + 1} (${s.step})`;
           log(`${where} of ${plan.steps.length}: rows ${rows}, columns ${ncols}`);
           const ctx: StepContext = { con, labelCol: plan.labelCol, seed: plan.seed, where, work };
+          const typesBefore = opts.evaluate ? await describe(con, 'cur') : [];
           const span = tracker.startSpan(`data: ${s.step}`);
           const ts = performance.now();
           const out = await runStep(ctx, s);
@@ -202,8 +205,18 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
             droppedColumns: out.droppedColumns, removedSample, notes: out.notes,
           };
           if (opts.evaluate) {
-            const q = await evaluator.evaluate(nextFile, testFile, plan.labelCol!, plan.seed, positive);
-            const { positive: _p, ...rest } = q;
+            const read = evaluator.reads?.(plan.labelCol!);
+            const sig = (cs: { name: string; type: string }[]) => JSON.stringify(cs.filter((c) => c.name !== RID && (!read || read.includes(c.name))));
+            const same = after === rows && sig(typesBefore) === sig(await describe(con, 'cur'));
+            let rest: Quality;
+            if (same) {
+              rest = quality!;
+              report.carriedOver = true;
+              report.notes.push('training data for the model unchanged by this step: its quality and training energy carried over');
+            } else {
+              const { positive: _p, ...q } = await evaluator.evaluate(nextFile, testFile, plan.labelCol!, plan.seed, positive);
+              rest = q;
+            }
             report.quality = rest;
             report.qualityDrop = (quality![evaluator.metric] ?? NaN) - (rest[evaluator.metric] ?? NaN);
             report.overBudget = report.qualityDrop > budget;

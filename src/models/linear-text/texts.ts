@@ -28,15 +28,16 @@ export interface LinearTextTrained {
  * (`val` empty or absent: the training texts themselves, so no test text is ever looked at).
  */
 export async function trainLinearTextOnTexts(
-  labels: string[], train: TextSplit, val: TextSplit | undefined, o: LinearTextFitOptions & { hashDim?: number } = {},
+  labels: string[], train: TextSplit, val: TextSplit | undefined, o: LinearTextFitOptions & { hashDim?: number; maxFeatures?: number } = {},
 ): Promise<LinearTextTrained> {
-  const featuriser = new HashedNgramFeaturiser(linearTextSpec(o.hashDim), LINEAR_MAX_FEATURES);
+  const featuriser = new HashedNgramFeaturiser(linearTextSpec(o.hashDim), o.maxFeatures ?? LINEAR_MAX_FEATURES);
   const trainIds = train.texts.map((t) => featuriser.encode(t));
   const useVal = val !== undefined && val.texts.length > 0;
   const valIds = useVal ? val.texts.map((t) => featuriser.encode(t)) : trainIds;
   const idf = fitIdf(trainIds, featuriser.spec.hashDim);
+  const { hashDim: _h, maxFeatures: _m, ...fitOpts } = o;
   const fit = await fitLinearText({ hashDim: featuriser.spec.hashDim, labels, idf }, { ids: trainIds, labels: train.labels }, { ids: valIds, labels: useVal ? val.labels : train.labels }, {
-    ...o, epochs: o.epochs ?? LINEAR_TEXT_FIT_DEFAULTS.epochs, batchSize: o.batchSize ?? LINEAR_TEXT_FIT_DEFAULTS.batchSize,
+    ...fitOpts, epochs: o.epochs ?? LINEAR_TEXT_FIT_DEFAULTS.epochs, batchSize: o.batchSize ?? LINEAR_TEXT_FIT_DEFAULTS.batchSize,
   });
   return { featuriser, fit };
 }
