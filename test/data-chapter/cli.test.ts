@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerde } from '../fixtures/cli.js';
+import { openStore, listRuns } from '../../src/store/index.js';
 
 test('verde data minimise: step flags become plan.json (in order), which --plan repeats; profile --json', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'verde-data-cli-'));
@@ -26,12 +27,24 @@ test('verde data minimise: step flags become plan.json (in order), which --plan 
     const again = await runVerde(['data', 'minimise', file, '--out', join(dir, 'again'), '--plan', join(out, 'plan.json'), '--store', store]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(await readFile(join(dir, 'again', 'minimise.json'), 'utf8')).final.rows, figures.final.rows);
-    const p = await runVerde(['data', 'profile', file, '--label-col', 'y', '--json', join(dir, 'p.json')]);
+    const p = await runVerde(['data', 'profile', file, '--label-col', 'y', '--json', join(dir, 'p.json'), '--store', store]);
     assert.equal(p.code, 0, p.stderr);
     const profile = JSON.parse(await readFile(join(dir, 'p.json'), 'utf8'));
     assert.equal(profile.rows, 200);
     assert.equal(profile.exactDuplicates, 200 - new Set(rows).size);
     assert.match(p.stdout, /highly correlated .*a ~ b/);
+    // profile and minimise are recorded in the run store like every measured command, with the energy method.
+    const db = openStore(store);
+    try {
+      const runs = listRuns(db);
+      for (const command of ['data profile', 'data minimise']) {
+        const of = runs.filter((r) => r.command === command);
+        assert.ok(of.length >= 1, `${command} recorded`);
+        assert.match(of[0]!.energyMethod, /^(measured|modelled):/);
+      }
+    } finally {
+      db.close();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerde } from '../fixtures/cli.js';
 import { seededRandom } from '../../src/util/random.js';
+import { openDuck } from '../../src/data/profile/index.js';
+import { openStore, listRuns } from '../../src/store/index.js';
 
 let dir: string;
 const p = (f: string) => join(dir, f);
@@ -45,7 +47,7 @@ function readCsv(path: string): { header: string[]; rows: string[][] } {
 }
 
 test('writes the next rows to label, and continues after they are labelled', async () => {
-  const r1 = await runVerde(['data', 'select', '--pool', p('pool.csv'), '--labelled', p('labelled.csv'), '--label-col', 'label', '--budget', '20', '--strategy', 'uncertainty', '--out', p('next1.csv')]);
+  const r1 = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('pool.csv'), '--labelled', p('labelled.csv'), '--label-col', 'label', '--budget', '20', '--strategy', 'uncertainty', '--out', p('next1.csv')]);
   assert.equal(r1.code, 0, r1.stderr);
   const first = readCsv(p('next1.csv'));
   assert.deepEqual(first.header, ['row_id', 'score', 'priority', 'a', 'b', 'noise', 'kind']);
@@ -60,7 +62,7 @@ test('writes the next rows to label, and continues after they are labelled', asy
   const labelledNow = readFileSync(p('labelled.csv'), 'utf8').trim().split('\n');
   const lines = ['row_id,score,priority,a,b,noise,kind,label', ...labelledNow.slice(1).map((l) => `,,,${l}`), ...first.rows.map((r) => [...r, truth[Number(r[0])]].join(','))];
   writeFileSync(p('labelled2.csv'), lines.join('\n') + '\n');
-  const r2 = await runVerde(['data', 'select', '--pool', p('pool.csv'), '--labelled', p('labelled2.csv'), '--label-col', 'label', '--budget', '20', '--strategy', 'margin', '--out', p('next2.csv')]);
+  const r2 = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('pool.csv'), '--labelled', p('labelled2.csv'), '--label-col', 'label', '--budget', '20', '--strategy', 'margin', '--out', p('next2.csv')]);
   assert.equal(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /20 already labelled/);
   const second = readCsv(p('next2.csv'));
@@ -68,13 +70,13 @@ test('writes the next rows to label, and continues after they are labelled', asy
   assert.equal(second.rows.length, 20);
   assert.ok(second.rows.every((r) => !before.has(r[0])), 'no row already labelled comes back');
 
-  const r3 = await runVerde(['data', 'select', '--pool', p('pool.csv'), '--labelled', p('labelled2.csv'), '--budget', '10', '--strategy', 'diversity', '--out', p('next3.csv')]);
+  const r3 = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('pool.csv'), '--labelled', p('labelled2.csv'), '--budget', '10', '--strategy', 'diversity', '--out', p('next3.csv')]);
   assert.equal(r3.code, 0, r3.stderr);
   assert.equal(readCsv(p('next3.csv')).rows.length, 10);
 });
 
 test('--simulate needs fewer labels than random sampling on planted data', async () => {
-  const r = await runVerde(['data', 'select', '--simulate', '--pool', p('all.csv'), '--label-col', 'label', '--budget', '10', '--strategy', 'uncertainty', '--target', '0.9', '--out', p('sim.json')]);
+  const r = await runVerde(['data', 'select', '--store', p('runs.db'), '--simulate', '--pool', p('all.csv'), '--label-col', 'label', '--budget', '10', '--strategy', 'uncertainty', '--target', '0.9', '--out', p('sim.json')]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(readFileSync(p('sim.json'), 'utf8')) as { strategy: { labelsToTarget?: number }; random: { labelsToTarget?: number; curve: unknown[] } };
   assert.ok(s.strategy.labelsToTarget !== undefined, `uncertainty reached PR-AUC 0.9: ${r.stdout}`);
@@ -94,10 +96,58 @@ test('bad input: one line, exit 2, --out untouched', async () => {
   appendFileSync(p('pool-narrow.csv'), 'a,b\n1,2\n');
   cases.push([['--labelled', p('labelled.csv'), '--pool', p('pool-narrow.csv')], /pool-narrow\.csv: column "noise" .*not found/]);
   for (const [args, msg] of cases) {
-    const r = await runVerde(['data', 'select', '--pool', p('pool.csv'), '--out', out, ...args]);
+    const r = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('pool.csv'), '--out', out, ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, msg);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.ok(!existsSync(out), '--out untouched');
+  }
+});
+
+test('reads every format the other data commands read (JSONL, TSV, Parquet, JSON): the same rows picked as from CSV; runs recorded in the store', async () => {
+  const { con, close } = await openDuck(':memory:');
+  try {
+    const q = (f: string) => `'${p(f)}'`;
+    await con.run(`COPY (SELECT * FROM read_csv(${q('labelled.csv')}, header = true)) TO ${q('labelled.parquet')} (FORMAT parquet)`);
+    await con.run(`COPY (SELECT * FROM read_csv(${q('pool.csv')}, header = true)) TO ${q('pool.jsonl')} (FORMAT json)`);
+    await con.run(`COPY (SELECT * FROM read_csv(${q('pool.csv')}, header = true)) TO ${q('pool.tsv')} (FORMAT csv, HEADER true, DELIMITER '\t')`);
+    await con.run(`COPY (SELECT * FROM read_csv(${q('all.csv')}, header = true)) TO ${q('all.json')} (FORMAT json, ARRAY true)`);
+  } finally {
+    close();
+  }
+  const pick = async (pool: string, labelled: string, out: string) => {
+    const r = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p(pool), '--labelled', p(labelled), '--label-col', 'label', '--budget', '15', '--strategy', 'uncertainty', '--out', p(out)]);
+    assert.equal(r.code, 0, `${pool} + ${labelled}: ${r.stderr}`);
+    return readCsv(p(out)).rows.map((row) => `${row[0]}:${row[1]}`);
+  };
+  const fromCsv = await pick('pool.csv', 'labelled.csv', 'f-csv.csv');
+  assert.deepEqual(await pick('pool.jsonl', 'labelled.parquet', 'f-jsonl.csv'), fromCsv, 'JSONL pool + Parquet labelled: same rows and scores');
+  assert.deepEqual(await pick('pool.tsv', 'labelled.csv', 'f-tsv.csv'), fromCsv, 'TSV pool: same rows and scores');
+  const sim = await runVerde(['data', 'select', '--store', p('runs.db'), '--simulate', '--pool', p('all.json'), '--label-col', 'label', '--budget', '20', '--target', '0.5', '--out', p('sim-json.json')]);
+  assert.equal(sim.code, 0, sim.stderr);
+  assert.equal(JSON.parse(readFileSync(p('sim-json.json'), 'utf8')).rows, 1200);
+  // A file that is not what its extension says: one line naming the user's file.
+  writeFileSync(p('fake.parquet'), 'a,b\n1,2\n');
+  const bad = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('fake.parquet'), '--labelled', p('labelled.csv'), '--out', p('never.csv')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /fake\.parquet: not a Parquet file/);
+  assert.ok(!existsSync(p('never.csv')));
+  // A missing column named in the user's file, not in a temporary copy.
+  writeFileSync(p('narrow.jsonl'), '{"a": 1, "b": 2}\n');
+  const narrow = await runVerde(['data', 'select', '--store', p('runs.db'), '--pool', p('narrow.jsonl'), '--labelled', p('labelled.csv'), '--out', p('never.csv')]);
+  assert.equal(narrow.code, 2);
+  assert.match(narrow.stderr, /narrow\.jsonl: column "noise" .*not found/);
+  assert.doesNotMatch(narrow.stderr, /verde-select-in-/);
+
+  const db = openStore(p('runs.db'));
+  try {
+    const runs = listRuns(db).filter((r) => r.command === 'data select');
+    assert.ok(runs.length >= 4, `data select runs recorded: ${runs.length}`);
+    for (const r of runs) {
+      assert.ok(r.energyJ > 0);
+      assert.match(r.energyMethod, /^(measured|modelled):/);
+    }
+  } finally {
+    db.close();
   }
 });

@@ -9,17 +9,14 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { fail } from '../../util/errors.js';
 import type { SpanSource } from '../../engine/fit/loop.js';
-import { HASHED_NGRAM_DEFAULTS, HashedNgramFeaturiser, fitIdf, type HashedNgramSpec } from '../../tokenizers/hashed-ngrams.js';
-import { fitLinearText, linearTextToOnnx, type LinearTextFit } from '../../models/linear-text/index.js';
+import type { HashedNgramFeaturiser } from '../../tokenizers/hashed-ngrams.js';
+import { linearTextToOnnx, trainLinearTextOnTexts, type LinearTextFit } from '../../models/linear-text/index.js';
 import { textManifest, writeManifest, type ModelManifest } from '../../registry/manifest.js';
 import { MODEL_FILE } from '../../registry/files.js';
 import type { VariantResult } from './report.js';
 
 export type ModelClass = 'transformer' | 'linear';
 export const MODEL_CLASSES: readonly ModelClass[] = ['transformer', 'linear'];
-
-/** Hashed n-grams per text: enough for a few thousand characters of word 1-2 and char 3-5 grams. */
-export const LINEAR_MAX_FEATURES = 4096;
 
 export interface LinearTextOptions {
   epochs?: number;
@@ -42,19 +39,12 @@ export interface LinearPrepared {
 type Split = { texts: string[]; labels: number[] };
 
 export async function trainLinearText(labels: string[], train: Split, val: Split, test: Split, o: LinearTextOptions): Promise<LinearPrepared> {
-  const hashDim = o.hashDim ?? HASHED_NGRAM_DEFAULTS.hashDim;
-  const spec: HashedNgramSpec = { kind: 'hashed-ngrams', wordNgrams: HASHED_NGRAM_DEFAULTS.wordNgrams, charNgrams: HASHED_NGRAM_DEFAULTS.charNgrams, hashDim, lowercase: HASHED_NGRAM_DEFAULTS.lowercase, idf: { file: MODEL_FILE, initializer: 'idf' } };
-  const featuriser = new HashedNgramFeaturiser(spec, LINEAR_MAX_FEATURES);
-  const enc = (s: Split) => s.texts.map((t) => featuriser.encode(t));
-  const trainIds = enc(train);
-  const valIds = val.texts.length ? enc(val) : trainIds;
-  const idf = fitIdf(trainIds, hashDim);
   const epochs = o.epochs ?? 5;
   const batchSize = o.batchSize ?? 32;
-  const fit = await fitLinearText({ hashDim, labels, idf }, { ids: trainIds, labels: train.labels }, { ids: valIds, labels: val.texts.length ? val.labels : train.labels }, {
-    epochs, batchSize, lr: o.lr, seed: o.seed, threads: o.threads, label: 'train linear', tracker: o.tracker,
+  const { featuriser, fit } = await trainLinearTextOnTexts(labels, train, val, {
+    epochs, batchSize, lr: o.lr, seed: o.seed, threads: o.threads, hashDim: o.hashDim, label: 'train linear', tracker: o.tracker,
   });
-  return { featuriser, fit, onnx: linearTextToOnnx(fit.model, 'text-linear'), testIds: enc(test) };
+  return { featuriser, fit, onnx: linearTextToOnnx(fit.model, 'text-linear'), testIds: test.texts.map((t) => featuriser.encode(t)) };
 }
 
 /** models/linear/: model.onnx and verde.json (whose `featuriser` tells predict and serve how to feed it). */

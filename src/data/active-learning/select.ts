@@ -5,7 +5,8 @@
  * append them to the labelled file (the row id column included) and run again: rows whose id is
  * already labelled are left out, so the loop continues where it stopped. `simulateSelection`
  * replays the loop on a fully labelled file (the fraud case's runActiveLearning) against random
- * sampling. CSV files; every problem with them is one line naming the file and the column.
+ * sampling. CSV, TSV, JSON Lines, JSON or Parquet files (read by DuckDB, as-csv.ts); every problem
+ * with them is one line naming the file and the column.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import type { TabularDataset } from '../../tabular/dataset.js';
 import { predictProba, trainGbdt, toRowMajor, type GbdtParams } from '../../models/gbdt/index.js';
 import { readCsvRecords, readTabular } from '../tabular/index.js';
 import { selectBatch, type Strategy } from './strategies.js';
+import { asCsv, namingOriginals } from './as-csv.js';
 import { runActiveLearning, type ActiveLearningResult } from './loop.js';
 
 /** Small trees: the labelled set is small by design, and selection retrains every round. */
@@ -62,8 +64,30 @@ function toMatrix(ds: TabularDataset): Matrix {
   return { data: toRowMajor(ds.columns), rows, cols: ds.columns.length };
 }
 
+/** Run `fn` on CSV copies of `files` (CSV itself when it is one); errors name the originals. */
+async function onCsv<T>(files: string[], fn: (csv: string[]) => Promise<T>): Promise<T> {
+  const tmp = await mkdtemp(join(tmpdir(), 'verde-select-in-'));
+  try {
+    const copies = new Map<string, string>();
+    const csv: string[] = [];
+    for (const [i, f] of files.entries()) {
+      const c = await asCsv(f, tmp, String(i));
+      copies.set(c, f);
+      csv.push(c);
+    }
+    return await namingOriginals(copies, () => fn(csv));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
 export async function selectToLabel(o: SelectOptions): Promise<SelectResult> {
   if (!Number.isInteger(o.budget) || o.budget < 1) fail('--budget', `must be a whole number >= 1 (got ${o.budget})`);
+  return onCsv([o.labelled, o.pool], ([labelled, pool]) => selectOnCsv({ ...o, labelled: labelled!, pool: pool! }));
+}
+
+/** The selection on CSV paths (messages naming them are rewritten to the user's files by onCsv). */
+async function selectOnCsv(o: SelectOptions): Promise<SelectResult> {
   const idCol = o.idCol ?? ROW_ID;
   const lab = await readRaw(o.labelled);
   if (!lab.header.includes(o.labelCol)) fail(o.labelled, `label column "${o.labelCol}" not found (columns: ${lab.header.join(', ')})`);
@@ -136,6 +160,10 @@ export interface SimulateResult {
 export async function simulateSelection(o: SimulateOptions): Promise<SimulateResult> {
   if (!(o.target > 0 && o.target <= 1)) fail('--target', `must be a PR-AUC in (0, 1] (got ${o.target})`);
   if (!Number.isInteger(o.budget) || o.budget < 1) fail('--budget', `must be a whole number >= 1 (got ${o.budget})`);
+  return onCsv([o.file], ([file]) => simulateOnCsv({ ...o, file: file! }));
+}
+
+async function simulateOnCsv(o: SimulateOptions): Promise<SimulateResult> {
   const raw = await readRaw(o.file);
   const exclude = [o.idCol ?? ROW_ID, ...ADDED].filter((c) => raw.header.includes(c));
   const ds = await readTabular(o.file, { labelCol: o.labelCol, exclude });

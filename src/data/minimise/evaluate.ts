@@ -11,9 +11,13 @@ import { rocAuc, prAuc } from '../../metrics/ranking.js';
 
 export interface Quality {
   accuracy: number;
-  rocAuc: number;
-  prAuc: number;
+  /** Two-class data (always for the tabular GBDT; text with two classes). */
+  rocAuc?: number;
+  prAuc?: number;
+  /** Text: the unweighted mean of per-class F1. */
+  macroF1?: number;
   trainRows: number;
+  /** Input features (text: the hashed n-gram dimension). */
   features: number;
   /** Energy of the training alone, with its method label (e.g. modelled:tdp). */
   trainEnergyJ: number;
@@ -26,6 +30,21 @@ export interface Quality {
  * `positive` pins the positive class the first call chose, so every model is scored the same way.
  */
 export type Evaluator = (trainFile: string, testFile: string, labelCol: string, seed: number, positive?: string) => Promise<Quality & { positive: string }>;
+
+/** The metric a step's quality drop is measured in, against the budget. */
+export type BudgetMetric = 'rocAuc' | 'accuracy';
+
+/** A model that judges a minimisation: how it trains and scores, its name, its budget metric. */
+export interface EvaluatorSpec {
+  evaluate: Evaluator;
+  model: string;
+  metric: BudgetMetric;
+  /**
+   * The columns the model reads (default: all). A step that keeps every row and leaves these
+   * columns as they were cannot change the model, so its quality is carried over, not retrained.
+   */
+  reads?: (labelCol: string) => string[];
+}
 
 /** The tabular evaluator: verde's GBDT with its default parameters. */
 export const evaluateGbdt: Evaluator = async (trainFile, testFile, labelCol, seed, positive) => {
@@ -43,3 +62,5 @@ export const evaluateGbdt: Evaluator = async (trainFile, testFile, labelCol, see
     trainEnergyJ: energy.energyJ, energyMethod: energy.method, trainSeconds, positive: train.schema.labels[1],
   };
 };
+
+export const GBDT_EVALUATOR: EvaluatorSpec = { evaluate: evaluateGbdt, model: 'verde GBDT, default parameters', metric: 'rocAuc' };

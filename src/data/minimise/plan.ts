@@ -38,6 +38,11 @@ export type PlanStep = { [K in StepName]: { step: K } & StepSpecs[K] }[StepName]
 
 export interface Plan {
   labelCol?: string;
+  /**
+   * The text column of text data: --evaluate then trains the linear text model on it, not the GBDT.
+   * Default: the column of the first textDedup step (a plan with one is text data).
+   */
+  textCol?: string;
   /** Seed of every random choice (test split, sampling). */
   seed: number;
   steps: PlanStep[];
@@ -90,15 +95,17 @@ function typeOk(kind: Kind, v: unknown): boolean {
 export function checkPlan(raw: unknown, where: string): Plan {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, 'a plan is a JSON object with a "steps" array');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['labelCol', 'seed', 'steps'].includes(k)) fail(where, `unknown plan field "${k}" (fields: labelCol, seed, steps)`);
+  for (const k of Object.keys(o)) if (!['labelCol', 'textCol', 'seed', 'steps'].includes(k)) fail(where, `unknown plan field "${k}" (fields: labelCol, textCol, seed, steps)`);
   if (o.labelCol !== undefined && typeof o.labelCol !== 'string') fail(where, 'labelCol must be a string');
+  if (o.textCol !== undefined && (typeof o.textCol !== 'string' || o.textCol.trim() === '')) fail(where, 'textCol must be a column name');
   if (o.seed !== undefined && !(Number.isInteger(o.seed))) fail(where, 'seed must be an integer');
   if (!Array.isArray(o.steps) || o.steps.length === 0) fail(where, '"steps" must be a non-empty array');
   const steps = o.steps.map((s, i) => checkStep(s, `${where}: step ${i + 1}`));
   for (const s of steps) {
     if ((s.step === 'rebalance' || s.step === 'sample' || s.step === 'features') && o.labelCol === undefined) fail(where, `step "${s.step}" needs a label column (--label-col or "labelCol")`);
   }
-  return { labelCol: o.labelCol as string | undefined, seed: (o.seed as number | undefined) ?? 1, steps };
+  const textCol = (o.textCol as string | undefined) ?? steps.find((s): s is Extract<PlanStep, { step: 'textDedup' }> => s.step === 'textDedup')?.column;
+  return { labelCol: o.labelCol as string | undefined, ...(textCol !== undefined ? { textCol } : {}), seed: (o.seed as number | undefined) ?? 1, steps };
 }
 
 function checkStep(raw: unknown, where: string): PlanStep {

@@ -13,21 +13,23 @@ import { Tracker, type EnergyReport } from '../../meter/index.js';
 import { checkFile, describe, duckMessage, openDuck, queryObjects, sourceSql, type DuckCon } from '../profile/index.js';
 import { RID, runStep, type StepContext } from './steps.js';
 import type { Plan, PlanStep } from './plan.js';
-import type { Evaluator, Quality } from './evaluate.js';
+import type { EvaluatorSpec, BudgetMetric, Quality } from './evaluate.js';
+import type { LinearTextEvalOptions } from './evaluate-text.js';
 
 export interface MinimiseOptions {
   input: string;
   outDir: string;
   plan: Plan;
-  /** Train verde's GBDT on the original and on the minimised training rows (needs plan.labelCol). */
-  evaluate?: boolean;
   /**
-   * The model trained on original and minimised rows for text data (a plan with a textDedup step):
-   * verde's text model lives above this layer, so the caller passes it; without one, text --evaluate
-   * is refused rather than judged by a model that is not the text model.
+   * Train verde's default model for the data on the original and on the minimised training rows
+   * (needs plan.labelCol): the GBDT for tabular data, the linear text model for text data (plan.textCol).
    */
-  textEvaluator?: { evaluate: Evaluator; model: string };
-  /** Largest ROC-AUC drop a step may cause before it is flagged (default 0.01). */
+  evaluate?: boolean;
+  /** The linear text model's settings when the data is text (epochs, hash dimension). */
+  textModel?: LinearTextEvalOptions;
+  /** Another judge instead of the default for the data (tests, other models). */
+  evaluator?: EvaluatorSpec;
+  /** Largest quality drop a step may cause before it is flagged (default 0.01): ROC-AUC for tabular data, accuracy for text. */
   qualityBudget?: number;
   /** DuckDB memory limit (default 1GB): beyond it DuckDB spills to the work directory. */
   memoryLimit?: string;
@@ -49,9 +51,11 @@ export interface StepReport {
   removedSample?: string;
   notes: string[];
   quality?: Quality;
-  /** ROC-AUC lost by this step (previous minus this); flagged when above the budget. */
-  rocAucDrop?: number;
+  /** Quality lost by this step in the evaluator's metric (previous minus this); flagged when above the budget. */
+  qualityDrop?: number;
   overBudget?: boolean;
+  /** The step left every row and the columns the model reads as they were: quality carried over, no retraining. */
+  carriedOver?: boolean;
 }
 
 export interface MinimiseResult {
@@ -63,7 +67,7 @@ export interface MinimiseResult {
   final: { rows: number; columns: number; bytes: number };
   /** The meter's report of the steps (one span per step; evaluation trainings are measured apart). */
   energy: EnergyReport;
-  evaluate?: { testRows: number; model: string; budget: number; original: Quality; minimised: Quality; flagged: string[] };
+  evaluate?: { testRows: number; model: string; metric: BudgetMetric; budget: number; original: Quality; minimised: Quality; flagged: string[] };
   seconds: number;
 }
 
@@ -94,11 +98,10 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
   const budget = opts.qualityBudget ?? 0.01;
   if (!(budget >= 0 && budget < 1)) fail('--quality-budget', `must be in [0, 1) (got ${budget})`);
   if (opts.evaluate && !plan.labelCol) fail('--evaluate', 'needs --label-col (the column to predict)');
-  const isText = plan.steps.some((s) => s.step === 'textDedup');
-  if (opts.evaluate && isText && !opts.textEvaluator) {
-    fail('--evaluate', "text data needs verde's text model, which is not wired into minimise yet (see docs/data.md); evaluate a text minimisation with `verde text --data` on the input and on minimised.parquet");
-  }
-  const evaluator = isText ? opts.textEvaluator! : { evaluate: (await import('./evaluate.js')).evaluateGbdt, model: 'verde GBDT, default parameters' };
+  // Text data is judged by the text model, not by a GBDT on some encoding of the texts.
+  const evaluator: EvaluatorSpec = opts.evaluator ?? (plan.textCol !== undefined
+    ? (await import('./evaluate-text.js')).linearTextEvaluator(plan.textCol, opts.textModel)
+    : (await import('./evaluate.js')).GBDT_EVALUATOR);
   const { bytes: bytesAsRead, format } = await checkFile(input);
   return writeDirAtomic(opts.outDir, async (dir) => {
     const work = join(dir, '.work');
@@ -118,6 +121,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
       const names = cols.map((c) => c.name);
       const known = (n: string) => names.includes(n);
       if (plan.labelCol !== undefined && !known(plan.labelCol)) fail('--label-col', `no column "${plan.labelCol}" in ${input} (columns: ${names.join(', ')})`);
+      if (plan.textCol !== undefined && !known(plan.textCol)) fail('--text-col', `no column "${plan.textCol}" in ${input} (columns: ${names.join(', ')})`);
       plan.steps.forEach((s, i) => {
         for (const n of namedColumns(s)) if (!known(n)) fail(`plan: step ${i + 1} (${s.step})`, `no column "${n}" in ${input} (columns: ${names.join(', ')})`);
       });
@@ -171,6 +175,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
           const where = `step ${i + 1} (${s.step})`;
           log(`${where} of ${plan.steps.length}: rows ${rows}, columns ${ncols}`);
           const ctx: StepContext = { con, labelCol: plan.labelCol, seed: plan.seed, where, work };
+          const typesBefore = opts.evaluate ? await describe(con, 'cur') : [];
           const span = tracker.startSpan(`data: ${s.step}`);
           const ts = performance.now();
           const out = await runStep(ctx, s);
@@ -200,11 +205,21 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
             droppedColumns: out.droppedColumns, removedSample, notes: out.notes,
           };
           if (opts.evaluate) {
-            const q = await evaluator.evaluate(nextFile, testFile, plan.labelCol!, plan.seed, positive);
-            const { positive: _p, ...rest } = q;
+            const read = evaluator.reads?.(plan.labelCol!);
+            const sig = (cs: { name: string; type: string }[]) => JSON.stringify(cs.filter((c) => c.name !== RID && (!read || read.includes(c.name))));
+            const same = after === rows && sig(typesBefore) === sig(await describe(con, 'cur'));
+            let rest: Quality;
+            if (same) {
+              rest = quality!;
+              report.carriedOver = true;
+              report.notes.push('training data for the model unchanged by this step: its quality and training energy carried over');
+            } else {
+              const { positive: _p, ...q } = await evaluator.evaluate(nextFile, testFile, plan.labelCol!, plan.seed, positive);
+              rest = q;
+            }
             report.quality = rest;
-            report.rocAucDrop = quality!.rocAuc - rest.rocAuc;
-            report.overBudget = report.rocAucDrop > budget;
+            report.qualityDrop = (quality![evaluator.metric] ?? NaN) - (rest[evaluator.metric] ?? NaN);
+            report.overBudget = report.qualityDrop > budget;
             quality = rest;
           }
           steps.push(report);
@@ -228,7 +243,7 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
         seconds: (performance.now() - t0) / 1000,
       };
       if (opts.evaluate) {
-        result.evaluate = { testRows, model: evaluator.model, budget, original: original!, minimised: quality!, flagged: steps.filter((s) => s.overBudget).map((s) => `step ${s.index} (${s.step})`) };
+        result.evaluate = { testRows, model: evaluator.model, metric: evaluator.metric, budget, original: original!, minimised: quality!, flagged: steps.filter((s) => s.overBudget).map((s) => `step ${s.index} (${s.step})`) };
       }
       await writeJsonAtomic(join(dir, 'plan.json'), plan);
       await writeJsonAtomic(join(dir, 'minimise.json'), result);
@@ -242,25 +257,40 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
 
 const mb = (b: number) => `${(b / 1e6).toFixed(3)} MB`;
 
-export function stepLine(s: StepReport): string {
-  const q = s.quality ? `  ROC-AUC ${s.quality.rocAuc.toFixed(4)}${s.overBudget ? ' OVER BUDGET' : ''}` : '';
+/** A quality in one short phrase: the ranking metrics for two classes, macro-F1 for text. */
+function qualityPhrase(q: Quality): string {
+  const parts = [`accuracy ${q.accuracy.toFixed(4)}`];
+  if (q.macroF1 !== undefined) parts.push(`macro-F1 ${q.macroF1.toFixed(4)}`);
+  if (q.rocAuc !== undefined) parts.push(`ROC-AUC ${q.rocAuc.toFixed(4)}`);
+  if (q.prAuc !== undefined) parts.push(`PR-AUC ${q.prAuc.toFixed(4)}`);
+  return parts.join(', ');
+}
+
+const METRIC_NAME: Record<BudgetMetric, string> = { rocAuc: 'ROC-AUC', accuracy: 'accuracy' };
+
+export function stepLine(s: StepReport, metric: BudgetMetric = 'rocAuc'): string {
+  const v = s.quality?.[metric];
+  const q = s.quality ? `  ${METRIC_NAME[metric]} ${v === undefined ? 'n/a' : v.toFixed(4)}${s.overBudget ? ' OVER BUDGET' : ''}` : '';
   return `${String(s.index).padStart(2)} ${s.step.padEnd(11)} rows ${s.rows.before} -> ${s.rows.after}  cols ${s.columns.before} -> ${s.columns.after}  ${mb(s.bytes.before)} -> ${mb(s.bytes.after)}  ${s.seconds.toFixed(2)} s  ${s.energyJ.toFixed(2)} J (${s.energyMethod})${q}`;
 }
 
 export function formatMinimise(r: MinimiseResult): string {
   const lines = [`${r.input}: ${r.source.rows} rows x ${r.source.columns} columns, ${mb(r.source.bytesAsRead)} as read, ${mb(r.source.bytesZstdParquet)} as zstd Parquet${r.evaluate ? ` (${r.evaluate.testRows} test rows held out first)` : ''}`];
   for (const s of r.steps) {
-    lines.push(stepLine(s));
+    lines.push(stepLine(s, r.evaluate?.metric));
     for (const n of s.notes) lines.push(`     ${n}`);
   }
   lines.push(`minimised: ${r.final.rows} rows x ${r.final.columns} columns, ${mb(r.final.bytes)} -> ${r.output}`);
   if (r.evaluate) {
     const e = r.evaluate;
-    const f = (q: Quality) => `accuracy ${q.accuracy.toFixed(4)}, ROC-AUC ${q.rocAuc.toFixed(4)}, PR-AUC ${q.prAuc.toFixed(4)}, training ${q.trainEnergyJ.toFixed(2)} J (${q.energyMethod}) on ${q.trainRows} rows x ${q.features} features`;
+    const text = r.plan.textCol !== undefined && e.original.macroF1 !== undefined;
+    const f = (q: Quality) => `${qualityPhrase(q)}, training ${q.trainEnergyJ.toFixed(2)} J (${q.energyMethod}) in ${q.trainSeconds.toFixed(1)} s on ${q.trainRows} ${text ? 'texts' : `rows x ${q.features} features`}`;
     lines.push(`evaluate (${e.model}, same ${e.testRows} test rows):`);
     lines.push(`  original:  ${f(e.original)}`);
     lines.push(`  minimised: ${f(e.minimised)}`);
-    lines.push(e.flagged.length ? `  over the quality budget (ROC-AUC drop > ${e.budget}): ${e.flagged.join(', ')}` : `  no step lost more than ${e.budget} ROC-AUC`);
+    const saved = e.original.trainEnergyJ > 0 ? ` (training energy x${(e.minimised.trainEnergyJ / e.original.trainEnergyJ).toFixed(2)})` : '';
+    lines.push(`  ${METRIC_NAME[e.metric]} ${(e.original[e.metric] ?? NaN).toFixed(4)} -> ${(e.minimised[e.metric] ?? NaN).toFixed(4)}, training ${e.original.trainEnergyJ.toFixed(2)} J -> ${e.minimised.trainEnergyJ.toFixed(2)} J${saved}`);
+    lines.push(e.flagged.length ? `  over the quality budget (${METRIC_NAME[e.metric]} drop > ${e.budget}): ${e.flagged.join(', ')}` : `  no step lost more than ${e.budget} ${METRIC_NAME[e.metric]}`);
   }
   return lines.join('\n');
 }
