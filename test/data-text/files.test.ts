@@ -78,3 +78,31 @@ test('bad input: one-line errors naming the file and the field', async () => {
     await assert.rejects(loadTextData({ data: f, dataset: 'imdb' }), oneLine(/--data and --dataset/));
   });
 });
+
+test('one pass or checked pass, own or shared database: the same rows and the same errors', async () => {
+  const { shareMemoryDuckDB, unshareMemoryDuckDB } = await import('../../src/util/duckdb-memory.js');
+  await withDir(async (dir) => {
+    const f = join(dir, 'd.csv');
+    await writeFile(f, 'text,label,Note\nhello,spam,x\nbye,ham,y\n');
+    const same = join(dir, 's.jsonl');
+    await writeFile(same, '{"text":"a","label":{"k":[1,2]}}\n{"text":"b","label":null}\n');
+    const runAll = async () => {
+      const out: unknown[] = [await readTextTable(f)];
+      // A name matching only when case is ignored (DuckDB would accept it) is still refused, with the hint.
+      await assert.rejects(readTextTable(f, { textCol: 'Text' }), /d\.csv: no column "Text" \(columns: text, label, Note\); did you mean --text-col text\?$/);
+      // The same column for text and label: the checked path, same rows.
+      out.push(await readTextTable(f, { textCol: 'text', labelCol: 'text' }).catch((e: Error) => e.message));
+      // Nested JSON cast to text as DuckDB casts it.
+      out.push(await readTextTable(same).catch((e: Error) => e.message));
+      return out;
+    };
+    const own = await runAll();
+    await shareMemoryDuckDB(1);
+    try {
+      assert.deepEqual(await runAll(), own);
+    } finally {
+      unshareMemoryDuckDB();
+    }
+    assert.deepEqual((own[0] as { texts: string[] }).texts, ['hello', 'bye']);
+  });
+});

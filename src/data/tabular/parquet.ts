@@ -4,15 +4,13 @@
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { UserError, fail } from '../../util/errors.js';
+import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
 import type { ColumnAccumulator } from './columns.js';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 
 export async function readParquetColumns(path: string, makeColumns: (names: string[]) => ColumnAccumulator[]): Promise<string[]> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
+  return withMemoryDuckDB(undefined, async (con) => {
     let described;
     try {
       described = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
@@ -46,8 +44,5 @@ export async function readParquetColumns(path: string, makeColumns: (names: stri
       fail(path, `not a readable Parquet file (${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200)})`);
     }
     return names;
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+  });
 }

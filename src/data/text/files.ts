@@ -5,6 +5,7 @@
  * class, empty text, an empty file, invalid UTF-8 (utf8.ts: `--invalid-utf8 error|replace|skip`).
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
+import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -158,10 +159,18 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
 /** The query itself; `read` is the file DuckDB opens (a cleaned copy, perhaps), `file` the one errors name. */
 async function queryColumns(file: string, read: string, cols: { name: string; flag: string }[]): Promise<(string | null)[][]> {
   const source = tableFunctionFor(read, file);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const con = await db.connect();
-  try {
+  const toRows = (reader: { getRows(): unknown[][] }) => reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+  return withMemoryDuckDB(2, async (con) => {
+    // Fast path, one pass over the file: select the columns by name (DuckDB's result then carries
+    // each column's real name, so a case-only match is caught below). Anything unusual (an error, a
+    // name that differs) takes the checked path, which gives the same rows or the same one-line error.
+    try {
+      const fast = await con.runAndReadAll(`SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (SELECT ${cols.map((c) => sqlIdent(c.name)).join(', ')} FROM ${source})`);
+      const names = fast.columnNames();
+      if (names.length === cols.length && names.every((n, i) => n === cols[i]!.name)) return toRows(fast);
+    } catch {
+      /* the checked path says what is wrong */
+    }
     let columns: string[];
     try {
       const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
@@ -172,15 +181,11 @@ async function queryColumns(file: string, read: string, cols: { name: string; fl
     for (const c of cols) checkColumn(file, columns, c.name, c.flag);
     try {
       const select = cols.map((c) => `CAST(${sqlIdent(c.name)} AS VARCHAR)`).join(', ');
-      const reader = await con.runAndReadAll(`SELECT ${select} FROM ${source}`);
-      return reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+      return toRows(await con.runAndReadAll(`SELECT ${select} FROM ${source}`));
     } catch (err) {
       duckError(file, err);
     }
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+  });
 }
 
 /**
