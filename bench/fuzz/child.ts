@@ -98,6 +98,8 @@ async function main(): Promise<void> {
 
 // Run as a worker only when started by the supervisor (an IPC channel); importing this module is harmless.
 if (process.send) {
+  // A supervisor that is gone (killed, Ctrl-C) takes its children with it.
+  process.once('disconnect', () => process.exit(0));
   main().catch((err) => {
     process.stderr.write(`fuzz child: ${(err as Error).stack}\n`);
     process.exit(70);
