@@ -106,3 +106,22 @@ test('one pass or checked pass, own or shared database: the same rows and the sa
     assert.deepEqual((own[0] as { texts: string[] }).texts, ['hello', 'bye']);
   });
 });
+
+test('a glob of text files gets the UTF-8 check: the invalid file is named with its line and byte', async () => {
+  await withDir(async (dir) => {
+    await writeFile(join(dir, 'a.csv'), 'text,label\nhello,spam\nbye,ham\n');
+    await writeFile(join(dir, 'b.csv'), 'text,label\nwin,spam\nlunch,ham\n');
+    const pattern = join(dir, '*.csv');
+    const ok = await readTextTable(pattern);
+    assert.deepEqual([...ok.texts].sort(), ['bye', 'hello', 'lunch', 'win']);
+    await writeFile(join(dir, 'b.csv'), Buffer.concat([Buffer.from('text,label\nwin,spam\nbad '), Buffer.from([0xc3, 0x28]), Buffer.from(' bytes,ham\n')]));
+    const oneLine = (re: RegExp) => (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+      assert.match(e.message, re);
+      return true;
+    };
+    await assert.rejects(readTextTable(pattern), oneLine(/b\.csv: line 3: not valid UTF-8 text \(byte 24\); save the file as UTF-8/));
+    await assert.rejects(readTextTable(pattern, { invalidUtf8: 'skip' }), oneLine(/b\.csv: line 3: not valid UTF-8 text \(byte 24\); --invalid-utf8 skip works on one file, not a glob/));
+  });
+});

@@ -119,6 +119,34 @@ async function prepareTextFile(file: string, mode: InvalidUtf8Mode): Promise<{ r
   }
 }
 
+/**
+ * The UTF-8 check for a glob of text files: every file DuckDB will read is scanned, and an invalid
+ * one is named with its line and byte (DuckDB's own error names neither). --invalid-utf8
+ * replace|skip mark one file's bytes (prepareTextFile), so on a glob they are refused for the file
+ * that needs them, saying how to go on.
+ */
+async function checkGlobMatches(pattern: string, mode: InvalidUtf8Mode): Promise<void> {
+  let matches: string[];
+  try {
+    matches = await withMemoryDuckDB(1, async (con) => (await con.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`)).getRows().map((r) => String(r[0])));
+  } catch (err) {
+    duckError(pattern, err);
+  }
+  for (const m of matches) {
+    if (TEXT_TYPES.has(typeOf(m)) === false) continue;
+    let scan: Awaited<ReturnType<typeof scanTextFile>>;
+    try {
+      scan = await scanTextFile(m);
+    } catch (err) {
+      fail(m, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (!scan.invalid) continue;
+    const at = `line ${scan.invalid.line}: not valid UTF-8 text (byte ${scan.invalid.offset})`;
+    if (mode === 'error') fail(m, `${at}; save the file as UTF-8, or read it on its own with --invalid-utf8 replace or skip`);
+    fail(m, `${at}; --invalid-utf8 ${mode} works on one file, not a glob (${pattern}): read this file on its own, or save it as UTF-8`);
+  }
+}
+
 /** Apply `mode` to the records holding `marker` (see utf8.ts), counting them. */
 function applyInvalidUtf8(rows: (string | null)[][], marker: string, mode: InvalidUtf8Mode, counts: InvalidUtf8Counts): (string | null)[][] {
   return rows.filter((row) => {
@@ -147,6 +175,7 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
   }
   tableFunctionFor(file); // an unknown type fails before the file is scanned
   const mode = opts.invalidUtf8 ?? 'error';
+  if (glob && TEXT_TYPES.has(typeOf(file))) await checkGlobMatches(file, mode);
   const prepared = !glob && TEXT_TYPES.has(typeOf(file)) ? await prepareTextFile(file, mode) : { read: file };
   try {
     const rows = await queryColumns(file, prepared.read, cols);
