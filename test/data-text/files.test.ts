@@ -125,3 +125,31 @@ test('a glob of text files gets the UTF-8 check: the invalid file is named with 
     await assert.rejects(readTextTable(pattern, { invalidUtf8: 'skip' }), oneLine(/b\.csv: line 3: not valid UTF-8 text \(byte 24\); --invalid-utf8 skip works on one file, not a glob/));
   });
 });
+
+test('Parquet with an invalid UTF-8 string: one line naming the file and the value, whatever --invalid-utf8 says, in both readers', async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { readFile } = await import('node:fs/promises');
+  const { readTabular } = await import('../../src/data/tabular/read.js');
+  await withDir(async (dir) => {
+    const f = join(dir, 'bad.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    await con.run(`COPY (SELECT * FROM (VALUES ('good one', 'spam'), ('bad QQ here', 'ham'), ('fine', 'ham')) t(text, label)) TO '${f.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION uncompressed)`);
+    con.closeSync();
+    db.closeSync();
+    // Uncompressed, the value (and its statistics) are plain bytes: make "QQ" an invalid sequence (0xC3 0x28).
+    const bytes = await readFile(f);
+    let patched = 0;
+    for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0x51 && bytes[i + 1] === 0x51) (bytes[i] = 0xc3), (bytes[i + 1] = 0x28), patched++;
+    assert.ok(patched > 0);
+    await writeFile(f, bytes);
+    const expected = (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+      assert.match(e.message, /bad\.parquet: a string is not valid UTF-8 \(value "bad \\xC3\( here"\); Parquet text must be UTF-8 \(--invalid-utf8 replace\|skip apply to CSV, TSV and JSON Lines files\)/);
+      return true;
+    };
+    for (const mode of ['error', 'replace', 'skip'] as const) await assert.rejects(readTextTable(f, { invalidUtf8: mode }), expected);
+    await assert.rejects(readTabular(f, { labelCol: 'label' }), expected);
+  });
+});

@@ -6,10 +6,11 @@
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
+import { parquetInvalidUtf8 } from '../../util/duckdb-errors.js';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { fail } from '../../util/errors.js';
+import { fail, UserError } from '../../util/errors.js';
 import { sweepStale, tempName, trackTemp } from '../../util/cleanup.js';
 import { copyMarkingInvalidUtf8, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
 import { labelIds } from './labels.js';
@@ -52,6 +53,8 @@ export function tableFunctionFor(file: string, as = file): string {
 /** One-line version of a DuckDB error about `file`. */
 function duckError(file: string, err: unknown): never {
   const msg = (err as Error).message ?? String(err);
+  const parquetUtf8 = parquetInvalidUtf8(file, err);
+  if (parquetUtf8) throw new UserError(parquetUtf8);
   if (/not utf-8 encoded|invalid UTF-8|invalid unicode|invalid string encoding/i.test(msg)) {
     const line = /Line: (\d+)/.exec(msg)?.[1] ?? /in line (\d+)/.exec(msg)?.[1];
     fail(file, `${line ? `line ${line}: ` : ''}not valid UTF-8 text (save the file as UTF-8)`);
