@@ -1,6 +1,6 @@
 /**
  * The fuzz campaign: `node dist/bench/fuzz/main.js [--inputs 100000] [--seed 1] [--targets a,b]
- * [--budget-s S] [--hang-ms 5000] [--http-requests N] [--jobs 1] [--out DIR]`. Every parser target gets --inputs seeded,
+ * [--budget-s S] [--hang-ms 5000] [--http-requests N] [--jobs 1] [--from 0] [--out DIR]`. Every parser target gets --inputs seeded,
  * mutated inputs (see targets.ts, mutate.ts); the HTTP target sends --http-requests mutated bodies
  * to a real `verde serve` on 127.0.0.1. Writes bench/out/fuzz/results.json (crashes grouped by
  * class, hangs, process deaths, peak RSS, time per target) and the crashing inputs under
@@ -22,6 +22,8 @@ export interface CampaignOptions {
   budgetS?: number;
   hangMs?: number;
   httpRequests?: number;
+  /** First input index of the parser targets (default 0): a second process can run a later range. */
+  from?: number;
   /** Children per parser target, each on a slice of its inputs (default 1). */
   jobs?: number;
   outDir: string;
@@ -50,7 +52,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   for (const name of names) {
     const { report, findings } = name === 'http'
       ? await runHttpTarget({ seed: o.seed, requests: o.httpRequests ?? o.inputs, hangMs: o.hangMs ?? 5000, budgetS: o.budgetS, outDir: join(o.outDir, 'http') })
-      : await runTarget({ target: name, seed: o.seed, inputs: o.inputs, hangMs: o.hangMs, budgetS: o.budgetS, outDir: o.outDir, jobs: o.jobs });
+      : await runTarget({ target: name, seed: o.seed, inputs: o.inputs, hangMs: o.hangMs, budgetS: o.budgetS, outDir: o.outDir, jobs: o.jobs, from: o.from });
     for (const f of findings) {
       f.knownAs = knownCrash(f);
       if (!f.knownAs) unexpected.push(f);
@@ -89,6 +91,7 @@ if (process.argv[1] && resolve(process.argv[1]).endsWith('bench/fuzz/main.js')) 
     hangMs: num('--hang-ms', 5000),
     httpRequests: flag('--http-requests') === undefined ? undefined : Number(flag('--http-requests')),
     jobs: num('--jobs', 1),
+    from: num('--from', 0),
     outDir: resolve(flag('--out') ?? 'bench/out/fuzz'),
     log: (l) => process.stdout.write(l + '\n'),
   }).then(
