@@ -39,6 +39,8 @@ export interface TargetReport {
   seconds: number;
   /** Stopped at the time budget before all inputs ran. */
   truncated: boolean;
+  /** First input index (inputs from..from+inputs-1 ran); absent: 0. */
+  from?: number;
 }
 
 export interface RunOptions {
@@ -210,7 +212,9 @@ export async function runTarget(o: RunOptions): Promise<{ report: TargetReport; 
   const ran = ends.reduce((n, e, j) => n + e.next - ranges[j]![0], 0);
   const findings = slices.flatMap((s) => s.findings).sort((a, b) => a.index - b.index);
   const peakKb = Math.max(...slices.map((s) => s.peakKb));
-  return { findings, report: summarise(o.target, findings, ran, peakKb, (Date.now() - t0) / 1000, ends.some((e) => e.truncated)) };
+  const report = summarise(o.target, findings, ran, peakKb, (Date.now() - t0) / 1000, ends.some((e) => e.truncated));
+  if (from) report.from = from;
+  return { findings, report };
 }
 
 /** A target's report: counts, and crashes grouped by kind, message (digits ignored) and place. */
