@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputFor } from './mutate.js';
 import { makeWork, targetByName } from './targets.js';
+import { ensureSharedMemoryDuckDB, shareMemoryDuckDB } from '../../src/util/duckdb-memory.js';
 
 export interface CrashMessage {
   t: 'crash';
@@ -32,6 +33,28 @@ export function describeError(err: unknown): { error: string; where: string } {
   return { error, where: m ? m[0] : frame.slice(0, 120) };
 }
 
+/**
+ * Test-only fault injection (test/fuzz/batch.test.ts proves the supervisor pinpoints the input a
+ * child dies, hangs or crashes on): VERDE_FUZZ_TEST_FAULTS="death@5,hang@9,crash@13" makes input 5
+ * abort the process, input 9 spin forever and input 13 throw a TypeError. Never set by the campaign.
+ */
+function testFault(index: number): void {
+  const spec = process.env.VERDE_FUZZ_TEST_FAULTS;
+  if (!spec) return;
+  for (const part of spec.split(',')) {
+    const [kind, at] = part.split('@');
+    if (Number(at) !== index) continue;
+    if (kind === 'death') process.abort();
+    if (kind === 'hang') for (;;);
+    if (kind === 'crash') throw new TypeError(`injected crash at input ${index}`);
+  }
+}
+
+/** A correct rejection: a UserError whose message is one line (what the CLI prints as `verde: <message>`). */
+export function isOneLineUserError(err: unknown): boolean {
+  return (err as Error)?.name === 'UserError' && !/[\r\n]/.test(String((err as Error).message));
+}
+
 async function main(): Promise<void> {
   const [name, seedS, fromS, toS, workRoot, cursorFile, crashDir, deadlineS] = process.argv.slice(2);
   const deadline = Number(deadlineS ?? 0) || Infinity;
@@ -39,6 +62,8 @@ async function main(): Promise<void> {
   const seed = Number(seedS);
   const work = await makeWork(workRoot!, name!);
   const seeds = await target.setup(work);
+  // Table readers: one DuckDB database for every input this child reads (see src/util/duckdb-memory.ts).
+  if (target.usesDuckDB) await shareMemoryDuckDB(1);
   const cursor = openSync(cursorFile!, 'r+');
   const buf = Buffer.alloc(8);
   const send = (m: ChildMessage) => new Promise<void>((ok) => process.send!(m, () => ok()));
@@ -48,14 +73,22 @@ async function main(): Promise<void> {
     buf.writeBigInt64LE(BigInt(i));
     writeSync(cursor, buf, 0, 8, 0);
     const input = inputFor(target, seeds, seed, i);
+    let crash: { error: string; where: string } | undefined;
     try {
+      testFault(i);
       await target.run(input, work);
     } catch (err) {
-      if ((err as Error)?.name !== 'UserError') {
-        const inputFile = join(crashDir!, `${name!.replace(/[^\w.-]/g, '_')}-${i}.bin`);
-        await writeFile(inputFile, input);
-        await send({ t: 'crash', index: i, ...describeError(err), inputFile, inputBytes: input.length });
+      if (!isOneLineUserError(err)) crash = describeError(err);
+      if (target.usesDuckDB && !(await ensureSharedMemoryDuckDB())) {
+        // The read left the shared database unusable (a DuckDB fatal error): a crash of this input;
+        // the database was replaced, so the inputs after it are read as they would be on their own.
+        crash ??= { error: `DuckDB database invalidated: ${describeError(err).error}`, where: 'duckdb' };
       }
+    }
+    if (crash) {
+      const inputFile = join(crashDir!, `${name!.replace(/[^\w.-]/g, '_')}-${i}.bin`);
+      await writeFile(inputFile, input);
+      await send({ t: 'crash', index: i, ...crash, inputFile, inputBytes: input.length });
     }
     count++;
   }
@@ -65,6 +98,8 @@ async function main(): Promise<void> {
 
 // Run as a worker only when started by the supervisor (an IPC channel); importing this module is harmless.
 if (process.send) {
+  // A supervisor that is gone (killed, Ctrl-C) takes its children with it.
+  process.once('disconnect', () => process.exit(0));
   main().catch((err) => {
     process.stderr.write(`fuzz child: ${(err as Error).stack}\n`);
     process.exit(70);

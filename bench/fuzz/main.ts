@@ -1,12 +1,13 @@
 /**
  * The fuzz campaign: `node dist/bench/fuzz/main.js [--inputs 100000] [--seed 1] [--targets a,b]
- * [--budget-s S] [--hang-ms 5000] [--http-requests N] [--out DIR]`. Every parser target gets --inputs seeded,
+ * [--budget-s S] [--hang-ms 5000] [--http-requests N] [--jobs 1] [--from 0] [--out DIR]`. Every parser target gets --inputs seeded,
  * mutated inputs (see targets.ts, mutate.ts); the HTTP target sends --http-requests mutated bodies
  * to a real `verde serve` on 127.0.0.1. Writes bench/out/fuzz/results.json (crashes grouped by
  * class, hangs, process deaths, peak RSS, time per target) and the crashing inputs under
  * bench/out/fuzz/inputs/. Exit 1 when anything not allowlisted crashed or hung.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../../src/util/atomic.js';
 import { runTarget, type Finding, type TargetReport } from './campaign.js';
@@ -21,6 +22,10 @@ export interface CampaignOptions {
   budgetS?: number;
   hangMs?: number;
   httpRequests?: number;
+  /** First input index of the parser targets (default 0): a second process can run a later range. */
+  from?: number;
+  /** Children per parser target, each on a slice of its inputs (default 1). */
+  jobs?: number;
   outDir: string;
   log?: (line: string) => void;
 }
@@ -47,7 +52,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   for (const name of names) {
     const { report, findings } = name === 'http'
       ? await runHttpTarget({ seed: o.seed, requests: o.httpRequests ?? o.inputs, hangMs: o.hangMs ?? 5000, budgetS: o.budgetS, outDir: join(o.outDir, 'http') })
-      : await runTarget({ target: name, seed: o.seed, inputs: o.inputs, hangMs: o.hangMs, budgetS: o.budgetS, outDir: o.outDir });
+      : await runTarget({ target: name, seed: o.seed, inputs: o.inputs, hangMs: o.hangMs, budgetS: o.budgetS, outDir: o.outDir, jobs: o.jobs, from: o.from });
     for (const f of findings) {
       f.knownAs = knownCrash(f);
       if (!f.knownAs) unexpected.push(f);
@@ -55,9 +60,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     }
     for (const c of report.classes) c.knownAs = findings.find((f) => f.index === c.firstIndex)?.knownAs;
     reports.push(report);
-    o.log?.(`${name}: ${report.inputs} inputs, ${report.crashes} crashes, ${report.hangs} hangs, ${report.deaths} deaths, peak RSS ${report.peakRssMb} MB, ${report.seconds.toFixed(1)} s${report.truncated ? ' (time budget reached)' : ''}`);
+    o.log?.(`${name}: ${report.inputs} inputs, ${report.crashes} crashes, ${report.hangs} hangs, ${report.deaths} deaths, peak RSS ${report.peakRssMb} MB, ${report.seconds.toFixed(1)} s (${Math.round(report.inputs / report.seconds)} inputs/s, load ${loadavg()[0]!.toFixed(2)})${report.truncated ? ' (time budget reached)' : ''}`);
   }
-  const { loadavg } = await import('node:os');
   const result: CampaignResult = {
     about: 'verde fuzz campaign: seeded mutated inputs against every parser a user can reach and HTTP bodies through a real verde serve',
     seed: o.seed,
@@ -86,6 +90,8 @@ if (process.argv[1] && resolve(process.argv[1]).endsWith('bench/fuzz/main.js')) 
     budgetS: flag('--budget-s') === undefined ? undefined : Number(flag('--budget-s')),
     hangMs: num('--hang-ms', 5000),
     httpRequests: flag('--http-requests') === undefined ? undefined : Number(flag('--http-requests')),
+    jobs: num('--jobs', 1),
+    from: num('--from', 0),
     outDir: resolve(flag('--out') ?? 'bench/out/fuzz'),
     log: (l) => process.stdout.write(l + '\n'),
   }).then(

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inputFor } from './mutate.js';
 import { makeWork, targetByName } from './targets.js';
-import { describeError } from './child.js';
+import { describeError, isOneLineUserError } from './child.js';
 
 export async function fuzzInput(name: string, index: number, seed: number, work: string): Promise<Uint8Array> {
   const target = targetByName(name);
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(`ok (${input.length} bytes, ${Date.now() - t0} ms)\n`);
   } catch (err) {
     const d = describeError(err);
-    process.stdout.write(`${(err as Error).name === 'UserError' ? 'user error' : 'CRASH'} (${input.length} bytes, ${Date.now() - t0} ms): ${d.error} @ ${d.where}\n`);
+    process.stdout.write(`${isOneLineUserError(err) ? 'user error' : 'CRASH'} (${input.length} bytes, ${Date.now() - t0} ms): ${d.error} @ ${d.where}\n`);
   }
 }
 

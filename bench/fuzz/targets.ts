@@ -25,6 +25,8 @@ export interface Target {
   run(input: Uint8Array, work: string): Promise<void>;
   /** Optional extra structure-aware mutation (e.g. safetensors' JSON header); null: use the generic ones. */
   mutate?(seed: Uint8Array, r: Rand): Uint8Array | null;
+  /** Reads through DuckDB: the fuzz child shares one in-memory database across inputs (src/util/duckdb-memory.ts). */
+  usesDuckDB?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -155,6 +157,7 @@ function tableTarget(name: string, ext: string, kind: SeedKind, seeds: (work: st
     name,
     kind,
     setup: seeds,
+    usesDuckDB: true,
     async run(input, work) {
       const path = join(work, `input${ext}`);
       await writeFile(path, input);

@@ -78,3 +78,78 @@ test('bad input: one-line errors naming the file and the field', async () => {
     await assert.rejects(loadTextData({ data: f, dataset: 'imdb' }), oneLine(/--data and --dataset/));
   });
 });
+
+test('one pass or checked pass, own or shared database: the same rows and the same errors', async () => {
+  const { shareMemoryDuckDB, unshareMemoryDuckDB } = await import('../../src/util/duckdb-memory.js');
+  await withDir(async (dir) => {
+    const f = join(dir, 'd.csv');
+    await writeFile(f, 'text,label,Note\nhello,spam,x\nbye,ham,y\n');
+    const same = join(dir, 's.jsonl');
+    await writeFile(same, '{"text":"a","label":{"k":[1,2]}}\n{"text":"b","label":null}\n');
+    const runAll = async () => {
+      const out: unknown[] = [await readTextTable(f)];
+      // A name matching only when case is ignored (DuckDB would accept it) is still refused, with the hint.
+      await assert.rejects(readTextTable(f, { textCol: 'Text' }), /d\.csv: no column "Text" \(columns: text, label, Note\); did you mean --text-col text\?$/);
+      // The same column for text and label: the checked path, same rows.
+      out.push(await readTextTable(f, { textCol: 'text', labelCol: 'text' }).catch((e: Error) => e.message));
+      // Nested JSON cast to text as DuckDB casts it.
+      out.push(await readTextTable(same).catch((e: Error) => e.message));
+      return out;
+    };
+    const own = await runAll();
+    await shareMemoryDuckDB(1);
+    try {
+      assert.deepEqual(await runAll(), own);
+    } finally {
+      unshareMemoryDuckDB();
+    }
+    assert.deepEqual((own[0] as { texts: string[] }).texts, ['hello', 'bye']);
+  });
+});
+
+test('a glob of text files gets the UTF-8 check: the invalid file is named with its line and byte', async () => {
+  await withDir(async (dir) => {
+    await writeFile(join(dir, 'a.csv'), 'text,label\nhello,spam\nbye,ham\n');
+    await writeFile(join(dir, 'b.csv'), 'text,label\nwin,spam\nlunch,ham\n');
+    const pattern = join(dir, '*.csv');
+    const ok = await readTextTable(pattern);
+    assert.deepEqual([...ok.texts].sort(), ['bye', 'hello', 'lunch', 'win']);
+    await writeFile(join(dir, 'b.csv'), Buffer.concat([Buffer.from('text,label\nwin,spam\nbad '), Buffer.from([0xc3, 0x28]), Buffer.from(' bytes,ham\n')]));
+    const oneLine = (re: RegExp) => (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+      assert.match(e.message, re);
+      return true;
+    };
+    await assert.rejects(readTextTable(pattern), oneLine(/b\.csv: line 3: not valid UTF-8 text \(byte 24\); save the file as UTF-8/));
+    await assert.rejects(readTextTable(pattern, { invalidUtf8: 'skip' }), oneLine(/b\.csv: line 3: not valid UTF-8 text \(byte 24\); --invalid-utf8 skip works on one file, not a glob/));
+  });
+});
+
+test('Parquet with an invalid UTF-8 string: one line naming the file and the value, whatever --invalid-utf8 says, in both readers', async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { readFile } = await import('node:fs/promises');
+  const { readTabular } = await import('../../src/data/tabular/read.js');
+  await withDir(async (dir) => {
+    const f = join(dir, 'bad.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    await con.run(`COPY (SELECT * FROM (VALUES ('good one', 'spam'), ('bad QQ here', 'ham'), ('fine', 'ham')) t(text, label)) TO '${f.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION uncompressed)`);
+    con.closeSync();
+    db.closeSync();
+    // Uncompressed, the value (and its statistics) are plain bytes: make "QQ" an invalid sequence (0xC3 0x28).
+    const bytes = await readFile(f);
+    let patched = 0;
+    for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0x51 && bytes[i + 1] === 0x51) (bytes[i] = 0xc3), (bytes[i + 1] = 0x28), patched++;
+    assert.ok(patched > 0);
+    await writeFile(f, bytes);
+    const expected = (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+      assert.match(e.message, /bad\.parquet: a string is not valid UTF-8 \(value "bad \\xC3\( here"\); Parquet text must be UTF-8 \(--invalid-utf8 replace\|skip apply to CSV, TSV and JSON Lines files\)/);
+      return true;
+    };
+    for (const mode of ['error', 'replace', 'skip'] as const) await assert.rejects(readTextTable(f, { invalidUtf8: mode }), expected);
+    await assert.rejects(readTabular(f, { labelCol: 'label' }), expected);
+  });
+});

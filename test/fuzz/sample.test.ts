@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCampaign } from '../../bench/fuzz/main.js';
 
-// Inputs per target: fast in-process parsers get many, DuckDB-backed readers (a database per
-// read) and model opening (an ONNX Runtime session per input) fewer, to stay well under a minute.
+// Inputs per target: fast in-process parsers get many, the DuckDB-backed readers (one shared
+// database per fuzz child, a few ms a read) and model opening (an ONNX Runtime session per input)
+// fewer, to stay well under a minute.
 const SAMPLE: Record<string, number> = {
   safetensors: 2500,
   'config.json': 150,
@@ -22,10 +23,10 @@ const SAMPLE: Record<string, number> = {
   'tokenizer.json': 100,
   'verde.json': 100,
   'verde.json-tabular': 100,
-  csv: 10,
-  tsv: 10,
-  jsonl: 10,
-  parquet: 10,
+  csv: 100,
+  tsv: 100,
+  jsonl: 100,
+  parquet: 100,
   http: 200,
 };
 

@@ -9,6 +9,12 @@ import { fail } from '../../util/errors.js';
 
 export { splitCsvRecord as splitRecord };
 
+function countQuotes(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
+  return n;
+}
+
 /**
  * Calls `onHeader` once, then `onRecord(fields, lineNumber)` for every record; returns the header.
  * Blank lines are skipped. Throws a UserError on an unterminated quote or a field-count mismatch.
@@ -23,17 +29,23 @@ export async function readCsvRecords(
   let lineNo = 0;
   let pending = '';
   let pendingStart = 0;
+  let pendingQuotes = 0;
   const handle = (raw: string) => {
     lineNo++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const text = pending ? pending + '\n' + line : line;
     const start = pending ? pendingStart : lineNo;
-    const fields = splitCsvRecord(text);
-    if (fields === null) {
+    // A quote is open exactly while the record's count of `"` is odd: count, and split only a
+    // complete record (re-splitting the growing record at every line was quadratic: a stray quote
+    // early in a big file took minutes).
+    const quotes = (pending ? pendingQuotes : 0) + countQuotes(line);
+    if (quotes % 2 === 1) {
       pending = text;
       pendingStart = start;
+      pendingQuotes = quotes;
       return;
     }
+    const fields = splitCsvRecord(text)!;
     pending = '';
     if (header === null) {
       if (text.trim() === '') fail(path, 'empty file (no header row)');

@@ -4,19 +4,20 @@
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { UserError, fail } from '../../util/errors.js';
+import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
+import { parquetInvalidUtf8 } from '../../util/duckdb-errors.js';
 import type { ColumnAccumulator } from './columns.js';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 
 export async function readParquetColumns(path: string, makeColumns: (names: string[]) => ColumnAccumulator[]): Promise<string[]> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
+  return withMemoryDuckDB(undefined, async (con) => {
     let described;
     try {
       described = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
     } catch (err) {
+      const utf8 = parquetInvalidUtf8(path, err);
+      if (utf8) throw new UserError(utf8);
       fail(path, `not a readable Parquet file (${(err as Error).message.split('\n')[0]})`);
     }
     const rows = described.getRowObjectsJS() as { column_name: string; column_type: string }[];
@@ -43,11 +44,10 @@ export async function readParquetColumns(path: string, makeColumns: (names: stri
       }
     } catch (err) {
       if (err instanceof UserError) throw err;
+      const utf8 = parquetInvalidUtf8(path, err);
+      if (utf8) throw new UserError(utf8);
       fail(path, `not a readable Parquet file (${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200)})`);
     }
     return names;
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+  });
 }

@@ -5,10 +5,12 @@
  * class, empty text, an empty file, invalid UTF-8 (utf8.ts: `--invalid-utf8 error|replace|skip`).
  */
 import { sqlIdent, sqlString } from '../../util/sql.js';
+import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
+import { parquetInvalidUtf8 } from '../../util/duckdb-errors.js';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { fail } from '../../util/errors.js';
+import { fail, UserError } from '../../util/errors.js';
 import { sweepStale, tempName, trackTemp } from '../../util/cleanup.js';
 import { copyMarkingInvalidUtf8, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
 import { labelIds } from './labels.js';
@@ -51,6 +53,8 @@ export function tableFunctionFor(file: string, as = file): string {
 /** One-line version of a DuckDB error about `file`. */
 function duckError(file: string, err: unknown): never {
   const msg = (err as Error).message ?? String(err);
+  const parquetUtf8 = parquetInvalidUtf8(file, err);
+  if (parquetUtf8) throw new UserError(parquetUtf8);
   if (/not utf-8 encoded|invalid UTF-8|invalid unicode|invalid string encoding/i.test(msg)) {
     const line = /Line: (\d+)/.exec(msg)?.[1] ?? /in line (\d+)/.exec(msg)?.[1];
     fail(file, `${line ? `line ${line}: ` : ''}not valid UTF-8 text (save the file as UTF-8)`);
@@ -118,6 +122,34 @@ async function prepareTextFile(file: string, mode: InvalidUtf8Mode): Promise<{ r
   }
 }
 
+/**
+ * The UTF-8 check for a glob of text files: every file DuckDB will read is scanned, and an invalid
+ * one is named with its line and byte (DuckDB's own error names neither). --invalid-utf8
+ * replace|skip mark one file's bytes (prepareTextFile), so on a glob they are refused for the file
+ * that needs them, saying how to go on.
+ */
+async function checkGlobMatches(pattern: string, mode: InvalidUtf8Mode): Promise<void> {
+  let matches: string[];
+  try {
+    matches = await withMemoryDuckDB(1, async (con) => (await con.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`)).getRows().map((r) => String(r[0])));
+  } catch (err) {
+    duckError(pattern, err);
+  }
+  for (const m of matches) {
+    if (TEXT_TYPES.has(typeOf(m)) === false) continue;
+    let scan: Awaited<ReturnType<typeof scanTextFile>>;
+    try {
+      scan = await scanTextFile(m);
+    } catch (err) {
+      fail(m, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    if (!scan.invalid) continue;
+    const at = `line ${scan.invalid.line}: not valid UTF-8 text (byte ${scan.invalid.offset})`;
+    if (mode === 'error') fail(m, `${at}; save the file as UTF-8, or read it on its own with --invalid-utf8 replace or skip`);
+    fail(m, `${at}; --invalid-utf8 ${mode} works on one file, not a glob (${pattern}): read this file on its own, or save it as UTF-8`);
+  }
+}
+
 /** Apply `mode` to the records holding `marker` (see utf8.ts), counting them. */
 function applyInvalidUtf8(rows: (string | null)[][], marker: string, mode: InvalidUtf8Mode, counts: InvalidUtf8Counts): (string | null)[][] {
   return rows.filter((row) => {
@@ -146,6 +178,7 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
   }
   tableFunctionFor(file); // an unknown type fails before the file is scanned
   const mode = opts.invalidUtf8 ?? 'error';
+  if (glob && TEXT_TYPES.has(typeOf(file))) await checkGlobMatches(file, mode);
   const prepared = !glob && TEXT_TYPES.has(typeOf(file)) ? await prepareTextFile(file, mode) : { read: file };
   try {
     const rows = await queryColumns(file, prepared.read, cols);
@@ -158,10 +191,18 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
 /** The query itself; `read` is the file DuckDB opens (a cleaned copy, perhaps), `file` the one errors name. */
 async function queryColumns(file: string, read: string, cols: { name: string; flag: string }[]): Promise<(string | null)[][]> {
   const source = tableFunctionFor(read, file);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const con = await db.connect();
-  try {
+  const toRows = (reader: { getRows(): unknown[][] }) => reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+  return withMemoryDuckDB(2, async (con) => {
+    // Fast path, one pass over the file: select the columns by name (DuckDB's result then carries
+    // each column's real name, so a case-only match is caught below). Anything unusual (an error, a
+    // name that differs) takes the checked path, which gives the same rows or the same one-line error.
+    try {
+      const fast = await con.runAndReadAll(`SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (SELECT ${cols.map((c) => sqlIdent(c.name)).join(', ')} FROM ${source})`);
+      const names = fast.columnNames();
+      if (names.length === cols.length && names.every((n, i) => n === cols[i]!.name)) return toRows(fast);
+    } catch {
+      /* the checked path says what is wrong */
+    }
     let columns: string[];
     try {
       const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
@@ -172,15 +213,11 @@ async function queryColumns(file: string, read: string, cols: { name: string; fl
     for (const c of cols) checkColumn(file, columns, c.name, c.flag);
     try {
       const select = cols.map((c) => `CAST(${sqlIdent(c.name)} AS VARCHAR)`).join(', ');
-      const reader = await con.runAndReadAll(`SELECT ${select} FROM ${source}`);
-      return reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+      return toRows(await con.runAndReadAll(`SELECT ${select} FROM ${source}`));
     } catch (err) {
       duckError(file, err);
     }
-  } finally {
-    con.closeSync();
-    db.closeSync();
-  }
+  });
 }
 
 /**
