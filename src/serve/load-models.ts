@@ -62,17 +62,27 @@ async function startModel(
  * versions may share a manifest version). Fails with a UserError, leaving nothing running.
  */
 export async function loadModelDir(dir: string, name: string | null, scope: string, opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold'>, deps: ServedModelDeps): Promise<ServedModel> {
+  return startWhenReady(`model ${dir}`, async () => {
+    const m = (await openModelDir(dir)).manifest;
+    return startModel(dir, m, name ?? m.name, `${scope}|`, opts, deps);
+  });
+}
+
+/**
+ * Start a model at run time and resolve once its workers answer; on any failure close what started
+ * and fail with one line naming `what` (a hot swap must never leave a half-loaded version running).
+ */
+async function startWhenReady(what: string, start: () => Promise<{ model: ServedModel; ready: Promise<void> }>): Promise<ServedModel> {
   let model: ServedModel | undefined;
   try {
-    const m = (await openModelDir(dir)).manifest;
-    const started = await startModel(dir, m, name ?? m.name, `${scope}|`, opts, deps);
+    const started = await start();
     model = started.model;
     await started.ready;
     return model;
   } catch (err) {
     await model?.predictor.close().catch(() => undefined);
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot load model ${dir}: ${(err as Error).message}`);
+    throw new UserError(`cannot load ${what}: ${(err as Error).message}`);
   }
 }
 
@@ -105,17 +115,8 @@ async function startCascade(
  * are ready; fails with a UserError, leaving nothing running.
  */
 export async function loadCascadeDirs(smallDir: string, largeDir: string, name: string, scope: string, opts: Pick<ServeOptions, 'workers' | 'threads' | 'exitThreshold' | 'cascadeThreshold'>, deps: ServedModelDeps): Promise<ServedModel> {
-  let model: ServedModel | undefined;
-  try {
-    const started = await startCascade(smallDir, largeDir, name, `${scope}|`, opts, deps, `cascade small=${smallDir},large=${largeDir}`);
-    model = started.model;
-    await started.ready;
-    return model;
-  } catch (err) {
-    await model?.predictor.close().catch(() => undefined);
-    if (err instanceof UserError) throw err;
-    throw new UserError(`cannot load cascade small=${smallDir},large=${largeDir}: ${(err as Error).message}`);
-  }
+  const where = `cascade small=${smallDir},large=${largeDir}`;
+  return startWhenReady(where, () => startCascade(smallDir, largeDir, name, `${scope}|`, opts, deps, where));
 }
 
 export async function loadServedModels(opts: ServeOptions, deps: ServedModelDeps): Promise<ServedModel[]> {
