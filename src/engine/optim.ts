@@ -1,20 +1,19 @@
 /**
- * Optimisers as graph nodes: the update of every parameter (and its optimiser state) is part of
- * the one training-step graph, so weights and state never leave ONNX Runtime between forward,
- * backward and update. Per-step scalars (learning rate, bias corrections) are graph inputs computed
- * in TypeScript each step (optimizerScalars), so schedules need no graph rebuild.
+ * Optimisers as in-place kernels on the engine worker's own arrays. The training graph stops at
+ * the gradients; the worker then updates parameters and optimiser state where they lie, in one
+ * fused pass per parameter. Why not as graph nodes: onnxruntime-node hands every graph output back
+ * as a fresh JavaScript copy, so an update inside the graph made new parameters, first and second
+ * moments every step (3 x 267 MB for DistilBERT-base, twice over: ORT's outputs and their copies),
+ * and ORT ran AdamW as ~10 separate elementwise passes. In place, a step holds one extra array per
+ * parameter (its gradient) and reads and writes each weight once.
  *
- * Adam costs one elementwise pass over all weights per op, so constants are folded to save passes
- * (each pass over DistilBERT's 67M weights is ~50-100 ms on 2 cores):
+ * Constants are folded as before (and checkpoints keep the same state):
  *  - the backward pass is seeded with gradScale(cfg) = (1-b1) (/ accumulation steps) instead of 1,
  *    so gradients arrive already scaled and m' = b1*m + g' needs no extra multiply;
  *  - the second moment is kept scaled, vs = v * (1-b1)^2/(1-b2), so vs' = b2*vs + g'^2;
- *  - bias corrections and eps are folded into two per-step scalars.
- * The result equals PyTorch's AdamW update (tested against the formula by hand).
+ *  - bias corrections and eps are folded into two per-step scalars (optimizerScalars).
+ * The result equals PyTorch's AdamW update (test/engine/training.test.ts checks it by hand).
  */
-import { type Graph, type Param, type Tensor } from './graph.js';
-import { add, div, minimum, mul, sqrt, sub, sumAll } from './ops/elementwise.js';
-import { sumSquares } from './ops/reduce.js';
 
 export type OptimizerConfig =
   | {
@@ -33,14 +32,18 @@ export type OptimizerConfig =
       nesterov?: boolean;
     };
 
-/** Names of the scalar graph inputs an optimiser reads each step. */
-export const SCALARS = {
-  adamw: ['opt.step_size', 'opt.decay', 'opt.eps_hat'],
-  sgd: ['opt.lr'],
-} as const;
+/** The per-step constants of an update (see optimizerScalars). */
+export interface StepScalars {
+  /** AdamW: lr folded with both bias corrections; SGD: the learning rate. */
+  stepSize: number;
+  /** AdamW: 1 - lr * weightDecay, the decoupled decay factor. */
+  decay: number;
+  /** AdamW: eps folded with the second bias correction. */
+  epsHat: number;
+}
 
-/** The per-step scalar feeds for step number `t` (1-based) at learning rate `lr`. */
-export function optimizerScalars(cfg: OptimizerConfig, t: number, lr: number): Record<string, number> {
+/** The per-step constants for step number `t` (1-based) at learning rate `lr`. */
+export function optimizerScalars(cfg: OptimizerConfig, t: number, lr: number): StepScalars {
   if (cfg.type === 'adamw') {
     const b1 = cfg.beta1 ?? 0.9;
     const b2 = cfg.beta2 ?? 0.999;
@@ -51,13 +54,9 @@ export function optimizerScalars(cfg: OptimizerConfig, t: number, lr: number): R
     // p -= (lr*sqrt(bc2)/(bc1*k)) * m / (sqrt(vs) + eps*sqrt(bc2)/k).
     const bc2sqrt = Math.sqrt(1 - b2 ** t);
     const k = Math.sqrt(1 - b2) / (1 - b1);
-    return {
-      'opt.step_size': (lr * bc2sqrt) / ((1 - b1 ** t) * k),
-      'opt.decay': 1 - lr * wd,
-      'opt.eps_hat': (eps * bc2sqrt) / k,
-    };
+    return { stepSize: (lr * bc2sqrt) / ((1 - b1 ** t) * k), decay: 1 - lr * wd, epsHat: (eps * bc2sqrt) / k };
   }
-  return { 'opt.lr': lr };
+  return { stepSize: lr, decay: 1, epsHat: 0 };
 }
 
 /**
@@ -76,57 +75,104 @@ export function stateKinds(cfg: OptimizerConfig): string[] {
 
 export const stateName = (param: string, kind: string): string => `${param}::${kind}`;
 
-export interface UpdateOut {
-  /** state name -> tensor holding its new value */
-  updates: Map<string, Tensor>;
+/** Global L2 norm of several arrays (summed in double precision). */
+export function globalNorm(arrays: Float32Array[]): number {
+  let s = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
 }
 
 /**
- * Scale gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_).
- * `scale` is the factor the gradients carry (gradScale); the returned norm is the true one,
- * before clipping.
+ * The factor that scales gradients to a global L2 norm of at most `maxNorm`
+ * (torch.nn.utils.clip_grad_norm_: maxNorm / (norm + 1e-6), capped at 1).
  */
-export function clipByGlobalNorm(grads: Tensor[], maxNorm: number, scale = 1): { grads: Tensor[]; norm: Tensor } {
-  let norm = sqrt(sumAll(grads.map((gr) => sumSquares(gr))));
-  if (scale !== 1) norm = div(norm, scale);
-  const coef = minimum(div(maxNorm, add(norm, 1e-6)), 1);
-  return { grads: grads.map((gr) => mul(gr, coef)), norm };
+export function clipCoefficient(norm: number, maxNorm: number): number {
+  return Math.min(maxNorm / (norm + 1e-6), 1);
 }
 
-/** Global gradient norm without clipping (reported every step when asked). */
-export function globalNorm(grads: Tensor[]): Tensor {
-  return sqrt(sumAll(grads.map((gr) => sumSquares(gr))));
+/** acc += g, in place (gradient accumulation). */
+export function accumulateInto(acc: Float32Array, g: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
 }
 
-/** Emit the update nodes for one parameter; returns new values keyed by state name. */
-export function applyUpdate(g: Graph, cfg: OptimizerConfig, p: Param, grad: Tensor, state: Map<string, Tensor>, scalars: Map<string, Tensor>): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
+/**
+ * Update one parameter in place: `p` its values, `g` its (scaled) gradient times `coef` (the clip
+ * factor), `state` its optimiser arrays by kind, `decayOn` whether weight decay applies to it.
+ */
+export function updateInPlace(cfg: OptimizerConfig, p: Float32Array, g: Float32Array, state: Record<string, Float32Array>, decayOn: boolean, s: StepScalars, coef: number): void {
   if (cfg.type === 'adamw') {
-    // `grad` arrives multiplied by (1-b1) (gradScale), so these are PyTorch's m and (scaled) v
     const b1 = cfg.beta1 ?? 0.9;
     const b2 = cfg.beta2 ?? 0.999;
-    const m = state.get(stateName(p.name, 'm'))!;
-    const vs = state.get(stateName(p.name, 'vs'))!;
-    const m2 = add(mul(m, b1), grad);
-    const vs2 = add(mul(vs, b2), mul(grad, grad));
-    const denom = add(sqrt(vs2), scalars.get('opt.eps_hat')!);
-    const stepv = mul(div(m2, denom), scalars.get('opt.step_size')!);
-    const decayed = p.weightDecay && (cfg.weightDecay ?? 0.01) !== 0 ? mul(p, scalars.get('opt.decay')!) : p;
-    out.set(p.name, sub(decayed, stepv));
-    out.set(stateName(p.name, 'm'), m2);
-    out.set(stateName(p.name, 'vs'), vs2);
-  } else {
-    const lr = scalars.get('opt.lr')!;
-    const wd = cfg.weightDecay ?? 0;
-    const mom = cfg.momentum ?? 0;
-    let d = wd && p.weightDecay ? add(grad, mul(p, wd)) : grad;
-    if (mom > 0) {
-      const buf = state.get(stateName(p.name, 'momentum'))!;
-      const buf2 = add(mul(buf, mom), d);
-      out.set(stateName(p.name, 'momentum'), buf2);
-      d = cfg.nesterov ? add(d, mul(buf2, mom)) : buf2;
+    const m = state.m;
+    const vs = state.vs;
+    const decay = decayOn && (cfg.weightDecay ?? 0.01) !== 0 ? s.decay : 1;
+    const { stepSize, epsHat } = s;
+    // one fused pass: each weight and moment read and written once
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] * coef;
+      const mi = b1 * m[i] + gi;
+      const vi = b2 * vs[i] + gi * gi;
+      m[i] = mi;
+      vs[i] = vi;
+      p[i] = p[i] * decay - (mi / (Math.sqrt(vi) + epsHat)) * stepSize;
     }
-    out.set(p.name, sub(p, mul(d, lr)));
+    return;
   }
-  return out;
+  const lr = s.stepSize;
+  const wd = decayOn ? (cfg.weightDecay ?? 0) : 0;
+  const mom = cfg.momentum ?? 0;
+  const buf = state.momentum;
+  for (let i = 0; i < p.length; i++) {
+    let d = g[i] * coef + wd * p[i];
+    if (mom > 0) {
+      const b = buf[i] * mom + d;
+      buf[i] = b;
+      d = cfg.nesterov ? d + b * mom : b;
+    }
+    p[i] -= lr * d;
+  }
+}
+
+/** What the worker needs to turn one micro-batch's gradients into an update (compileTraining makes it). */
+export interface UpdatePlan {
+  optimizer: OptimizerConfig;
+  clipGradNorm?: number;
+  /** The factor accumulated gradients carry (gradScale x accumulation): the true norm is divided by it. */
+  normScale: number;
+  accumulation: number;
+  /** Trainable parameters with a gradient: state name, gradient output name, whether weight decay applies. */
+  params: { name: string; grad: string; decay: boolean }[];
+}
+
+/**
+ * Take one micro-batch's gradients (in plan.params order): add them to the accumulators when
+ * accumulating, and when `apply`, clip by the global norm and update every parameter in place,
+ * then zero the accumulators. `array(name)` is the worker's state array of that name. Returns the
+ * true gradient norm before clipping when the plan clips and the update was applied.
+ */
+export function applyGradients(plan: UpdatePlan, grads: Float32Array[], array: (name: string) => Float32Array, apply: boolean, s?: StepScalars): number | undefined {
+  const kinds = stateKinds(plan.optimizer);
+  let use = grads;
+  if (plan.accumulation > 1) {
+    use = plan.params.map((p, i) => {
+      const acc = array(stateName(p.name, 'acc'));
+      accumulateInto(acc, grads[i]);
+      return acc;
+    });
+  }
+  if (!apply) return undefined;
+  if (!s) throw new Error('applyGradients: an applied step needs its step scalars');
+  let norm: number | undefined;
+  let coef = 1;
+  if (plan.clipGradNorm !== undefined) {
+    norm = globalNorm(use) / plan.normScale;
+    coef = clipCoefficient(norm, plan.clipGradNorm);
+  }
+  plan.params.forEach((p, i) => {
+    const state: Record<string, Float32Array> = {};
+    for (const k of kinds) state[k] = array(stateName(p.name, k));
+    updateInPlace(plan.optimizer, array(p.name), use[i], state, p.decay, s, coef);
+  });
+  if (plan.accumulation > 1) for (const acc of use) acc.fill(0);
+  return norm;
 }

@@ -1,16 +1,15 @@
 /**
- * Compile a model (forward graph + scalar loss) into the ONNX graphs a training run executes:
- *   step:       forward, backward, (clipping), optimiser update -> loss, new params and state
- *   accumulate: forward, backward -> loss, gradient accumulators + gradients (gradient accumulation)
- * Parameters and optimiser state are graph inputs, their new values graph outputs; the runtime
- * feeds each step's outputs back as the next step's inputs without leaving ONNX Runtime tensors.
+ * Compile a model (forward graph + scalar loss) into what a training run executes: one ONNX graph,
+ * forward and backward, whose outputs are the loss, the caller's extra outputs and one gradient per
+ * trainable parameter (seeded with the optimiser's gradScale), plus the update plan the engine
+ * worker follows to accumulate, clip and apply those gradients in place (optim.ts). Parameters are
+ * graph inputs fed from the worker's arrays without copies; optimiser state never enters the graph.
  */
 import { UserError } from '../util/errors.js';
 import { type Graph, type Param, type Tensor } from './graph.js';
 import { gradients } from './autodiff.js';
 import { type EmittedModel, emitModel } from './onnx.js';
-import { type OptimizerConfig, SCALARS, applyUpdate, clipByGlobalNorm, gradScale, stateKinds, stateName } from './optim.js';
-import { add } from './ops/elementwise.js';
+import { type OptimizerConfig, type UpdatePlan, gradScale, stateKinds, stateName } from './optim.js';
 
 export interface TrainingSpec {
   loss: Tensor;
@@ -34,25 +33,23 @@ export interface StateSpec {
   kind: 'param' | string;
 }
 
-export interface CompiledModel extends EmittedModel {
-  /** graph output name -> state name it replaces */
-  updates: Record<string, string>;
-}
-
 export interface CompiledTraining {
   graph: Graph;
   spec: TrainingSpec;
   state: StateSpec[];
   trainable: string[];
   frozen: string[];
-  models: { step: CompiledModel; accumulate?: CompiledModel };
-  /** Data inputs the caller feeds (graph inputs other than optimiser scalars). */
+  /** The forward + backward graph: loss, spec.outputs and `<param>::grad` per parameter in plan.params. */
+  model: EmittedModel;
+  plan: UpdatePlan;
+  /** Data inputs the caller feeds. */
   dataInputs: string[];
   /** Step outputs the caller sees: 'loss', 'grad_norm' (when clipping) and spec.outputs. */
   reported: string[];
 }
 
-const NEW = '::new';
+/** Graphs already compiled (compiling adds backward nodes, so twice would train a changed graph). */
+const compiledGraphs = new WeakSet<Graph>();
 
 export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTraining {
   const { loss, optimizer } = spec;
@@ -60,7 +57,7 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
   if (loss.rank !== 0) throw new UserError(`compileTraining: the loss must be a scalar, got shape [${loss.shape}]`);
   const accumulation = spec.gradAccumulation ?? 1;
   if (!Number.isInteger(accumulation) || accumulation < 1) throw new UserError(`gradAccumulation must be a positive integer, got ${accumulation}`);
-  if (graph.inputs.some((i) => i.name.startsWith('opt.'))) throw new UserError('compileTraining: this graph was already compiled for training');
+  if (compiledGraphs.has(graph)) throw new UserError('compileTraining: this graph was already compiled for training');
 
   const isFrozen = (p: Param) => !p.trainable || (spec.freeze?.(p.name) ?? false);
   const trainable = graph.params.filter((p) => !isFrozen(p));
@@ -69,69 +66,37 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
 
   // gradients come out multiplied by `scale` (see optim.ts: saves Adam passes, folds 1/accumulation)
   const scale = gradScale(optimizer, accumulation);
+  const dataInputs = graph.inputs.map((i) => i.name);
   const rawGrads = gradients(loss, trainable, scale === 1 ? undefined : graph.scalar(scale, loss.dtype));
+  compiledGraphs.add(graph);
   // parameters the loss does not reach get no update (like PyTorch params whose .grad is None)
   const withGrad = trainable.map((p, i) => ({ p, g: rawGrads[i] })).filter((x): x is { p: Param; g: Tensor } => !!x.g);
 
   const state: StateSpec[] = graph.params.map((p) => ({ name: p.name, dims: p.dims, init: 'param', param: p.name, kind: 'param' }));
-  const kinds = stateKinds(optimizer);
-  const stateInputs = new Map<string, Tensor>();
-  for (const { p } of withGrad) {
-    for (const k of kinds) {
-      const name = stateName(p.name, k);
-      state.push({ name, dims: p.dims, init: 'zeros', param: p.name, kind: k });
-      stateInputs.set(name, graph.input(name, 'float32', p.dims));
-    }
-  }
-  const scalars = new Map<string, Tensor>();
-  for (const s of SCALARS[optimizer.type]) scalars.set(s, graph.input(s, 'float32', []));
+  const kinds = [...stateKinds(optimizer), ...(accumulation > 1 ? ['acc'] : [])];
+  for (const { p } of withGrad) for (const k of kinds) state.push({ name: stateName(p.name, k), dims: p.dims, init: 'zeros', param: p.name, kind: k });
 
   const extraOutputs = Object.entries(spec.outputs ?? {}).map(([name, tensor]) => ({ name, tensor }));
-  const reported = ['loss', ...extraOutputs.map((o) => o.name)];
-
-  // gradient accumulation: accumulators are state; the step model adds the last micro-batch
-  let grads = withGrad.map((x) => x.g);
-  let accumulate: CompiledModel | undefined;
-  if (accumulation > 1) {
-    const accs = withGrad.map(({ p }) => {
-      const name = stateName(p.name, 'acc');
-      state.push({ name, dims: p.dims, init: 'zeros', param: p.name, kind: 'acc' });
-      return graph.input(name, 'float32', p.dims);
-    });
-    const summed = grads.map((gr, i) => add(accs[i], gr));
-    const outs = [{ name: 'loss', tensor: loss }, ...extraOutputs, ...summed.map((t, i) => ({ name: stateName(withGrad[i].p.name, 'acc') + NEW, tensor: t }))];
-    accumulate = withUpdates(emitModel(graph, { outputs: outs, mode: 'train', params: 'inputs' }));
-    grads = summed; // already means: the seed carried 1/accumulation
-  }
-
-  const outputs = [{ name: 'loss', tensor: loss }, ...extraOutputs];
-  if (spec.clipGradNorm !== undefined) {
-    const clipped = clipByGlobalNorm(grads, spec.clipGradNorm, scale * accumulation);
-    grads = clipped.grads;
-    outputs.push({ name: 'grad_norm', tensor: clipped.norm });
-    reported.push('grad_norm');
-  }
-  for (let i = 0; i < withGrad.length; i++) {
-    const p = withGrad[i].p;
-    const updates = applyUpdate(graph, optimizer, p, grads[i], stateInputs, scalars);
-    for (const [name, t] of updates) outputs.push({ name: name + NEW, tensor: t });
-  }
-  const step = withUpdates(emitModel(graph, { outputs, mode: 'train', params: 'inputs' }));
-  const dataInputs = graph.inputs.filter((i) => !stateInputs.has(i.name) && !scalars.has(i.name) && !i.name.endsWith('::acc')).map((i) => i.name);
+  const gradOutputs = withGrad.map(({ p, g }) => ({ name: stateName(p.name, 'grad'), tensor: g }));
+  const model = emitModel(graph, { outputs: [{ name: 'loss', tensor: loss }, ...extraOutputs, ...gradOutputs], mode: 'train', params: 'inputs' });
+  const weightDecay = optimizer.weightDecay ?? (optimizer.type === 'adamw' ? 0.01 : 0);
+  const plan: UpdatePlan = {
+    optimizer,
+    clipGradNorm: spec.clipGradNorm,
+    normScale: scale * accumulation,
+    accumulation,
+    params: withGrad.map(({ p }) => ({ name: p.name, grad: stateName(p.name, 'grad'), decay: p.weightDecay && weightDecay !== 0 })),
+  };
+  const reported = ['loss', ...extraOutputs.map((o) => o.name), ...(spec.clipGradNorm !== undefined ? ['grad_norm'] : [])];
   return {
     graph,
     spec,
     state,
     trainable: trainable.map((p) => p.name),
     frozen: frozen.map((p) => p.name),
-    models: { step, accumulate },
+    model,
+    plan,
     dataInputs,
     reported,
   };
-}
-
-function withUpdates(m: EmittedModel): CompiledModel {
-  const updates: Record<string, string> = {};
-  for (const o of m.outputs) if (o.endsWith(NEW)) updates[o] = o.slice(0, -NEW.length);
-  return { ...m, updates };
 }

@@ -1,7 +1,8 @@
 /**
- * A training run on ONNX Runtime: compiles the step graph(s), starts an engine worker holding the
- * parameters and optimiser state, and exposes step / evaluate / checkpoint / export. The main
- * thread only sends batches and scalars and receives the loss and small outputs.
+ * A training run on ONNX Runtime: compiles the gradient graph, starts an engine worker holding the
+ * parameters and optimiser state (updated in place there, optim.ts), and exposes step / evaluate /
+ * checkpoint / export. The main thread only sends batches and scalars and receives the loss and
+ * small outputs.
  */
 import { writeFileAtomic } from '../../util/atomic.js';
 import { UserError } from '../../util/errors.js';
@@ -12,6 +13,7 @@ import { readSafetensors, writeSafetensors } from '../safetensors.js';
 import { type CompiledTraining, type TrainingSpec, compileTraining } from '../training.js';
 import type { HostTensor } from '../types.js';
 import type { DeviceOptions } from './ort.js';
+import type { TrainStepReply } from './protocol.js';
 import { tuneMallocForTraining } from './malloc-tuning.js';
 import { WorkerClient } from './worker-client.js';
 
@@ -57,8 +59,8 @@ export class TrainingSession {
     await tuneMallocForTraining(); // before the worker thread starts (it picks its malloc arena then)
     const worker = await WorkerClient.start(device);
     try {
-      await worker.load('step', compiled.models.step.bytes);
-      if (compiled.models.accumulate) await worker.load('accumulate', compiled.models.accumulate.bytes);
+      await worker.load('grads', compiled.model.bytes);
+      await worker.request({ type: 'plan', plan: compiled.plan });
       const tensors: Record<string, HostTensor> = {};
       const zeros: Record<string, number[]> = {};
       const transfer: ArrayBuffer[] = [];
@@ -95,27 +97,20 @@ export class TrainingSession {
   async trainStep(feeds: Record<string, HostTensor>, opts: { lr?: number } = {}): Promise<StepResult> {
     this.checkOpen();
     this.checkFeeds(feeds);
-    const { models, spec } = this.compiled;
+    const { spec } = this.compiled;
     const k = spec.gradAccumulation ?? 1;
     const last = this.microStep + 1 >= k;
-    const fetch = this.compiled.reported;
-    let out: Record<string, HostTensor>;
-    if (!last) {
-      out = await this.worker.run('accumulate', feeds, fetch.filter((n) => n !== 'grad_norm'), { updates: models.accumulate!.updates });
-      this.microStep++;
-    } else {
-      const lr = opts.lr ?? spec.optimizer.lr;
-      const scalars = optimizerScalars(spec.optimizer, this.step + 1, lr);
-      const all: Record<string, HostTensor> = { ...feeds };
-      for (const [name, v] of Object.entries(scalars)) all[name] = { dtype: 'float32', dims: [], data: Float32Array.of(v) };
-      const zeroAfter = k > 1 ? this.compiled.state.filter((s) => s.kind === 'acc').map((s) => s.name) : undefined;
-      out = await this.worker.run('step', all, fetch, { updates: models.step.updates, zeroAfter });
+    const scalars = last ? optimizerScalars(spec.optimizer, this.step + 1, opts.lr ?? spec.optimizer.lr) : undefined;
+    const fetch = this.compiled.reported.filter((n) => n !== 'grad_norm');
+    const reply = await this.worker.request<TrainStepReply>({ type: 'trainStep', model: 'grads', feeds, fetch, apply: last, scalars });
+    if (last) {
       this.step++;
       this.microStep = 0;
-    }
+    } else this.microStep++;
+    const out = reply.outputs;
     const ms = this.worker.lastMs;
     const loss = (out.loss.data as Float32Array)[0];
-    const gradNorm = out.grad_norm ? (out.grad_norm.data as Float32Array)[0] : undefined;
+    const gradNorm = reply.gradNorm;
     const outputs: Record<string, HostTensor> = {};
     for (const name of Object.keys(spec.outputs ?? {})) outputs[name] = out[name];
     return { step: this.step, applied: last, loss, gradNorm, outputs, ms };
@@ -270,7 +265,7 @@ export class TrainingSession {
       const input = this.graph.inputs.find((i) => i.name === name)!;
       const f = feeds[name];
       if (!f) {
-        if (this.compiled.models.step.inputs.includes(name)) throw new UserError(`trainStep: input "${name}" was not fed`);
+        if (this.compiled.model.inputs.includes(name)) throw new UserError(`trainStep: input "${name}" was not fed`);
         continue;
       }
       if (f.dtype !== input.dtype) throw new UserError(`trainStep: input "${name}" must be ${input.dtype}, got ${f.dtype}`);

@@ -54,8 +54,8 @@ export class WorkerClient {
     return this.request({ type: 'load', name, model });
   }
 
-  run(model: string, feeds: Record<string, HostTensor>, fetch: string[], extra: { updates?: Record<string, string>; zeroAfter?: string[] } = {}): Promise<Record<string, HostTensor>> {
-    return this.request({ type: 'run', model, feeds, fetch, ...extra });
+  run(model: string, feeds: Record<string, HostTensor>, fetch: string[]): Promise<Record<string, HostTensor>> {
+    return this.request({ type: 'run', model, feeds, fetch });
   }
 
   async close(): Promise<void> {
