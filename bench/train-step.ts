@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   console.log(row(`train step (batch ${a.batch})`, 'train_step_s', 0.5));
   console.log(row('forward batch 1', 'forward_b1_s', 0.8));
   console.log(row('forward batch 8', 'forward_b8_s', 0.8));
-  console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB` : ''));
+  console.log(`peak RSS                 verde ${verde.peak_rss_mb.toFixed(0)} MB (after training ${verde.peak_rss_mb_after_training.toFixed(0)} MB)` + (torch ? `   PyTorch ${torch.peak_rss_mb.toFixed(0)} MB   ratio ${(verde.peak_rss_mb / torch.peak_rss_mb).toFixed(2)}x (target <= 1.3x)` : ''));
   await writeJsonAtomic(a.out, { date: new Date().toISOString(), args: a, cpu: cpus()[0]?.model, load_average_1min: loadavg()[0], verde, torch });
 }
 
