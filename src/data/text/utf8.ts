@@ -27,7 +27,7 @@ export function invalidUtf8Flag(v: string): InvalidUtf8Mode {
 }
 
 /** The option's help line, the same for every command that reads text data. */
-export const INVALID_UTF8_HELP = 'records with invalid UTF-8 bytes: error (default; names the line), replace (bytes become U+FFFD) or skip (left out); counts are reported';
+export const INVALID_UTF8_HELP = 'records with invalid UTF-8 bytes (CSV, TSV, JSON Lines, Parquet strings; globs too): error (default; names the line or row and byte), replace (bytes become U+FFFD) or skip (left out); counts are reported';
 
 /** How many records `--invalid-utf8 replace|skip` changed. */
 export interface InvalidUtf8Counts {
