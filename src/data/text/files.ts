@@ -4,6 +4,7 @@
  * the field: a missing or misspelt column (with the columns that do exist), a label column with one
  * class, empty text, an empty file, invalid UTF-8 (utf8.ts: `--invalid-utf8 error|replace|skip`).
  */
+import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
 import { parquetInvalidUtf8 } from '../../util/duckdb-errors.js';
@@ -12,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fail, UserError } from '../../util/errors.js';
 import { sweepStale, tempName, trackTemp } from '../../util/cleanup.js';
-import { copyMarkingInvalidUtf8, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
+import { copyMarkingInvalidUtf8, decodeUtf8Value, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
+import { copyParquetStringsAsBinary } from './parquet-binary-copy.js';
 import { labelIds } from './labels.js';
 import type { TextDataset } from './types.js';
 
@@ -50,11 +52,14 @@ export function tableFunctionFor(file: string, as = file): string {
   }
 }
 
+/** DuckDB's Parquet reader met an invalid UTF-8 string: readColumns then reads the strings as binary. */
+class ParquetUtf8Error extends UserError {}
+
 /** One-line version of a DuckDB error about `file`. */
 function duckError(file: string, err: unknown): never {
   const msg = (err as Error).message ?? String(err);
   const parquetUtf8 = parquetInvalidUtf8(file, err);
-  if (parquetUtf8) throw new UserError(parquetUtf8);
+  if (parquetUtf8) throw new ParquetUtf8Error(parquetUtf8);
   if (/not utf-8 encoded|invalid UTF-8|invalid unicode|invalid string encoding/i.test(msg)) {
     const line = /Line: (\d+)/.exec(msg)?.[1] ?? /in line (\d+)/.exec(msg)?.[1];
     fail(file, `${line ? `line ${line}: ` : ''}not valid UTF-8 text (save the file as UTF-8)`);
@@ -91,6 +96,25 @@ export interface ReadColumnsOptions {
 const TEXT_TYPES = new Set(['.csv', '.tsv', '.txt', '.jsonl', '.ndjson', '.json']);
 const UTF8_TEMP_PREFIX = 'verde-utf8-';
 
+/** The one-line error for an invalid text file under --invalid-utf8 error. */
+function invalidTextFile(file: string, at: { line: number; offset: number }): never {
+  fail(file, `line ${at.line}: not valid UTF-8 text (byte ${at.offset}); save the file as UTF-8, or pass --invalid-utf8 replace (invalid bytes become U+FFFD) or skip (records with them are left out)`);
+}
+
+/** A temporary file in tmpdir() for a cleaned or patched copy, removed on exit or by the next run if this one dies. */
+async function tempCopy(suffix: string): Promise<{ path: string; release: () => Promise<void> }> {
+  await sweepStale(tmpdir(), UTF8_TEMP_PREFIX);
+  const path = join(tmpdir(), tempName(UTF8_TEMP_PREFIX, suffix));
+  const untrack = trackTemp(path);
+  return {
+    path,
+    release: async () => {
+      await rm(path, { force: true });
+      untrack();
+    },
+  };
+}
+
 /**
  * Check a text-format file before DuckDB reads it: not empty, valid UTF-8. Returns the file to
  * read: `file` itself, or a temporary copy whose invalid sequences carry `marker` (replace/skip).
@@ -104,37 +128,34 @@ async function prepareTextFile(file: string, mode: InvalidUtf8Mode): Promise<{ r
   }
   if (scan.blank) fail(file, 'the file is empty');
   if (!scan.invalid) return { read: file };
-  if (mode === 'error') {
-    fail(file, `line ${scan.invalid.line}: not valid UTF-8 text (byte ${scan.invalid.offset}); save the file as UTF-8, or pass --invalid-utf8 replace (invalid bytes become U+FFFD) or skip (records with them are left out)`);
-  }
-  await sweepStale(tmpdir(), UTF8_TEMP_PREFIX);
-  const read = join(tmpdir(), tempName(UTF8_TEMP_PREFIX, typeOf(file)));
-  const untrack = trackTemp(read);
-  const release = async () => {
-    await rm(read, { force: true });
-    untrack();
-  };
+  if (mode === 'error') invalidTextFile(file, scan.invalid);
+  const copy = await tempCopy(typeOf(file));
   try {
-    return { read, marker: await copyMarkingInvalidUtf8(file, read), release };
+    return { read: copy.path, marker: await copyMarkingInvalidUtf8(file, copy.path), release: copy.release };
   } catch (err) {
-    await release();
+    await copy.release();
     throw err;
   }
 }
 
-/**
- * The UTF-8 check for a glob of text files: every file DuckDB will read is scanned, and an invalid
- * one is named with its line and byte (DuckDB's own error names neither). --invalid-utf8
- * replace|skip mark one file's bytes (prepareTextFile), so on a glob they are refused for the file
- * that needs them, saying how to go on.
- */
-async function checkGlobMatches(pattern: string, mode: InvalidUtf8Mode): Promise<void> {
-  let matches: string[];
+/** The files a glob matches, in name order (the order DuckDB reads them in). */
+async function globMatches(pattern: string): Promise<string[]> {
   try {
-    matches = await withMemoryDuckDB(1, async (con) => (await con.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`)).getRows().map((r) => String(r[0])));
+    return await withMemoryDuckDB(1, async (con) => (await con.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`)).getRows().map((r) => String(r[0])));
   } catch (err) {
     duckError(pattern, err);
   }
+}
+
+/**
+ * The UTF-8 check for a glob of text files: every file DuckDB will read is scanned. Under
+ * --invalid-utf8 error an invalid one is named with its line and byte (DuckDB's own error names
+ * neither); under replace|skip, returns the matches when one of them is invalid (the glob is then
+ * read file by file, each invalid one through its own marked copy), else null (DuckDB reads the glob).
+ */
+async function checkGlobMatches(pattern: string, mode: InvalidUtf8Mode): Promise<string[] | null> {
+  const matches = await globMatches(pattern);
+  let anyInvalid = false;
   for (const m of matches) {
     if (TEXT_TYPES.has(typeOf(m)) === false) continue;
     let scan: Awaited<ReturnType<typeof scanTextFile>>;
@@ -144,10 +165,10 @@ async function checkGlobMatches(pattern: string, mode: InvalidUtf8Mode): Promise
       fail(m, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     if (!scan.invalid) continue;
-    const at = `line ${scan.invalid.line}: not valid UTF-8 text (byte ${scan.invalid.offset})`;
-    if (mode === 'error') fail(m, `${at}; save the file as UTF-8, or read it on its own with --invalid-utf8 replace or skip`);
-    fail(m, `${at}; --invalid-utf8 ${mode} works on one file, not a glob (${pattern}): read this file on its own, or save it as UTF-8`);
+    if (mode === 'error') invalidTextFile(m, scan.invalid);
+    anyInvalid = true;
   }
+  return anyInvalid ? matches : null;
 }
 
 /** Apply `mode` to the records holding `marker` (see utf8.ts), counting them. */
@@ -178,13 +199,85 @@ export async function readColumns(file: string, cols: { name: string; flag: stri
   }
   tableFunctionFor(file); // an unknown type fails before the file is scanned
   const mode = opts.invalidUtf8 ?? 'error';
-  if (glob && TEXT_TYPES.has(typeOf(file))) await checkGlobMatches(file, mode);
-  const prepared = !glob && TEXT_TYPES.has(typeOf(file)) ? await prepareTextFile(file, mode) : { read: file };
+  const counts = opts.counts ?? { replaced: 0, skipped: 0 };
+  if (TEXT_TYPES.has(typeOf(file))) {
+    if (glob) {
+      const matches = await checkGlobMatches(file, mode);
+      if (matches) return readEach(matches, cols, { invalidUtf8: mode, counts });
+    }
+    const prepared = glob ? { read: file } : await prepareTextFile(file, mode);
+    try {
+      const rows = await queryColumns(file, prepared.read, cols);
+      return prepared.marker ? applyInvalidUtf8(rows, prepared.marker, mode, counts) : rows;
+    } finally {
+      await prepared.release?.();
+    }
+  }
+  // Parquet: DuckDB checks the strings itself; only a file it refuses is read again with its strings as binary.
   try {
-    const rows = await queryColumns(file, prepared.read, cols);
-    return prepared.marker ? applyInvalidUtf8(rows, prepared.marker, mode, opts.counts ?? { replaced: 0, skipped: 0 }) : rows;
+    return await queryColumns(file, file, cols);
+  } catch (err) {
+    if (!(err instanceof ParquetUtf8Error)) throw err;
+  }
+  if (!glob) return readParquetDecoding(file, cols, mode, counts);
+  return readEach(await globMatches(file), cols, { invalidUtf8: mode, counts });
+}
+
+/** The matches of a glob one file at a time (rows in the glob's file order), each read as a file of its own. */
+async function readEach(files: string[], cols: { name: string; flag: string }[], opts: Required<ReadColumnsOptions>): Promise<(string | null)[][]> {
+  const rows: (string | null)[][] = [];
+  for (const f of files) for (const row of await readColumns(f, cols, opts)) rows.push(row);
+  return rows;
+}
+
+/**
+ * A Parquet file with an invalid UTF-8 string: read from a copy whose string columns are binary
+ * (parquet-binary-copy.ts), each value decoded by utf8.ts, and `mode` applied to the rows holding
+ * invalid bytes: error names the row, column and byte; replace puts U+FFFD for each invalid
+ * sequence; skip leaves the row out. Counts are per row, as for text files.
+ */
+async function readParquetDecoding(file: string, cols: { name: string; flag: string }[], mode: InvalidUtf8Mode, counts: InvalidUtf8Counts): Promise<(string | null)[][]> {
+  const copy = await tempCopy('.parquet');
+  try {
+    const strings = await copyParquetStringsAsBinary(file, copy.path);
+    const raw = await withMemoryDuckDB(2, async (con) => {
+      const source = `read_parquet(${sqlString(copy.path)})`;
+      try {
+        const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+        const columns = described.getRowObjectsJS().map((r) => String(r.column_name));
+        for (const c of cols) checkColumn(file, columns, c.name, c.flag);
+        const select = cols.map((c) => (strings.has(c.name) ? sqlIdent(c.name) : `CAST(${sqlIdent(c.name)} AS VARCHAR)`)).join(', ');
+        return (await con.runAndReadAll(`SELECT ${select} FROM ${source}`)).getRows();
+      } catch (err) {
+        if (err instanceof UserError) throw err;
+        duckError(file, err);
+      }
+    });
+    const rows: (string | null)[][] = [];
+    raw.forEach((row, i) => {
+      let invalid = false;
+      const cells = row.map((v, j) => {
+        if (v === null) return null;
+        if (!strings.has(cols[j]!.name)) return String(v);
+        const { text, invalidAt } = decodeUtf8Value((v as DuckDBBlobValue).bytes);
+        if (invalidAt !== null) {
+          if (mode === 'error') {
+            fail(file, `row ${i + 1}, column "${cols[j]!.name}": not valid UTF-8 text (byte ${invalidAt} of the value); re-export the file with UTF-8 strings, or pass --invalid-utf8 replace (invalid bytes become U+FFFD) or skip (rows with them are left out)`);
+          }
+          invalid = true;
+        }
+        return text;
+      });
+      if (!invalid) rows.push(cells);
+      else if (mode === 'skip') counts.skipped++;
+      else {
+        counts.replaced++;
+        rows.push(cells);
+      }
+    });
+    return rows;
   } finally {
-    await prepared.release?.();
+    await copy.release();
   }
 }
 

@@ -5,9 +5,11 @@
  *   error   (default) a one-line error naming the file, line and byte;
  *   replace each invalid sequence becomes U+FFFD (WHATWG's "maximal subpart" rule, as browsers do);
  *   skip    the record is left out.
- * Records are DuckDB's to split (quoted newlines, JSON), so an invalid file is copied with each
+ * Records are DuckDB's to split (quoted newlines, JSON), so an invalid text file is copied with each
  * invalid sequence replaced by a marker, a Unicode noncharacter the file does not contain; the
- * reader then finds the marker in the cells of the affected records and counts them.
+ * reader then finds the marker in the cells of the affected records and counts them. A glob of
+ * text files is read file by file when one of them is invalid. Parquet strings are read as binary
+ * (parquet-binary-copy.ts) and each value decoded here (decodeUtf8Value).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -25,7 +27,7 @@ export function invalidUtf8Flag(v: string): InvalidUtf8Mode {
 }
 
 /** The option's help line, the same for every command that reads text data. */
-export const INVALID_UTF8_HELP = 'records with invalid UTF-8 bytes: error (default; names the line), replace (bytes become U+FFFD) or skip (left out); counts are reported';
+export const INVALID_UTF8_HELP = 'records with invalid UTF-8 bytes (CSV, TSV, JSON Lines, Parquet strings; globs too): error (default; names the line or row and byte), replace (bytes become U+FFFD) or skip (left out); counts are reported';
 
 /** How many records `--invalid-utf8 replace|skip` changed. */
 export interface InvalidUtf8Counts {
@@ -133,6 +135,27 @@ export class Utf8Scanner {
     this.upper = 0xbf;
   }
 }
+
+/**
+ * Decode one value's bytes (a Parquet string read as binary): its text, each invalid sequence
+ * replaced by U+FFFD by the scanner above, and the offset of the first invalid byte (null: valid).
+ */
+export function decodeUtf8Value(bytes: Uint8Array): { text: string; invalidAt: number | null } {
+  try {
+    return { text: fatalDecoder.decode(bytes), invalidAt: null }; // the native decoder: fast on valid bytes
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+  }
+  let invalidAt: number | null = null;
+  const parts: Uint8Array[] = [];
+  const scanner = new Utf8Scanner({ bytes: (b) => parts.push(Uint8Array.from(b)), invalid: (offset) => { invalidAt ??= offset; parts.push(REPLACEMENT); } });
+  scanner.feed(bytes);
+  scanner.end();
+  return { text: Buffer.concat(parts).toString('utf8'), invalidAt };
+}
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
 
 /**
  * Scan `file` (gzip: its decompressed bytes): whether it is blank (nothing but white space) and
