@@ -97,14 +97,23 @@ function mulScalar(x: Tensor, s: number): Tensor {
 
 /**
  * A PyTorch-style linear layer: y = x W^T + b with W of shape [out, in] (so Hugging Face weights
- * load as they are). 2-D x becomes one Gemm (fastest, and ORT's kernels fuse the bias); higher
- * ranks use FusedMatMul + Add.
+ * load as they are). Always one Gemm with the bias fused: higher-rank x is folded to rows
+ * ([batch, seq, in] -> [batch*seq, in]) and unfolded after (Reshape costs no copy in ORT), because
+ * ORT's broadcast Add of a bias is slow — 3.6 ms for [8, 128, 768] + [768] on 2 threads, ~12 % of
+ * a DistilBERT-base training step in bias Adds. When a leading dim cannot be rebuilt at run time
+ * (not a number nor a graph input's symbol), FusedMatMul + Add instead.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   if (weight.rank !== 2) opError('linear', 'weight must be [out, in]', weight);
   if (x.shape[x.rank - 1] !== weight.shape[1]) opError('linear', `input features ${x.shape[x.rank - 1]} != weight in-features ${weight.shape[1]}`, x, weight);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== weight.shape[0])) opError('linear', 'bias must be [out]', weight, bias);
   if (x.rank === 2) return gemm(x, weight, bias, { transB: true });
+  const lead = x.shape.slice(0, -1);
+  const rebuildable = lead.every((d) => (typeof d === 'number' && d >= 0) || (typeof d === 'string' && x.graph.inputs.some((i) => i.shape.includes(d))));
+  if (rebuildable) {
+    const rows = gemm(reshape(x, [-1, x.shape[x.rank - 1]]), weight, bias, { transB: true });
+    return reshape(rows, [...lead, weight.shape[0]]);
+  }
   const y = matmul(x, weight, { transB: true });
   return bias ? add(y, bias) : y;
 }
