@@ -77,9 +77,9 @@ export function registerDataMinimise(program: Command): void {
     .option(...STORE_FLAG)
     .action(async (file: string, opts: MinimiseFlags) => {
       const { UserError } = await import('../../util/errors.js');
-      const { checkPlan, runMinimise, formatMinimise } = await import('../../data/minimise/index.js');
+      const { checkPlan, runMinimise, formatMinimise, QUALITY_BUDGET_BOUNDS } = await import('../../data/minimise/index.js');
       const seed = numberFlag('--seed', { integer: true })(opts.seed);
-      const budget = numberFlag('--quality-budget', { min: 0, below: 1 })(opts.qualityBudget);
+      const budget = numberFlag('--quality-budget', QUALITY_BUDGET_BOUNDS)(opts.qualityBudget);
       const textEpochs = numberFlag('--text-epochs', { integer: true, min: 1 })(opts.textEpochs ?? '5');
       const flagSteps = await stepsFromFlags(opts);
       let raw: Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { countFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { FRAUD_WHOLE_FLAGS as W } from '../../cases/fraud/options.js';
 
 interface FraudFlags {
   rows?: string;
@@ -55,20 +56,21 @@ export function registerFraud(program: Command): void {
         requireCountry(flags.country);
       }
       const g = await import('../../govern/fraud-register.js');
-      const seed = intFlag('--seed', 0)(flags.seed);
-      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined, seed });
+      const seed = intFlag(...W.seed)(flags.seed);
+      const rows = flags.data === undefined ? countFlag(...W.rows)(flags.rows ?? '200000') : undefined;
+      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows, seed });
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const startedAt = new Date().toISOString();
       const run = await runFraudCase({
-        rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
+        rows,
         dataFile: flags.data,
         labelCol: flags.labelCol,
         positive: flags.positive,
         outDir: flags.out,
-        seed: intFlag('--seed', 0)(flags.seed),
+        seed,
         country: flags.country,
-        clients: intFlag('--clients', 1)(flags.clients),
-        threads: flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined,
+        clients: intFlag(...W.clients)(flags.clients),
+        threads: flags.threads !== undefined ? intFlag(...W.threads)(flags.threads) : undefined,
         skip: flags.skip,
       });
       process.stdout.write(run.table + '\n');

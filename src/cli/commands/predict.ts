@@ -98,8 +98,8 @@ export function registerPredict(program: Command): void {
         if (t.trim() === '') throw new UserError(`--text (#${i + 1}): empty text`);
       });
       const batchSize = intFlag('--batch-size', 1)(flags.batchSize);
-      const maxLength = flags.maxLength !== undefined ? intFlag('--max-length', 1)(flags.maxLength) : undefined;
-      if (maxLength !== undefined && maxLength < 2) throw new UserError(`--max-length ${maxLength}: must be at least 2 ([CLS] and [SEP])`);
+      // At least 2: [CLS] and [SEP].
+      const maxLength = flags.maxLength !== undefined ? intFlag('--max-length', 2)(flags.maxLength) : undefined;
       const threads = flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined;
       if (flags.country !== undefined) (await import('../../meter/index.js')).requireCountry(flags.country);
 
