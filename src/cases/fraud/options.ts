@@ -23,6 +23,8 @@ export const TECHNIQUES = [
 export type TechniqueName = (typeof TECHNIQUES)[number];
 
 export const DEFAULT_ROWS = 200_000;
+/** The defaults `verde fraud --help` shows are these (the CLI takes them from here). */
+export const FRAUD_DEFAULTS = { rows: DEFAULT_ROWS, seed: 42, clients: 3 } as const;
 
 export interface FraudCaseOptions {
   /** Generated transactions (default 200,000); ignored with `dataFile`. */
@@ -73,9 +75,9 @@ export function resolveFraudOptions(o: FraudCaseOptions): FraudCaseOptionsResolv
   const skip = new Set<string>((o.skip ?? []).flatMap((s) => s.split(',').map((x) => x.trim()).filter(Boolean).map(technique)));
   return {
     rows: whole('rows', o.rows, DEFAULT_ROWS),
-    seed: whole('seed', o.seed, 42),
+    seed: whole('seed', o.seed, FRAUD_DEFAULTS.seed),
     country: o.country,
-    clients: whole('clients', o.clients, 3),
+    clients: whole('clients', o.clients, FRAUD_DEFAULTS.clients),
     skip,
     threads: whole('threads', o.threads, Math.max(1, Math.min(4, cpus().length))),
     dataFile: o.dataFile,
