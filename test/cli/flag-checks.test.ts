@@ -14,6 +14,7 @@ import { resolveFraudOptions } from '../../src/cases/fraud/options.js';
 import { invalidUtf8Flag } from '../../src/data/text/utf8.js';
 import { parseRole } from '../../src/registry/db/auth.js';
 import { selectToLabel, simulateSelection } from '../../src/data/active-learning/index.js';
+import { runMinimise } from '../../src/data/minimise/index.js';
 import { runVerde } from '../fixtures/cli.js';
 
 const refused = (fn: () => unknown, message: RegExp) => assert.throws(fn, (e: unknown) => e instanceof UserError && message.test(e.message) && !e.message.includes('\n'));
@@ -43,6 +44,7 @@ test('the library API refuses bad options with the shared wording', async () => 
   refused(() => invalidUtf8Flag('ignore'), /^--invalid-utf8: "ignore" must be error, replace or skip$/);
   refused(() => parseRole('root'), /^--role: "root" must be viewer, developer, approver or admin$/);
   await rejected(selectToLabel({ labelled: 'l.csv', pool: 'p.csv', labelCol: 'y', budget: 1.5 } as Parameters<typeof selectToLabel>[0]), /^--budget: expected a whole number from 1 \(got "1\.5"\)$/);
+  await rejected(runMinimise({ plan: { steps: [] }, input: 'x.csv', out: 'y.csv', qualityBudget: 1 } as unknown as Parameters<typeof runMinimise>[0]), /^--quality-budget: expected a number < 1 \(got "1"\)$/);
   await rejected(simulateSelection({ file: 'f.csv', labelCol: 'y', budget: 5, target: 1.5 } as Parameters<typeof simulateSelection>[0]), /^--target: expected a number <= 1 \(got "1\.5"\)$/);
 });
 
@@ -55,4 +57,8 @@ test('verde: the CLI and the library say the same line for the same bad value, e
   const clients = await runVerde(['fraud', '--clients', '9', '--out', 'nowhere-flag-checks']);
   assert.equal(clients.code, 2);
   assert.equal(clients.stderr, 'verde: --clients: expected a whole number from 2 to 8 (got "9")\n');
+  // --push is checked when parsed, before the worker connects anywhere (the same parser as score and measure).
+  const push = await runVerde(['worker', '--queue', 'redis://127.0.0.1:1', '--push', 'nope']);
+  assert.equal(push.code, 2);
+  assert.equal(push.stderr, 'verde: --push nope: not a URL (expected http://HOST:9091)\n');
 });
