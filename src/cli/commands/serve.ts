@@ -3,7 +3,7 @@ import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
-import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
+import { DEFAULT_SERVE_OPTIONS, checkServeToken, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 
 /**
  * The bearer token from --token or VERDE_SERVE_TOKEN. An empty one (`--token ""`, or the variable
@@ -11,10 +11,7 @@ import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../.
  * "no token" would switch authentication off without a word.
  */
 export function serveToken(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (flag !== undefined) {
-    if (flag.trim() === '') throw new UserError('--token: must not be empty (omit --token to serve without authentication)');
-    return flag;
-  }
+  if (flag !== undefined) return checkServeToken(flag);
   const v = env.VERDE_SERVE_TOKEN;
   if (v !== undefined && v.trim() === '') throw new UserError('VERDE_SERVE_TOKEN: is set but empty (unset it to serve without authentication)');
   return v;

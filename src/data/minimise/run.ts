@@ -8,6 +8,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { checkNumber } from '../../util/flags.js';
+import { DEFAULT_QUALITY_BUDGET, QUALITY_BUDGET_BOUNDS } from './quality-budget.js';
 import { writeDirAtomic, writeJsonAtomic } from '../../util/atomic.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { Tracker, type EnergyReport } from '../../meter/index.js';
@@ -91,10 +92,6 @@ function namedColumns(s: PlanStep): string[] {
     default: return [];
   }
 }
-
-/** --quality-budget: the default and bounds the CLI parses with too (a drop in [0, 1) of the evaluator's metric). */
-export const DEFAULT_QUALITY_BUDGET = 0.01;
-export const QUALITY_BUDGET_BOUNDS = { min: 0, below: 1 } as const;
 
 export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult> {
   const t0 = performance.now();
