@@ -61,4 +61,10 @@ test('verde: the CLI and the library say the same line for the same bad value, e
   const push = await runVerde(['worker', '--queue', 'redis://127.0.0.1:1', '--push', 'nope']);
   assert.equal(push.code, 2);
   assert.equal(push.stderr, 'verde: --push nope: not a URL (expected http://HOST:9091)\n');
+  const conc = await runVerde(['bench-serve', '--concurrency', '1,0']);
+  assert.equal(conc.code, 2);
+  assert.equal(conc.stderr, 'verde: --concurrency: expected a whole number from 1 to 1024 (got "0")\n');
+  const interval = await runVerde(['measure', '--interval', '0', '--', 'true']);
+  assert.equal(interval.code, 2);
+  assert.equal(interval.stderr, 'verde: --interval: "0" must be a duration above 0, such as 1s, 500ms or 2m\n');
 });

@@ -14,13 +14,12 @@ interface BenchFlags extends Pick<BenchOptions, 'exitModel' | 'small' | 'large' 
   loadGenerator: 'wrk' | 'autocannon' | 'auto';
 }
 
+/** --concurrency: up to 8 comma-separated connection counts, each checked like any whole-number flag, in rising order. */
 function concurrencyList(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  const nums = parts.map((p) => Number(p));
-  if (parts.length === 0 || parts.length > 8 || nums.some((n) => !Number.isInteger(n) || n < 1 || n > 1024)) {
-    throw new UserError(`--concurrency: expected up to 8 comma-separated whole numbers from 1 to 1024 (got "${value}")`);
-  }
-  return nums.sort((a, b) => a - b);
+  const parts = value.split(',');
+  if (parts.length > 8) throw new UserError(`--concurrency: "${value}" must be at most 8 comma-separated connection counts`);
+  const one = intFlag('--concurrency', 1, 1024);
+  return parts.map((p) => one(p.trim())).sort((a, b) => a - b);
 }
 
 // The server's settings default to `verde serve`'s own (the library's DEFAULT_SERVE_OPTIONS), so the bench measures what users run.

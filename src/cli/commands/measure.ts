@@ -7,9 +7,9 @@ import { pushUrlFlag } from '../push-flag.js';
 /** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
 export function parseInterval(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!m) throw new UserError(`--interval ${text}: expected a duration such as 1s, 500ms or 2m`);
+  if (!m) throw new UserError(`--interval: "${text}" must be a duration such as 1s, 500ms or 2m`);
   const value = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
-  if (!(value > 0)) throw new UserError(`--interval ${text}: must be positive`);
+  if (!(value > 0)) throw new UserError(`--interval: "${text}" must be a duration above 0, such as 1s, 500ms or 2m`);
   return value;
 }
 
