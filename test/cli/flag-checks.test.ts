@@ -48,23 +48,19 @@ test('the library API refuses bad options with the shared wording', async () => 
   await rejected(simulateSelection({ file: 'f.csv', labelCol: 'y', budget: 5, target: 1.5 } as Parameters<typeof simulateSelection>[0]), /^--target: expected a number <= 1 \(got "1\.5"\)$/);
 });
 
+/** `verde ARGS` exits 2 with exactly `verde: LINE` on stderr. */
+async function cliSays(args: string[], line: string): Promise<void> {
+  const r = await runVerde(args);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, `verde: ${line}\n`);
+}
+
 test('verde: the CLI and the library say the same line for the same bad value, exit 2', async () => {
-  const layers = await runVerde(['text', '--layers', '0']);
-  assert.equal(layers.code, 2);
-  assert.equal(layers.stderr, 'verde: --layers: expected a number >= 1 (got "0")\n');
-  const threshold = await runVerde(['text', '--exit-threshold', '0']);
-  assert.equal(threshold.stderr, 'verde: --exit-threshold: expected a number > 0 (got "0")\n');
-  const clients = await runVerde(['fraud', '--clients', '9', '--out', 'nowhere-flag-checks']);
-  assert.equal(clients.code, 2);
-  assert.equal(clients.stderr, 'verde: --clients: expected a whole number from 2 to 8 (got "9")\n');
+  await cliSays(['text', '--layers', '0'], '--layers: expected a number >= 1 (got "0")');
+  await cliSays(['text', '--exit-threshold', '0'], '--exit-threshold: expected a number > 0 (got "0")');
+  await cliSays(['fraud', '--clients', '9', '--out', 'nowhere-flag-checks'], '--clients: expected a whole number from 2 to 8 (got "9")');
   // --push is checked when parsed, before the worker connects anywhere (the same parser as score and measure).
-  const push = await runVerde(['worker', '--queue', 'redis://127.0.0.1:1', '--push', 'nope']);
-  assert.equal(push.code, 2);
-  assert.equal(push.stderr, 'verde: --push nope: not a URL (expected http://HOST:9091)\n');
-  const conc = await runVerde(['bench-serve', '--concurrency', '1,0']);
-  assert.equal(conc.code, 2);
-  assert.equal(conc.stderr, 'verde: --concurrency: expected a whole number from 1 to 1024 (got "0")\n');
-  const interval = await runVerde(['measure', '--interval', '0', '--', 'true']);
-  assert.equal(interval.code, 2);
-  assert.equal(interval.stderr, 'verde: --interval: "0" must be a duration above 0, such as 1s, 500ms or 2m\n');
+  await cliSays(['worker', '--queue', 'redis://127.0.0.1:1', '--push', 'nope'], '--push nope: not a URL (expected http://HOST:9091)');
+  await cliSays(['bench-serve', '--concurrency', '1,0'], '--concurrency: expected a whole number from 1 to 1024 (got "0")');
+  await cliSays(['measure', '--interval', '0', '--', 'true'], '--interval: "0" must be a duration above 0, such as 1s, 500ms or 2m');
 });
