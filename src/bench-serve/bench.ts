@@ -8,181 +8,22 @@
  * figure carries its method; J/request is the server process's energy (HTTP handling included)
  * divided by the requests it answered.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { readManifest, type ModelManifest } from '../registry/manifest.js';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { requestBodies } from './bench-inputs.js';
-import { runWrk, wrkAvailable, type LoadResult } from './load-wrk.js';
-import { histogramQuantile, methodOf, scrape, sumMatching } from './metrics-scrape.js';
+import { wrkAvailable } from './load-wrk.js';
+import { energyFigures, runLevel, type LoadGenerator, type Scenario } from './level.js';
+import { runOverload } from './overload.js';
+import { scenarios } from './scenarios.js';
+import { startServeProcess } from './serve-process.js';
+import { fmt } from './format.js';
+import type { BenchOptions, LevelResult, OverloadResult } from './options.js';
 
-export type LoadGenerator = 'wrk' | 'autocannon';
-
-export interface BenchOptions {
-  model: string;
-  exitModel?: string;
-  small?: string;
-  large?: string;
-  url?: string;
-  concurrency: number[];
-  durationS: number;
-  /** Interleaved rounds; medians are reported (default 1). */
-  repeat: number;
-  p99BudgetMs: number;
-  maxBatchSize: number;
-  maxQueueDelayMs: number;
-  /** Inference workers and ONNX Runtime threads per worker, passed to every server. */
-  workers: number;
-  threads: number;
-  out: string;
-  /** Skip the overload run. */
-  noOverload?: boolean;
-  /** Run only these scenario groups (batching, cache, early-exit, cascade, overload); default all. */
-  only?: string[];
-  /** Closed-loop load for the concurrency levels; 'auto' (default): wrk when on PATH, else autocannon. */
-  loadGenerator?: LoadGenerator | 'auto';
-  log?: (line: string) => void;
-}
-
-export interface LevelResult {
-  scenario: string;
-  concurrency: number;
-  requestsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  /** Server process energy per answered request (HTTP handling included). */
-  joulesPerRequest: number | null;
-  /** Energy of the inference batches only, per answered instance. */
-  batchJoulesPerInstance: number | null;
-  method: string;
-  meanBatchSize: number | null;
-}
-
-export interface OverloadResult {
-  generator: LoadGenerator;
-  /** Target rate: 10x the measured capacity. */
-  offeredPerS: number;
-  /** Requests actually sent per second (a paced closed-loop generator may fall short of the target). */
-  sentPerS: number;
-  connections: number;
-  okPerS: number;
-  shed429: number;
-  otherErrors: number;
-  admittedP99Ms: number | null;
-  healthyAfter: boolean;
-}
-
-interface Scenario {
-  name: string;
-  group: string;
-  modelDir?: string;
-  flags: string[];
-  /** Which model name to call. */
-  target: string;
-  bodies: string[];
-}
-
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-/** Start `verde serve` with `args` on a free port; resolves with its URL once it listens. */
-export function startServeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolveStart, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolveStart({ url: m[1]!, child, stop: async () => (child.kill('SIGTERM'), exited) });
-    });
-    void exited.then((code) => reject(new UserError(`bench-serve: verde serve ${args.join(' ')} exited (${code}): ${err.trim().split('\n').pop()}`)));
-  });
-}
-
-function autocannonRun(url: string, sc: Scenario, connections: number, durationS: number, overallRate?: number) {
-  let i = 0;
-  const path = `/v1/models/${sc.target}:predict`;
-  return autocannon({
-    url,
-    connections,
-    duration: durationS,
-    timeout: 30,
-    ...(overallRate ? { overallRate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: sc.bodies[i++ % sc.bodies.length] }),
-      },
-    ],
-  });
-}
-
-/** One closed-loop level with `gen`, between two scrapes of the server's /metrics. */
-async function runLevel(gen: LoadGenerator, url: string, sc: Scenario, connections: number, durationS: number): Promise<{ r: LoadResult; before: Map<string, number>; after: Map<string, number> }> {
-  const before = await scrape(url);
-  let r: LoadResult;
-  if (gen === 'wrk') {
-    r = await runWrk({ url, path: `/v1/models/${sc.target}:predict`, connections, durationS, bodies: sc.bodies, timeoutS: 30 });
-  } else {
-    const a = await autocannonRun(url, sc, connections, durationS);
-    r = { ok: a['2xx'], non2xx: a.non2xx, errors: a.errors + a.timeouts, p50Ms: a.latency.p50, p99Ms: a.latency.p99, durationS: a.duration || durationS };
-  }
-  const after = await scrape(url);
-  return { r, before, after };
-}
-
-function energyFigures(before: Map<string, number>, after: Map<string, number>, ok: number, target: string) {
-  const dProc = sumMatching(after, 'verde_process_energy_joules_total') - sumMatching(before, 'verde_process_energy_joules_total');
-  const q = `model="${target}"`;
-  const dBatch = sumMatching(after, 'verde_energy_joules_total', q) - sumMatching(before, 'verde_energy_joules_total', q);
-  const dInst = sumMatching(after, 'verde_instances_total', q) - sumMatching(before, 'verde_instances_total', q);
-  const dBatches = sumMatching(after, `verde_batch_size_count{${q}`) - sumMatching(before, `verde_batch_size_count{${q}`);
-  const dBatchSum = sumMatching(after, `verde_batch_size_sum{${q}`) - sumMatching(before, `verde_batch_size_sum{${q}`);
-  return {
-    joulesPerRequest: ok > 0 ? dProc / ok : null,
-    batchJoulesPerInstance: dInst > 0 ? dBatch / dInst : null,
-    method: methodOf(after),
-    meanBatchSize: dBatches > 0 ? dBatchSum / dBatches : null,
-  };
-}
-
-function scenarios(o: BenchOptions, m: ModelManifest, exitM: ModelManifest | null, smallM: ModelManifest | null): Scenario[] {
-  const distinct = requestBodies(m, 5000, 1);
-  const repeated = requestBodies(m, 16, 2);
-  const common = ['--workers', String(o.workers), '--threads', String(o.threads), '--max-queue', '4096', '--max-queue-delay-ms', String(o.maxQueueDelayMs)];
-  const dyn = ['--max-batch-size', String(o.maxBatchSize)];
-  const list: Scenario[] = [
-    { name: 'batch-1', group: 'batching', modelDir: o.model, flags: [...common, '--max-batch-size', '1', '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: distinct },
-    { name: `dynamic-${o.maxBatchSize}`, group: 'batching', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: distinct },
-    { name: 'cache-off (16 repeated inputs)', group: 'cache', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: m.name, bodies: repeated },
-    { name: 'cache-on (16 repeated inputs)', group: 'cache', modelDir: o.model, flags: [...common, ...dyn, '--cache', 'lru', '--exit-threshold', 'off'], target: m.name, bodies: repeated },
-  ];
-  if (exitM && o.exitModel) {
-    const b = requestBodies(exitM, 5000, 3);
-    list.push(
-      { name: 'early-exit-off', group: 'early exit', modelDir: o.exitModel, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: exitM.name, bodies: b },
-      { name: 'early-exit-on', group: 'early exit', modelDir: o.exitModel, flags: [...common, ...dyn, '--cache', 'off'], target: exitM.name, bodies: b },
-    );
-  }
-  if (smallM && o.small && o.large) {
-    const b = requestBodies(smallM, 5000, 4);
-    list.push(
-      { name: 'cascade-off (large only)', group: 'cascade', modelDir: o.large, flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off'], target: '', bodies: b },
-      { name: 'cascade-on', group: 'cascade', flags: [...common, ...dyn, '--cache', 'off', '--exit-threshold', 'off', '--cascade', `small=${o.small},large=${o.large},name=bench-cascade`], target: 'bench-cascade', bodies: b },
-    );
-  }
-  return list;
-}
-
-const fmt = (x: number | null, d = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+export type { LoadGenerator } from './level.js';
+export type { BenchOptions, LevelResult, OverloadResult } from './options.js';
+export { startServeProcess } from './serve-process.js';
 
 export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]; overload: OverloadResult | null; summary: Record<string, unknown> }> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
@@ -300,57 +141,7 @@ export async function runBench(o: BenchOptions): Promise<{ levels: LevelResult[]
   const capacity = Math.max(...dyn.map((l) => l.requestsPerS));
   if (!o.noOverload && wanted('overload') && !(capacity > 0)) log('overload: skipped (it needs the batching scenarios to measure capacity)');
   if (!o.noOverload && wanted('overload') && capacity > 0) {
-    // The same connections for wrk (paced, see load-wrk.ts) as for autocannon. On two shared cores
-    // neither client sends the full 10x (wrk sent about 7,500 of 15,000-16,000 req/s asked); 1,024
-    // wrk connections sent 8,700-10,400 but the admitted p99 rose from 150-245 ms to 250-730 ms:
-    // the server's event loop then walks four times the sockets per turn, and each batch waits a turn.
-    const conns = Math.min(256, 4 * Math.max(...o.concurrency));
-    const server = await startServeProcess(['--model', o.model, '--workers', String(o.workers), '--threads', String(o.threads), '--max-batch-size', String(o.maxBatchSize), '--max-queue-delay-ms', String(o.maxQueueDelayMs), '--max-queue', String(4 * o.maxBatchSize), '--cache', 'off', '--exit-threshold', 'off']);
-    try {
-      const sc: Scenario = { name: 'overload', group: 'overload', flags: [], target: m.name, bodies: requestBodies(m, 5000, 5) };
-      const rate = Math.round(10 * capacity);
-      // Warm-up at the closed-loop level first, as every scenario server gets: the first batches
-      // of a fresh server pay for session initialisation and JIT, which is not overload.
-      await runLevel(gen, server.url, sc, Math.max(...o.concurrency), Math.min(2, o.durationS));
-      const before = await scrape(server.url);
-      let sent: number, ok: number, non2xx: number, errors: number, seconds: number;
-      if (gen === 'wrk') {
-        const w = await runWrk({ url: server.url, path: `/v1/models/${m.name}:predict`, connections: conns, durationS: o.durationS, bodies: sc.bodies, timeoutS: 30, ratePerS: rate });
-        ({ sent, ok, non2xx, errors } = w);
-        seconds = w.durationS || o.durationS;
-      } else {
-        const r = await autocannonRun(server.url, sc, conns, o.durationS, rate);
-        sent = r.requests.sent;
-        ok = r['2xx'];
-        non2xx = r.non2xx;
-        errors = r.errors + r.timeouts;
-        seconds = r.duration || o.durationS;
-      }
-      const after = await scrape(server.url);
-      // The 429 count is the server's own (verde_requests_total{code="429"}): wrk counts only non-2xx.
-      const shed = sumMatching(after, 'verde_requests_total', 'code="429"') - sumMatching(before, 'verde_requests_total', 'code="429"');
-      // Admitted p99 over this run only (the histogram between the two scrapes, not the summary's
-      // last 10,000, which would mix in the warm-up).
-      const p99 = histogramQuantile(before, after, 'verde_request_duration_seconds', `model="${m.name}"`, 0.99);
-      const healthy = (await fetch(`${server.url}/healthz`).then((x) => x.status).catch(() => 0)) === 200;
-      overload = {
-        generator: gen,
-        offeredPerS: rate,
-        sentPerS: sent / seconds,
-        connections: conns,
-        okPerS: ok / seconds,
-        shed429: shed,
-        otherErrors: errors + Math.max(0, non2xx - shed),
-        admittedP99Ms: p99 === null ? null : p99 * 1000,
-        healthyAfter: healthy,
-      };
-      log(
-        `overload (${gen}): offered ${overload.offeredPerS} req/s over ${conns} connections (sent ${fmt(overload.sentPerS, 0)} req/s) -> answered ${fmt(overload.okPerS)} req/s, shed ${overload.shed429} with 429, ` +
-          `other errors ${overload.otherErrors}, admitted p99 ${fmt(overload.admittedP99Ms)} ms (server-side histogram), healthy after: ${healthy}`,
-      );
-    } finally {
-      await server.stop();
-    }
+    overload = await runOverload(o, m, gen, capacity, log);
   }
 
   // Batch-1 vs dynamic at the same p99 budget: the best throughput each reaches within it.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { openModelDir } from '../registry/model-dir.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { fail, UserError } from '../util/errors.js';
+import { checkWhole } from '../util/flags.js';
 import { DEFAULT_BATCH_SIZES, measureBatchCost, preferredBatchSizes, type BatchCost } from './batch-cost.js';
 import { batchable, configText, tritonTensor, type TritonConfig } from './triton-config.js';
 
@@ -43,7 +44,7 @@ export async function exportTriton(o: TritonExportOptions): Promise<TritonExport
   const model = await openModelDir(o.model);
   const name = o.name ?? model.manifest.name;
   if (!MODEL_NAME.test(name) || name === '.' || name === '..') throw new UserError(`--name ${JSON.stringify(name)}: a Triton model name holds only letters, digits, "_", "." and "-"`);
-  if (!Number.isInteger(o.maxBatchSize) || o.maxBatchSize < 1) throw new UserError(`--max-batch-size ${o.maxBatchSize}: must be a whole number >= 1`);
+  checkWhole('--max-batch-size', o.maxBatchSize, 1);
   const bad = model.manifest.labels.find((l) => /[\r\n]/.test(l));
   if (bad !== undefined) fail(model.manifestPath, `field "labels": ${JSON.stringify(bad)} holds a line break, which ${LABELS_FILE} (one label per line) cannot carry`);
 

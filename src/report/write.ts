@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
+import { choiceFlag } from '../util/flags.js';
 import { labelSvg, energyLabel } from '../registry/energy-label.js';
 import { openStore, storePath } from '../store/db.js';
 import { selectRuns } from '../store/runs.js';
@@ -14,6 +15,7 @@ import { reportHtml } from './html.js';
 import { reportMarkdown } from './markdown.js';
 
 export type ReportFormat = 'html' | 'md' | 'json';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
 
 export interface WriteReportOptions extends ReportOptions {
   store?: string;
@@ -36,7 +38,7 @@ export function renderReport(d: ReportData, format: ReportFormat): string {
 }
 
 export async function writeReport(o: WriteReportOptions): Promise<WrittenReport> {
-  if (!['html', 'md', 'json'].includes(o.format)) throw new UserError(`--format: "${o.format}" must be html, md or json`);
+  choiceFlag('--format', REPORT_FORMATS)(o.format);
   const path = storePath(o.store);
   const db = openStore(path, { create: false });
   let data: ReportData;

@@ -2,6 +2,7 @@
 import { usableCores } from '../util/cores.js';
 import type { MeterOptions } from '../meter/options.js';
 import { DEFAULT_FEEDBACK_LIMIT_BYTES } from './feedback.js';
+import { UserError } from '../util/errors.js';
 
 export interface CascadeSpec {
   /** Name the cascade is served under (default "cascade"). */
@@ -92,3 +93,12 @@ export const DEFAULT_SERVE_OPTIONS: Omit<ServeOptions, 'models'> = {
   watchIntervalMs: 1000,
   usageFlushMs: 60_000,
 };
+
+/**
+ * The bearer token, refused when empty: an empty one (`--token ""`, or a secret missing in a
+ * deployment) must not quietly mean "no authentication". createServer and the CLI check it the same way.
+ */
+export function checkServeToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.trim() === '') throw new UserError('--token: must not be empty (omit it to serve without authentication)');
+  return token;
+}

@@ -16,7 +16,7 @@ import { loadServedModels } from './load-models.js';
 import { ServeLifecycle } from './lifecycle.js';
 import { OIP_INFER_PATH, OIP_PREFIX, oipErrorBody, registerOip } from './oip.js';
 import { openApiDocument } from './openapi.js';
-import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from './options.js';
+import { DEFAULT_SERVE_OPTIONS, checkServeToken, type ServeOptions } from './options.js';
 import { clip, RequestError } from './request-error.js';
 import type { ServedModel } from './served-model.js';
 import type { Slot } from './model-source.js';
@@ -68,8 +68,7 @@ function sendError(reply: FastifyReply, err: RequestError): FastifyReply {
 
 export async function createServer(partial: Partial<ServeOptions> & { models: string[] }): Promise<RunningServer> {
   const opts: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, ...partial };
-  // An empty token must not quietly mean "no authentication".
-  if (opts.token !== undefined && opts.token.trim() === '') throw new UserError('--token: must not be empty (omit it to serve without authentication)');
+  checkServeToken(opts.token);
   const metrics: ServeMetrics = new ServeMetrics((): QueueSource[] => lifecycle.source.models().map((m: ServedModel) => ({ name: m.name, depth: () => m.queueDepth })));
   let cache: PredictionCache | null = null;
   if (opts.cache === 'lru') cache = new LruCache(opts.cacheSize);

@@ -3,7 +3,7 @@
  * Files are written to a temporary sibling and renamed; directories are assembled in a temporary
  * sibling directory and renamed into place, replacing an older one only once the new one is complete.
  */
-import { mkdir, rename, rm, writeFile, appendFile, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile, appendFile, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sweepStale, tempName, trackTemp } from './cleanup.js';
 
@@ -17,11 +17,21 @@ function tmpSibling(path: string): string {
 
 /** Write `data` to `path` atomically (temp file + rename). Creates the parent directory. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await viaTempSibling(path, (tmp) => writeFile(tmp, data));
+}
+
+/** Copy `src` to `dest` atomically (temp file + rename). Creates the parent directory. */
+export async function copyFileAtomic(src: string, dest: string): Promise<void> {
+  await viaTempSibling(dest, (tmp) => copyFile(src, tmp));
+}
+
+/** `make` fills a temp sibling of `path`, which is then renamed onto it (and removed if anything fails). */
+async function viaTempSibling(path: string, make: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tmpSibling(path);
   const untrack = trackTemp(tmp);
   try {
-    await writeFile(tmp, data);
+    await make(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -103,6 +103,20 @@ export interface Random {
   shuffle<T>(items: T[]): T[];
 }
 
+/**
+ * A row order shuffled once per epoch, in turn (each epoch's shuffle starts from the last one's
+ * order), that can be asked for at any epoch: the shuffles up to it are replayed, so a run resumed
+ * at epoch k batches its rows as an uninterrupted run would. Always the same array, shuffled in place.
+ */
+export function epochOrder(n: number, random: Random): (epoch: number) => number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let shuffled = 0;
+  return (epoch) => {
+    for (; shuffled < epoch; shuffled++) random.shuffle(order);
+    return order;
+  };
+}
+
 export function seededRandom(seed: number): Random {
   const next = mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
   return {

@@ -51,6 +51,6 @@ test('separate train and test pools (like IMDb), and requests larger than the da
   assert.equal(tiny.train.texts.length + tiny.validation.texts.length + tiny.test.texts.length <= 40, true);
   assert.ok(tiny.train.texts.length >= 20);
   assert.equal(tiny.notes.length, 1);
-  assert.throws(() => makeSplits({ all: synthetic(40, 2) }, { trainSize: 0 }), /--train-size: must be an integer >= 1 \(got 0\)/);
+  assert.throws(() => makeSplits({ all: synthetic(40, 2) }, { trainSize: 0 }), /--train-size: expected a number >= 1 \(got "0"\)$/);
   assert.throws(() => makeSplits({ all: synthetic(40, 2) }, { seed: 1.5 }), /--seed/);
 });

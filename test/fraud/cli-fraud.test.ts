@@ -188,10 +188,10 @@ test('bad inputs: one-line errors naming the flag, file or column, and no result
       [['--data', join(dir, 'missing.csv'), '--label-col', 'label'], /missing\.csv: file not found/],
       [['--data', csv], /--label-col: required with --data/],
       [['--label-col', 'label'], /--label-col: only applies with --data/],
-      [['--rows', '5'], /--rows: must be an integer from 10000/],
-      [['--rows', 'lots'], /--rows: expected a whole number from 1 \(got "lots"\)/],
-      [['--clients', '1'], /--clients: must be an integer from 2 to 8/],
-      [['--skip', 'magic'], /--skip: unknown technique "magic"/],
+      [['--rows', '5'], /--rows: expected a whole number from 10000 to 10000000 \(got "5"\)/],
+      [['--rows', 'lots'], /--rows: expected a whole number from 10000 to 10000000 \(got "lots"\)/],
+      [['--clients', '1'], /--clients: expected a whole number from 2 to 8 \(got "1"\)/],
+      [['--skip', 'magic'], /--skip: "magic" must be minimisation, gbdt-vs-mlp, .* or batching$/],
       [['--country', 'XX'], /--country XX: unknown ISO 3166-1 alpha-3/],
     ];
     for (const [args, message] of cases) {

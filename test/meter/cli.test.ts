@@ -154,8 +154,8 @@ test('measure bad input: unknown country, non-positive interval, unwritable out,
     const marker = join(dir, 'ran');
     const child = ['--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
     assertOneLineError(verde(['measure', '--out', out, '--country', 'XYZ', ...child]), /--country XYZ: unknown ISO 3166-1 alpha-3/);
-    assertOneLineError(verde(['measure', '--out', out, '--interval=0', ...child]), /--interval 0: must be positive/);
-    assertOneLineError(verde(['measure', '--out', out, '--interval=-1s', ...child]), /--interval -1s: expected a duration/);
+    assertOneLineError(verde(['measure', '--out', out, '--interval=0', ...child]), /--interval: "0" must be a duration above 0/);
+    assertOneLineError(verde(['measure', '--out', out, '--interval=-1s', ...child]), /--interval: "-1s" must be a duration such as/);
     assertOneLineError(verde(['measure', '--out', out, '--pue', '0.9', ...child]), /--pue: expected a number >= 1 \(got "0\.9"\)/);
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');

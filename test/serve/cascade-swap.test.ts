@@ -14,7 +14,7 @@ import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve
 import { parseWatchPointer } from '../../src/serve/pointer-watch.js';
 import { writeJsonAtomic } from '../../src/util/atomic.js';
 import { metric, postJson, request } from './helpers.js';
-import { fraudInstance, startLoad, until } from './lifecycle-load.js';
+import { fraudInstance, swapUnderLoad, until } from './lifecycle-load.js';
 
 describe('verde serve --watch: a cascade swapped whole', () => {
   let root: string;
@@ -46,15 +46,7 @@ describe('verde serve --watch: a cascade swapped whole', () => {
   });
 
   it('swaps the whole cascade under continuous load with zero failed requests', async () => {
-    const load = startLoad(`${s.url}/v1/models/fraud:predict`, 4, fraudInstance);
-    await until(() => load.answers.length >= 30, 20_000, 'load on version 1');
-    await writeJsonAtomic(pointer, { cascade: { small: 'small2', large: 'large' }, version: 2, name: 'fraud' });
-    await until(() => load.answers.some((a) => a.version === '2'), 20_000, 'the version header to change');
-    const atSwap = load.answers.length;
-    await until(() => load.answers.length >= atSwap + 30, 20_000, 'load on version 2');
-    await load.stop();
-    const failed = load.answers.filter((a) => a.status !== 200);
-    assert.equal(failed.length, 0, `failed: ${JSON.stringify(failed.slice(0, 5))} of ${load.answers.length}`);
+    await swapUnderLoad({ url: `${s.url}/v1/models/fraud:predict`, loops: 4, swap: () => writeJsonAtomic(pointer, { cascade: { small: 'small2', large: 'large' }, version: 2, name: 'fraud' }) });
     const m = await request(`${s.url}/metrics`);
     assert.equal(metric(m.text, 'verde_model_version_info{model="fraud",version="2"}'), 1);
     // The swapped-in version is the new cascade: its usage identity names both directories.

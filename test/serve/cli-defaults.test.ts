@@ -22,3 +22,17 @@ test('every serve flag with a library option has the library default', () => {
   }
   assert.ok(compared >= 12, `only ${compared} flags compared`);
 });
+
+test('--feedback-limit and bench-serve\'s server settings default to the library\'s too', async () => {
+  const program = new Command();
+  registerServe(program);
+  const serve = program.commands.find((c) => c.name() === 'serve')!;
+  assert.equal(serve.options.find((o) => o.long === '--feedback-limit')!.defaultValue, DEFAULT_SERVE_OPTIONS.feedbackLimitBytes);
+  const { registerBenchServe } = await import('../../src/cli/commands/bench-serve.js');
+  registerBenchServe(program);
+  const bench = program.commands.find((c) => c.name() === 'bench-serve')!;
+  const defaults = DEFAULT_SERVE_OPTIONS as unknown as Record<string, unknown>;
+  for (const key of ['maxBatchSize', 'maxQueueDelayMs', 'workers', 'threads']) {
+    assert.equal(bench.options.find((o) => o.attributeName() === key)!.defaultValue, defaults[key], key);
+  }
+});

@@ -7,8 +7,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type RunningServer } from '../../src/serve/server.js';
-import { fixture, postJson, request, type Fixture } from './helpers.js';
+import type { RunningServer } from '../../src/serve/server.js';
+import { closeFixture, serveFixture, postJson, request, type Fixture } from './helpers.js';
 import { WorkerGroup } from '../../src/serve/worker-group.js';
 import { CascadePredictor } from '../../src/serve/predictors.js';
 import { parseTabularInstance } from '../../src/serve/instances.js';
@@ -29,23 +29,17 @@ function sumMetric(text: string, prefix: string): number {
 describe('energy per request adds up to the process energy', () => {
   let f: Fixture;
   let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({
-      models: [f.text, f.tabular],
-      cascades: [{ small: f.tabularSmall, large: f.tabular, name: 'fraud-cascade' }],
-      port: 0,
-      maxBatchSize: 8,
-      maxQueueDelayMs: 5,
-      cascadeThreshold: 0.85,
-      cache: 'off',
-      workers: 1,
-    });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({
+    models: [f.text, f.tabular],
+    cascades: [{ small: f.tabularSmall, large: f.tabular, name: 'fraud-cascade' }],
+    port: 0,
+    maxBatchSize: 8,
+    maxQueueDelayMs: 5,
+    cascadeThreshold: 0.85,
+    cache: 'off',
+    workers: 1,
+  }))));
+  after(() => closeFixture(s, f));
 
   it('two models at once: summed X-Energy-Joules + the reported remainder = process energy (within 5 %)', async () => {
     let headersJ = 0;

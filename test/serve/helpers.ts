@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createServer, type RunningServer } from '../../src/serve/server.js';
+import type { ServeOptions } from '../../src/serve/options.js';
 
 export interface Fixture {
   root: string;
@@ -48,6 +50,26 @@ export function suiteFixture(): { readonly f: Fixture } {
       return f!;
     },
   };
+}
+
+/**
+ * A real server on a fresh fixture, for a describe()'s before(): `options(f)` picks the fixture's
+ * models and the settings under test. A server that fails to start leaves no fixture behind.
+ */
+export async function serveFixture(options: (f: Fixture) => Partial<ServeOptions> & { models: string[] }): Promise<{ f: Fixture; s: RunningServer }> {
+  const f = await fixture();
+  try {
+    return { f, s: await createServer(options(f)) };
+  } catch (err) {
+    await f.cleanup();
+    throw err;
+  }
+}
+
+/** For after(): close the server, then remove its fixture (either is missing when before() failed). */
+export async function closeFixture(s: RunningServer | undefined, f: Fixture | undefined): Promise<void> {
+  await s?.close();
+  await f?.cleanup();
 }
 
 export interface Reply {

@@ -13,7 +13,7 @@ import { writeTinyTabularModel } from '../../src/bench-serve/tiny-models.js';
 import { writeJsonAtomic } from '../../src/util/atomic.js';
 import { UserError } from '../../src/util/errors.js';
 import { metric, postJson, request } from './helpers.js';
-import { fraudInstance, startLoad, until } from './lifecycle-load.js';
+import { fraudInstance, swapUnderLoad, until } from './lifecycle-load.js';
 
 describe('verde serve --watch: hot swap', () => {
   let root: string;
@@ -45,19 +45,11 @@ describe('verde serve --watch: hot swap', () => {
   });
 
   it('swaps under continuous load with zero failed requests', async () => {
-    const load = startLoad(`${s.url}/v1/models/fraud-live:predict`, 6, fraudInstance);
-    await until(() => load.answers.length >= 30, 20_000, 'load on version 1');
-    await writeJsonAtomic(pointer, { dir: 'v2', version: 2, name: 'fraud-live' });
-    await until(() => load.answers.some((a) => a.version === '2'), 20_000, 'the version header to change');
-    const atSwap = load.answers.length;
-    await until(() => load.answers.length >= atSwap + 30, 20_000, 'load on version 2');
-    await load.stop();
-    const failed = load.answers.filter((a) => a.status !== 200);
-    assert.equal(failed.length, 0, `failed: ${JSON.stringify(failed.slice(0, 5))} of ${load.answers.length}`);
-    assert.ok(load.answers.some((a) => a.version === '1') && load.answers.some((a) => a.version === '2'));
+    const answers = await swapUnderLoad({ url: `${s.url}/v1/models/fraud-live:predict`, loops: 6, swap: () => writeJsonAtomic(pointer, { dir: 'v2', version: 2, name: 'fraud-live' }) });
+    assert.ok(answers.some((a) => a.version === '1') && answers.some((a) => a.version === '2'));
     // Each client sends one request at a time: once it got version 2 it never gets version 1 again.
     for (let loop = 0; loop < 6; loop++) {
-      const seq = load.answers.filter((a) => a.loop === loop).map((a) => a.version);
+      const seq = answers.filter((a) => a.loop === loop).map((a) => a.version);
       const first2 = seq.indexOf('2');
       if (first2 >= 0) assert.ok(!seq.slice(first2).includes('1'), `client ${loop} went back to version 1`);
     }

@@ -1,4 +1,5 @@
-/** Shared by the hot-swap tests: a closed loop of concurrent predict requests that records every answer. */
+/** Shared by the hot-swap tests: a closed loop of concurrent predict requests that records every answer, and the swap-under-load steps. */
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadAnswer {
@@ -37,6 +38,38 @@ export function startLoad(url: string, loops: number, body: (i: number) => unkno
       await all;
     },
   };
+}
+
+export interface SwapUnderLoad {
+  /** The predict route the load is sent to. */
+  url: string;
+  /** Concurrent clients. */
+  loops: number;
+  /** Change what is served (write a pointer file, move an alias). */
+  swap: () => Promise<void>;
+  /** Answers to wait for before the swap, and again after the new version is first seen (default 30). */
+  answers?: number;
+  /** How long the new version may take to show up in the version header (default 20 s). */
+  swapWaitMs?: number;
+}
+
+/**
+ * The steps every hot-swap test repeats: load on the old version, swap, wait for version "2" in the
+ * answers' version header, more load on it, stop, and no request may have failed. Returns every
+ * answer for the test's own checks (per-client order, usage counts).
+ */
+export async function swapUnderLoad(o: SwapUnderLoad): Promise<LoadAnswer[]> {
+  const n = o.answers ?? 30;
+  const load = startLoad(o.url, o.loops, fraudInstance);
+  await until(() => load.answers.length >= n, 20_000, 'load on version 1');
+  await o.swap();
+  await until(() => load.answers.some((a) => a.version === '2'), o.swapWaitMs ?? 20_000, 'the version header to change');
+  const atSwap = load.answers.length;
+  await until(() => load.answers.length >= atSwap + n, 20_000, 'load on version 2');
+  await load.stop();
+  const failed = load.answers.filter((a) => a.status !== 200);
+  assert.equal(failed.length, 0, `failed: ${JSON.stringify(failed.slice(0, 5))} of ${load.answers.length}`);
+  return load.answers;
 }
 
 /** Poll `cond` until true (or fail after `ms`). */

@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWrk, wrkAvailable } from '../../src/bench-serve/load-wrk.js';
-import { createServer, type RunningServer } from '../../src/serve/server.js';
-import { fixture, type Fixture } from './helpers.js';
+import type { RunningServer } from '../../src/serve/server.js';
+import { closeFixture, serveFixture, type Fixture } from './helpers.js';
 
 const hasWrk = wrkAvailable();
 
@@ -14,14 +14,8 @@ describe('bench-serve load generator: wrk', { skip: hasWrk ? false : 'wrk is not
   let f: Fixture;
   let s: RunningServer;
   const bodies = [1, 2, 3].map((i) => JSON.stringify({ instances: [{ amount: i, hour: 1, channel: 'web' }] }));
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, cache: 'off' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({ models: [f.tabular], port: 0, cache: 'off' }))));
+  after(() => closeFixture(s, f));
 
   it('counts answered requests, non-2xx and latency', async () => {
     const ok = await runWrk({ url: s.url, path: '/v1/models/fraud:predict', connections: 2, durationS: 1, bodies, timeoutS: 5 });

@@ -5,22 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type RunningServer } from '../../src/serve/server.js';
+import type { RunningServer } from '../../src/serve/server.js';
 import { OIP_INFER_PATH } from '../../src/serve/oip.js';
-import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
+import { closeFixture, serveFixture, metric, postJson, request, type Fixture } from './helpers.js';
 
 describe('Open Inference Protocol on verde serve', () => {
   let f: Fixture;
   let s: RunningServer;
 
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.text, f.tabular], port: 0, maxBatchSize: 8, maxQueueDelayMs: 20, maxInstances: 16 });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({ models: [f.text, f.tabular], port: 0, maxBatchSize: 8, maxQueueDelayMs: 20, maxInstances: 16 }))));
+  after(() => closeFixture(s, f));
 
   it('answers health, server metadata and model readiness', async () => {
     const live = await request(`${s.url}/v2/health/live`);
@@ -136,14 +130,8 @@ describe('Open Inference Protocol on verde serve', () => {
 describe('Open Inference Protocol with --token', () => {
   let f: Fixture;
   let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, token: 's3cret' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({ models: [f.tabular], port: 0, token: 's3cret' }))));
+  after(() => closeFixture(s, f));
 
   it('answers the health routes without the token, everything else 401 in the protocol shape', async () => {
     assert.equal((await request(`${s.url}/v2/health/live`)).status, 200);
@@ -168,14 +156,8 @@ describe('Open Inference Protocol with --token', () => {
 describe('Open Inference Protocol under overload', () => {
   let f: Fixture;
   let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({ models: [f.tabular], port: 0, maxBatchSize: 64, maxQueueDelayMs: 2_000, maxQueue: 1, timeoutMs: 10_000, cache: 'off' }))));
+  after(() => closeFixture(s, f));
 
   it('answers 429 with Retry-After and the protocol error body when the queue is full', async () => {
     const body = { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 0] }] };

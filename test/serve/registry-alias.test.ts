@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { writeTinyTabularModel, writeTinyTextModel } from '../../src/bench-serve/tiny-models.js';
 import { writeJsonAtomic } from '../../src/util/atomic.js';
 import { postJson, request, startServe, type ServeChild } from './helpers.js';
-import { fraudInstance, startLoad, until } from './lifecycle-load.js';
+import { fraudInstance, swapUnderLoad, until } from './lifecycle-load.js';
 import { runVerde } from '../fixtures/cli.js';
 
 function alias(name: string, version: number) {
@@ -59,17 +59,9 @@ describe('verde serve --registry --alias', () => {
   });
 
   it('swaps on an alias change under load with zero failed requests', async () => {
-    const load = startLoad(`${url}/v1/models/fraud:predict`, 4, fraudInstance);
-    await until(() => load.answers.length >= 20, 20_000, 'load on version 1');
-    await writeJsonAtomic(join(reg, 'aliases/fraud/production.json'), alias('fraud', 2));
-    await until(() => load.answers.some((a) => a.version === '2'), 30_000, 'the alias change to be served');
-    const atSwap = load.answers.length;
-    await until(() => load.answers.length >= atSwap + 20, 20_000, 'load on version 2');
-    await load.stop();
-    const failed = load.answers.filter((a) => a.status !== 200);
-    assert.equal(failed.length, 0, `failed: ${JSON.stringify(failed.slice(0, 5))} of ${load.answers.length}`);
+    const answers = await swapUnderLoad({ url: `${url}/v1/models/fraud:predict`, loops: 4, answers: 20, swapWaitMs: 30_000, swap: () => writeJsonAtomic(join(reg, 'aliases/fraud/production.json'), alias('fraud', 2)) });
     // Usage of version 1 is final once it is retired; its request count is what was answered by it.
-    const v1Answers = load.answers.filter((a) => a.version === '1').length + 1; // + the first test's request
+    const v1Answers = answers.filter((a) => a.version === '1').length + 1; // + the first test's request
     await until(async () => (await readUsage('fraud', 1).catch(() => ({ requests: -1 }))).requests === v1Answers, 10_000, `fraud-v1 usage to count ${v1Answers} requests`);
   });
 

@@ -4,28 +4,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type RunningServer } from '../../src/serve/server.js';
-import { fixture, metric, postJson, request, type Fixture } from './helpers.js';
+import type { RunningServer } from '../../src/serve/server.js';
+import { closeFixture, serveFixture, metric, postJson, request, type Fixture } from './helpers.js';
 
 describe('verde serve (in-process, real workers)', () => {
   let f: Fixture;
   let s: RunningServer;
 
-  before(async () => {
-    f = await fixture();
-    s = await createServer({
-      models: [f.text, f.textExit, f.tabular],
-      cascades: [{ small: f.tabularSmall, large: f.tabular, name: 'fraud-cascade' }],
-      port: 0,
-      maxBatchSize: 8,
-      maxQueueDelayMs: 100,
-      cascadeThreshold: 0.85,
-    });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({
+    models: [f.text, f.textExit, f.tabular],
+    cascades: [{ small: f.tabularSmall, large: f.tabular, name: 'fraud-cascade' }],
+    port: 0,
+    maxBatchSize: 8,
+    maxQueueDelayMs: 100,
+    cascadeThreshold: 0.85,
+  }))));
+  after(() => closeFixture(s, f));
 
   it('binds 127.0.0.1 and lists its models with versions', async () => {
     assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -145,14 +139,8 @@ describe('verde serve (in-process, real workers)', () => {
 describe('verde serve --token', () => {
   let f: Fixture;
   let s: RunningServer;
-  before(async () => {
-    f = await fixture();
-    s = await createServer({ models: [f.tabular], port: 0, token: 's3cret' });
-  });
-  after(async () => {
-    await s?.close();
-    await f?.cleanup();
-  });
+  before(async () => ({ f, s } = await serveFixture((f) => ({ models: [f.tabular], port: 0, token: 's3cret' }))));
+  after(() => closeFixture(s, f));
 
   it('requires the bearer token on every route but health', async () => {
     assert.equal((await request(`${s.url}/healthz`)).status, 200);

@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { UserError } from '../../util/errors.js';
+import { checkWhole, choiceFlag } from '../../util/flags.js';
 import type { FraudCaseOptionsResolved } from './context.js';
 
 export const TECHNIQUES = [
@@ -22,6 +23,8 @@ export const TECHNIQUES = [
 export type TechniqueName = (typeof TECHNIQUES)[number];
 
 export const DEFAULT_ROWS = 200_000;
+/** The defaults `verde fraud --help` shows are these (the CLI takes them from here). */
+export const FRAUD_DEFAULTS = { rows: DEFAULT_ROWS, seed: 42, clients: 3 } as const;
 
 export interface FraudCaseOptions {
   /** Generated transactions (default 200,000); ignored with `dataFile`. */
@@ -45,10 +48,21 @@ export interface FraudCaseOptions {
   log?: (line: string) => void;
 }
 
-function int(flag: string, v: number | undefined, def: number, lo: number, hi: number): number {
-  if (v === undefined) return def;
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new UserError(`${flag}: must be an integer from ${lo} to ${hi} (got ${v})`);
-  return v;
+/**
+ * [flag, min, max] of the whole-number options, one place for both checks: the CLI parses each flag
+ * with these bounds and `resolveFraudOptions` checks a library caller's value against them, so both
+ * refuse with the same line (util/flags.ts).
+ */
+export const FRAUD_WHOLE_FLAGS = {
+  rows: ['--rows', 10_000, 10_000_000],
+  seed: ['--seed', 0, 2 ** 31 - 1],
+  clients: ['--clients', 2, 8],
+  threads: ['--threads', 1, 64],
+} as const;
+
+function whole(key: keyof typeof FRAUD_WHOLE_FLAGS, v: number | undefined, def: number): number {
+  const [flag, min, max] = FRAUD_WHOLE_FLAGS[key];
+  return v === undefined ? def : checkWhole(flag, v, min, max);
 }
 
 export function resolveFraudOptions(o: FraudCaseOptions): FraudCaseOptionsResolved {
@@ -57,20 +71,15 @@ export function resolveFraudOptions(o: FraudCaseOptions): FraudCaseOptionsResolv
     throw new UserError(`${o.labelCol !== undefined ? '--label-col' : '--positive'}: only applies with --data FILE`);
   }
   if (o.dataFile !== undefined && !o.labelCol) throw new UserError('--label-col: required with --data (the name of the column holding the class)');
-  const skip = new Set<string>();
-  for (const s of o.skip ?? []) {
-    for (const name of s.split(',').map((x) => x.trim()).filter(Boolean)) {
-      if (!(TECHNIQUES as readonly string[]).includes(name)) throw new UserError(`--skip: unknown technique "${name}" (known: ${TECHNIQUES.join(', ')})`);
-      skip.add(name);
-    }
-  }
+  const technique = choiceFlag('--skip', TECHNIQUES);
+  const skip = new Set<string>((o.skip ?? []).flatMap((s) => s.split(',').map((x) => x.trim()).filter(Boolean).map(technique)));
   return {
-    rows: int('--rows', o.rows, DEFAULT_ROWS, 10_000, 10_000_000),
-    seed: int('--seed', o.seed, 42, 0, 2 ** 31 - 1),
+    rows: whole('rows', o.rows, DEFAULT_ROWS),
+    seed: whole('seed', o.seed, FRAUD_DEFAULTS.seed),
     country: o.country,
-    clients: int('--clients', o.clients, 3, 2, 8),
+    clients: whole('clients', o.clients, FRAUD_DEFAULTS.clients),
     skip,
-    threads: int('--threads', o.threads, Math.max(1, Math.min(4, cpus().length)), 1, 64),
+    threads: whole('threads', o.threads, Math.max(1, Math.min(4, cpus().length))),
     dataFile: o.dataFile,
     labelCol: o.labelCol,
     positive: o.positive,

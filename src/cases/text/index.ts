@@ -30,7 +30,8 @@ import { openTextCheckpoint, trainingFingerprint } from './checkpoint.js';
 import { int8Variant, l1Variant, outputError } from './variants.js';
 import { type StageResult, type TextResults, type VariantResult, comparisonTable, resultsCsv } from './report.js';
 import { MODEL_FILE } from '../../registry/files.js';
-import { TEXT_DEFAULTS } from './defaults.js';
+import { TEXT_DEFAULTS, TEXT_NUMBER_FLAGS } from './defaults.js';
+import { checkNumber } from '../../util/flags.js';
 import { chooseModelClass, parseClasses, trainEnergyByClass, trainLinearText, writeLinearModelDir, type LinearPrepared } from './linear.js';
 
 /** How much accuracy (absolute, on the validation split) early exit may give up when verde chooses its threshold. */
@@ -49,27 +50,12 @@ export interface TextCaseResult {
   training: { texts: string[]; labels: number[]; labelNames: string[] };
 }
 
-function positiveInt(v: number | undefined, flag: string, min = 1): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) fail(flag, `must be an integer >= ${min} (got ${v})`);
-}
-
+/** Every number flag within its bounds (TEXT_NUMBER_FLAGS, the CLI's too), then the flags that go together. */
 function checkOptions(o: TextCaseOptions): void {
-  positiveInt(o.layers, '--layers');
-  positiveInt(o.dim, '--dim');
-  positiveInt(o.heads, '--heads');
-  positiveInt(o.hiddenDim, '--hidden-dim');
-  positiveInt(o.trainSize, '--train-size', 2);
-  positiveInt(o.testSize, '--test-size', 1);
-  positiveInt(o.epochs, '--epochs');
-  positiveInt(o.batchSize, '--batch-size');
-  positiveInt(o.maxLength, '--max-length', 3);
-  positiveInt(o.threads, '--threads');
-  positiveInt(o.recoveryEpochs, '--recovery-epochs', 0);
-  positiveInt(o.checkpointEvery, '--checkpoint-every', 0);
-  positiveInt(o.linearEpochs, '--linear-epochs');
-  if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) fail('--lr', `must be in (0, 1) (got ${o.lr})`);
-  if (o.pruneAmount !== undefined && !(o.pruneAmount > 0 && o.pruneAmount < 1)) fail('--prune', `must be in (0, 1) (got ${o.pruneAmount})`);
-  if (o.exitThreshold !== undefined && !(o.exitThreshold > 0 && o.exitThreshold <= 1)) fail('--exit-threshold', `must be in (0, 1] (got ${o.exitThreshold})`);
+  for (const [key, [flag, bounds]] of Object.entries(TEXT_NUMBER_FLAGS)) {
+    const v = o[key as keyof typeof TEXT_NUMBER_FLAGS];
+    if (v !== undefined) checkNumber(flag, v, bounds);
+  }
   if (o.model && o.fromScratch) throw new UserError('--model and --from-scratch: give one or the other');
   if (o.model && (o.layers || o.dim || o.heads || o.hiddenDim)) throw new UserError('--layers/--dim/--heads/--hidden-dim size a model trained --from-scratch; a --model has its own config');
   const dim = o.dim ?? TEXT_DEFAULTS.dim;

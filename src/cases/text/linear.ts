@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { fail } from '../../util/errors.js';
+import { choiceFlag } from '../../util/flags.js';
 import type { SpanSource } from '../../engine/fit/loop.js';
 import type { HashedNgramFeaturiser } from '../../tokenizers/hashed-ngrams.js';
 import { linearTextToOnnx, trainLinearTextOnTexts, type LinearTextFit } from '../../models/linear-text/index.js';
@@ -80,12 +80,12 @@ export function chooseModelClass(variants: (VariantResult & { modelClass?: Model
   return { winner: a.modelClass, perClass: per, ratio, line };
 }
 
-/** --classes: a comma list of transformer and linear. */
+/** --classes: a comma list of transformer and linear (the library takes an array too); empty items are skipped, repeats count once. */
 export function parseClasses(v: string | readonly string[] | undefined): ModelClass[] {
-  const list = (typeof v === 'string' ? v.split(',') : v ?? MODEL_CLASSES).map((s) => s.trim()).filter(Boolean);
-  const bad = list.find((c) => !(MODEL_CLASSES as readonly string[]).includes(c));
-  if (bad !== undefined || !list.length) fail('--classes', `must list transformer and/or linear, comma-separated (got ${JSON.stringify(typeof v === 'string' ? v : list.join(','))})`);
-  return [...new Set(list)] as ModelClass[];
+  const one = choiceFlag('--classes', MODEL_CLASSES);
+  const list = (typeof v === 'string' ? v.split(',') : v ?? MODEL_CLASSES).map((s) => s.trim()).filter(Boolean).map(one);
+  if (!list.length) one(typeof v === 'string' ? v : '');
+  return [...new Set(list)];
 }
 
 /** Training energy per class from the case's stages: train-linear is the linear class's, train/recovery/early-exit the transformer's. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { choiceFlag, choiceListFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
-import { DEFAULT_WORKERS } from '../../serve/options.js';
+import { DEFAULT_SERVE_OPTIONS } from '../../serve/options.js';
 import type { BenchOptions } from '../../bench-serve/bench.js';
 
 /** Parsed flags: the options named as in BenchOptions, plus the CLI's own spellings. */
@@ -14,14 +14,16 @@ interface BenchFlags extends Pick<BenchOptions, 'exitModel' | 'small' | 'large' 
   loadGenerator: 'wrk' | 'autocannon' | 'auto';
 }
 
+/** --concurrency: up to 8 comma-separated connection counts, each checked like any whole-number flag, in rising order. */
 function concurrencyList(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  const nums = parts.map((p) => Number(p));
-  if (parts.length === 0 || parts.length > 8 || nums.some((n) => !Number.isInteger(n) || n < 1 || n > 1024)) {
-    throw new UserError(`--concurrency: expected up to 8 comma-separated whole numbers from 1 to 1024 (got "${value}")`);
-  }
-  return nums.sort((a, b) => a - b);
+  const parts = value.split(',');
+  if (parts.length > 8) throw new UserError(`--concurrency: "${value}" must be at most 8 comma-separated connection counts`);
+  const one = intFlag('--concurrency', 1, 1024);
+  return parts.map((p) => one(p.trim())).sort((a, b) => a - b);
 }
+
+// The server's settings default to `verde serve`'s own (the library's DEFAULT_SERVE_OPTIONS), so the bench measures what users run.
+const D = DEFAULT_SERVE_OPTIONS;
 
 export function registerBenchServe(program: Command): void {
   program
@@ -42,10 +44,10 @@ export function registerBenchServe(program: Command): void {
     .option('--duration <s>', 'seconds per concurrency level', intFlag('--duration', 1, 120), 3)
     .option('--repeat <n>', 'interleaved rounds over the scenarios; medians are reported (steadier on a busy machine)', intFlag('--repeat', 1, 10), 1)
     .option('--p99-budget-ms <ms>', 'latency budget for comparing batch-1 and dynamic batching', intFlag('--p99-budget-ms', 1), 250)
-    .option('--max-batch-size <n>', 'dynamic batching: max batch size (default as verde serve)', intFlag('--max-batch-size', 2, 1024), 32)
-    .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay (default as verde serve)', intFlag('--max-queue-delay-ms', 0, 10_000), 0)
-    .option('--workers <n>', 'inference workers per model in the server (default as verde serve: one per core)', intFlag('--workers', 1, 256), DEFAULT_WORKERS)
-    .option('--threads <n>', 'ONNX Runtime threads per inference worker in the server', intFlag('--threads', 1, 256), 1)
+    .option('--max-batch-size <n>', 'dynamic batching: max batch size (default as verde serve)', intFlag('--max-batch-size', 2, 1024), D.maxBatchSize)
+    .option('--max-queue-delay-ms <ms>', 'dynamic batching: max queue delay (default as verde serve)', intFlag('--max-queue-delay-ms', 0, 10_000), D.maxQueueDelayMs)
+    .option('--workers <n>', 'inference workers per model in the server (default as verde serve: one per core)', intFlag('--workers', 1, 256), D.workers)
+    .option('--threads <n>', 'ONNX Runtime threads per inference worker in the server', intFlag('--threads', 1, 256), D.threads)
     .option('--no-overload', 'skip the 10x-capacity overload run')
     .option('--only <groups>', 'run only these groups: batching, cache, early-exit, cascade, overload (comma-separated; overload needs batching)', choiceListFlag('--only', ['batching', 'cache', 'early-exit', 'cascade', 'overload']))
     .option('--load-generator <name>', 'auto (wrk when on PATH, else autocannon), wrk or autocannon; wrk costs far less CPU on the shared cores', choiceFlag('--load-generator', ['auto', 'wrk', 'autocannon']), 'auto')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dataGroup } from './data-group.js';
 import { numberFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { DEFAULT_QUALITY_BUDGET, QUALITY_BUDGET_BOUNDS } from '../../data/minimise/quality-budget.js';
 
 interface MinimiseFlags {
   out: string; store?: string; plan?: string; labelCol?: string; textCol?: string; textEpochs?: string; seed: string; evaluate?: boolean; qualityBudget: string; memoryLimit?: string;
@@ -71,7 +72,7 @@ export function registerDataMinimise(program: Command): void {
     .option('--sample <rows>', 'stratified sample of this many rows')
     .option('--compact [tolerance]', 'narrow numeric types where lossless within a relative tolerance (default 1e-6)')
     .option('--evaluate', "train verde's default model (GBDT; for text the linear n-gram text model) on the original and the\nminimised training rows, the same held-out test rows; report quality and training energy")
-    .option('--quality-budget <drop>', 'flag a step that loses more than this (ROC-AUC for tabular data, accuracy for text)', '0.01')
+    .option('--quality-budget <drop>', 'flag a step that loses more than this (ROC-AUC for tabular data, accuracy for text)', String(DEFAULT_QUALITY_BUDGET))
     .option('--text-epochs <n>', 'epochs of the linear text model --evaluate trains on text', '5')
     .option('--memory-limit <size>', "DuckDB's memory limit; beyond it, it spills to disk", '1GB')
     .option(...STORE_FLAG)
@@ -79,7 +80,7 @@ export function registerDataMinimise(program: Command): void {
       const { UserError } = await import('../../util/errors.js');
       const { checkPlan, runMinimise, formatMinimise } = await import('../../data/minimise/index.js');
       const seed = numberFlag('--seed', { integer: true })(opts.seed);
-      const budget = numberFlag('--quality-budget', { min: 0, below: 1 })(opts.qualityBudget);
+      const budget = numberFlag('--quality-budget', QUALITY_BUDGET_BOUNDS)(opts.qualityBudget);
       const textEpochs = numberFlag('--text-epochs', { integer: true, min: 1 })(opts.textEpochs ?? '5');
       const flagSteps = await stepsFromFlags(opts);
       let raw: Record<string, unknown>;

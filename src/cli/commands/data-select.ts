@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { choiceFlag, numberFlag } from '../flags.js';
+import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { dataGroup } from './data-group.js';
 import { STORE_FLAG } from '../store-flag.js';
 
@@ -25,7 +25,7 @@ export function registerDataSelect(program: Command): void {
     .requiredOption('--pool <file>', 'the rows to choose from, .csv/.tsv/.jsonl/.json/.parquet (with --simulate: fully labelled)')
     .option('--labelled <file>', 'the rows labelled so far, any of those formats (same feature columns plus --label-col)')
     .option('--label-col <name>', 'label column (binary)', 'label')
-    .option('--budget <n>', 'rows to select (with --simulate: labels per round)', numberFlag('--budget', { min: 1 }), 50)
+    .option('--budget <n>', 'rows to select (with --simulate: labels per round)', intFlag('--budget', 1), 50)
     .option('--strategy <s>', `uncertainty, margin or diversity`, 'uncertainty')
     .option('--id-col <name>', 'column identifying pool rows (default: row_id, the row number in --pool)')
     .option('--out <file>', 'where the selected rows go (CSV; with --simulate: JSON)', 'verde-out/select.csv')

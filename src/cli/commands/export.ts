@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
 import { choiceFlag, intFlag } from '../flags.js';
+import type { TritonExportOptions } from '../../deploy/triton.js';
 
-interface TritonFlags {
-  model: string;
-  out: string;
-  name?: string;
-  measure: boolean;
-  maxBatchSize: number;
-  maxQueueDelayUs: number;
-  kind: string;
-  instances: number;
-}
+/** Parsed flags: TritonExportOptions under the same names, --kind still unchecked text. */
+type TritonFlags = Omit<TritonExportOptions, 'kind'> & { kind: string };
 
 /** `verde export <target>`: a verde model directory in another serving engine's layout. */
 export function registerExport(program: Command): void {
@@ -42,7 +35,7 @@ export function registerExport(program: Command): void {
     .action(async (flags: TritonFlags) => {
       const kind = choiceFlag('--kind', ['cpu', 'gpu'])(flags.kind);
       const { exportTriton } = await import('../../deploy/triton.js');
-      const r = await exportTriton({ model: flags.model, out: flags.out, name: flags.name, measure: flags.measure, maxBatchSize: flags.maxBatchSize, maxQueueDelayUs: flags.maxQueueDelayUs, kind, instances: flags.instances });
+      const r = await exportTriton({ ...flags, kind });
       const lines = r.costs.map((c) => `  batch ${String(c.batchSize).padStart(5)}: ${(c.secondsPerRow * 1e6).toFixed(1).padStart(9)} us/row  ${(c.joulesPerRow * 1e3).toPrecision(3).padStart(8)} mJ/row  (${c.method})`);
       process.stdout.write(
         `${lines.length ? `Batch cost of model.onnx:\n${lines.join('\n')}\n` : ''}` +

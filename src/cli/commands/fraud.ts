@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { countFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { caseRegistryFlags } from '../registry-flags.js';
+import { FRAUD_DEFAULTS, FRAUD_WHOLE_FLAGS as W } from '../../cases/fraud/options.js';
 
 interface FraudFlags {
   rows?: string;
@@ -21,7 +23,7 @@ interface FraudFlags {
 }
 
 export function registerFraud(program: Command): void {
-  program
+  caseRegistryFlags(program
     .command('fraud')
     .description(
       'The guide\'s §5 fraud-detection case, end to end with numbers. Generates card transactions (or reads\n' +
@@ -33,19 +35,16 @@ export function registerFraud(program: Command): void {
         '(DIR/models/<name>/model.onnx + verde.json), then prints the table. Energy figures carry their method.\n' +
         'Example: verde fraud --rows 200k --out fraud-results --country ESP',
     )
-    .option('--rows <n>', 'generated transactions (10k..10M; 200k takes a few minutes on 2 cores)', '200000')
+    .option('--rows <n>', 'generated transactions (10k..10M; 200k takes a few minutes on 2 cores)', String(FRAUD_DEFAULTS.rows))
     .option('--data <file>', 'a CSV or Parquet file instead of generated transactions: numeric and text columns; empty, NA, NaN, null and +-Inf read as missing; a malformed row or text in a numeric column is an error')
     .option('--label-col <name>', 'with --data: the column holding the class')
     .option('--positive <value>', 'with --data: the label value of the positive (fraud) class; default 1, true, or the minority class')
     .option('--out <dir>', 'results directory (replaced atomically when the run completes)', './verde-out/fraud')
-    .option('--seed <n>', 'seed for data generation, splits, searches and initialisation', '42')
+    .option('--seed <n>', 'seed for data generation, splits, searches and initialisation', String(FRAUD_DEFAULTS.seed))
     .option('--country <ISO3>', 'grid carbon intensity of this country (ESP, FRA, USA); default world average')
-    .option('--clients <n>', 'federated client processes (2..8), one institution each', '3')
+    .option('--clients <n>', 'federated client processes (2..8), one institution each', String(FRAUD_DEFAULTS.clients))
     .option('--threads <n>', 'threads for GBDT histograms and ONNX Runtime (default: cores, at most 4)')
-    .option(...STORE_FLAG)
-    .option('--register', 'register the model directories in the model registry after the run (as fraud-<name>, with lineage; see verde registry)')
-    .option('--registry <path>', 'model registry directory (default: VERDE_REGISTRY or ./verde-out/registry)')
-    .option('--target-metric <metric=value>', 'with the registry: warn before training when a registered model for the same data already meets it, e.g. prAuc=0.8')
+    .option(...STORE_FLAG), 'fraud-<name>', 'prAuc=0.8')
     .option('--skip <technique...>', 'leave techniques out: minimisation gbdt-vs-mlp hpo active-learning pruning quantisation distillation transfer federated batching')
     .action(async (flags: FraudFlags, cmd: Command) => {
       const rowsGiven = cmd.getOptionValueSource('rows') === 'cli';
@@ -55,20 +54,21 @@ export function registerFraud(program: Command): void {
         requireCountry(flags.country);
       }
       const g = await import('../../govern/fraud-register.js');
-      const seed = intFlag('--seed', 0)(flags.seed);
-      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined, seed });
+      const seed = intFlag(...W.seed)(flags.seed);
+      const rows = flags.data === undefined ? countFlag(...W.rows)(flags.rows ?? String(FRAUD_DEFAULTS.rows)) : undefined;
+      const source = await g.fraudRegistryStart(flags, { dataFile: flags.data, rows, seed });
       const { runFraudCase } = await import('../../cases/fraud/index.js');
       const startedAt = new Date().toISOString();
       const run = await runFraudCase({
-        rows: flags.data === undefined ? countFlag('--rows', 1)(flags.rows ?? '200000') : undefined,
+        rows,
         dataFile: flags.data,
         labelCol: flags.labelCol,
         positive: flags.positive,
         outDir: flags.out,
-        seed: intFlag('--seed', 0)(flags.seed),
+        seed,
         country: flags.country,
-        clients: intFlag('--clients', 1)(flags.clients),
-        threads: flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined,
+        clients: intFlag(...W.clients)(flags.clients),
+        threads: flags.threads !== undefined ? intFlag(...W.threads)(flags.threads) : undefined,
         skip: flags.skip,
       });
       process.stdout.write(run.table + '\n');

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { choiceFlag, numberFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { pushUrlFlag } from '../push-flag.js';
 
 /** "1s", "250ms", "0.5s", "2m" or a bare number of seconds -> milliseconds; non-positive is an error. */
 export function parseInterval(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!m) throw new UserError(`--interval ${text}: expected a duration such as 1s, 500ms or 2m`);
+  if (!m) throw new UserError(`--interval: "${text}" must be a duration such as 1s, 500ms or 2m`);
   const value = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
-  if (!(value > 0)) throw new UserError(`--interval ${text}: must be positive`);
+  if (!(value > 0)) throw new UserError(`--interval: "${text}" must be a duration above 0, such as 1s, 500ms or 2m`);
   return value;
 }
 
@@ -63,17 +64,15 @@ export function registerMeasure(program: Command): void {
     .option('--out <dir>', 'directory for emissions.csv, <run-id>.json and metrics.prom', 'verde-energy')
     .option('--project <name>', 'project_name written to emissions.csv', 'verde')
     .option(...STORE_FLAG)
-    .option('--push <url>', 'push the finished run\'s metrics (metrics.prom) to this Prometheus Pushgateway (http://HOST:9091)')
+    .option('--push <url>', 'push the finished run\'s metrics (metrics.prom) to this Prometheus Pushgateway (http://HOST:9091)', pushUrlFlag)
     .option('--push-job <name>', 'with --push: the Pushgateway job name', 'verde_measure')
     .action(async (command: string[], flags: MeasureFlags) => {
       // a usage error like any other (exit 2), not commander's missing-argument exit 1
       if (command.length === 0) throw new UserError('measure: no command given (usage: verde measure [options] -- <command ...>)');
       const intervalMs = parseInterval(flags.interval);
       const scope = choiceFlag('--scope', ['process', 'machine'])(flags.scope);
-      const { measureCommand, summaryText, requireCountry, pushUrlProblem } = await import('../../meter/index.js');
+      const { measureCommand, summaryText, requireCountry } = await import('../../meter/index.js');
       if (flags.country !== undefined) requireCountry(flags.country);
-      const pushProblem = flags.push !== undefined ? pushUrlProblem(flags.push) : null;
-      if (pushProblem) throw new UserError(`--push ${flags.push}: ${pushProblem}`);
       const run = await measureCommand(command, {
         outDir: flags.out,
         intervalMs,

@@ -19,11 +19,18 @@ interface PredictFlags {
 }
 
 /** Run `fn` under the energy meter (the prediction work only: model loading is not counted). */
-async function metered<T>(fn: () => Promise<T>, country?: string): Promise<{ result: T; line: string }> {
+/** Run the predictions under the meter: their result, the energy line, and their own time (not the meter's start/stop). */
+async function metered<T>(fn: () => Promise<T>, country?: string): Promise<{ result: T; line: string; ms: number }> {
   const { measure, formatEnergy } = await import('../../meter/index.js');
-  const { result, energy } = await measure(fn, { country, intervalMs: 250 });
+  let ms = 0;
+  const { result, energy } = await measure(async () => {
+    const started = performance.now();
+    const r = await fn();
+    ms = performance.now() - started;
+    return r;
+  }, { country, intervalMs: 250 });
   const co2 = energy.co2eGrams >= 1 ? `${energy.co2eGrams.toFixed(3)} g` : `${(energy.co2eGrams * 1000).toFixed(3)} mg`;
-  return { result, line: `energy ${formatEnergy(energy.energyJ)} (${energy.method}), ${co2} CO2e at ${energy.carbonIntensityGPerKWh.toFixed(0)} g/kWh (${energy.carbonIntensitySource})` };
+  return { ms, result, line: `energy ${formatEnergy(energy.energyJ)} (${energy.method}), ${co2} CO2e at ${energy.carbonIntensityGPerKWh.toFixed(0)} g/kWh (${energy.carbonIntensitySource})` };
 }
 
 /** One line for a human: label, its probability, all probabilities, the start of the text. */
@@ -39,14 +46,8 @@ async function predictTabular(predictor: TabularPredictor, flags: PredictFlags):
     if (!flags.data) {
       throw new UserError(`--text: ${predictor.description} is a tabular model; pass --data FILE with the columns ${predictor.features.map((f) => f.name).join(', ')}`);
     }
-    let ms = 0;
     const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
-    const { result: predictions, line: energyLine } = await metered(async () => {
-      const started = performance.now(); // time the predictions only, not the meter's start/stop
-      const r = await predictor.predictFile(flags.data!, { invalidUtf8: flags.invalidUtf8, counts });
-      ms = performance.now() - started;
-      return r;
-    }, flags.country);
+    const { result: predictions, line: energyLine, ms } = await metered(() => predictor.predictFile(flags.data!, { invalidUtf8: flags.invalidUtf8, counts }), flags.country);
     const rows = predictions.map((p) => ({ row: p.row, label: p.label, probabilities: p.probabilities }));
     if (flags.out) {
       const { writeJsonAtomic } = await import('../../util/atomic.js');
@@ -98,8 +99,8 @@ export function registerPredict(program: Command): void {
         if (t.trim() === '') throw new UserError(`--text (#${i + 1}): empty text`);
       });
       const batchSize = intFlag('--batch-size', 1)(flags.batchSize);
-      const maxLength = flags.maxLength !== undefined ? intFlag('--max-length', 1)(flags.maxLength) : undefined;
-      if (maxLength !== undefined && maxLength < 2) throw new UserError(`--max-length ${maxLength}: must be at least 2 ([CLS] and [SEP])`);
+      // At least 2: [CLS] and [SEP].
+      const maxLength = flags.maxLength !== undefined ? intFlag('--max-length', 2)(flags.maxLength) : undefined;
       const threads = flags.threads !== undefined ? intFlag('--threads', 1)(flags.threads) : undefined;
       if (flags.country !== undefined) (await import('../../meter/index.js')).requireCountry(flags.country);
 
@@ -113,13 +114,7 @@ export function registerPredict(program: Command): void {
       try {
         const counts: InvalidUtf8Counts = { replaced: 0, skipped: 0 };
         const texts = flags.data ? await (await import('../../data/text/files.js')).readTexts(flags.data, flags.textCol, { invalidUtf8: flags.invalidUtf8, counts }) : flags.text;
-        let ms = 0;
-        const { result: predictions, line: energyLine } = await metered(async () => {
-          const started = performance.now(); // time the predictions only, not the meter's start/stop
-          const r = await predictor.predict(texts);
-          ms = performance.now() - started;
-          return r;
-        }, flags.country);
+        const { result: predictions, line: energyLine, ms } = await metered(() => predictor.predict(texts), flags.country);
         const rows = predictions.map((p) => ({ text: p.text, label: p.label, probabilities: p.probabilities }));
         if (flags.out) {
           const { writeJsonAtomic } = await import('../../util/atomic.js');

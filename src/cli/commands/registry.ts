@@ -106,10 +106,9 @@ export function registerRegistry(program: Command): void {
     });
   common(g.command('retention').description('delete the files of versions outside the policy (never an aliased one); metadata and log stay')
     .option('--keep-last <n>', 'keep the newest N versions of each name', intFlag('--keep-last', 1))
-    .option('--newer-than <days>', 'keep versions registered within DAYS days', numberFlag('--newer-than'))
+    .option('--newer-than <days>', 'keep versions registered within DAYS days', numberFlag('--newer-than', { min: 0 }))
     .option('--dry-run', 'show what would go and the bytes freed; delete nothing'))
     .action(async (o: Common & { keepLast?: number; newerThan?: number; dryRun?: boolean }) => {
-      if (o.newerThan !== undefined && !(o.newerThan >= 0)) throw new UserError('--newer-than: must be >= 0 days');
       await withRegistry(o, async (reg, r) => {
         const p = await r.retention(reg, { keepLast: o.keepLast, newerThanDays: o.newerThan }, !!o.dryRun);
         out(o, p, () => [`retention (${p.policy})${p.dryRun ? ' dry run' : ''}: ${p.remove.length} version(s) ${p.dryRun ? 'would go' : 'deleted'}, ${p.bytesFreed} bytes ${p.dryRun ? 'would be ' : ''}freed`,

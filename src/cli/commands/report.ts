@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
-import { choiceFlag, intFlag, numberFlag } from '../flags.js';
+import { intFlag, numberFlag } from '../flags.js';
+import type { ReportFormat } from '../../report/write.js';
 import { STORE_FLAG } from '../store-flag.js';
 
 /** `verde report`: one self-contained page (or Markdown/JSON) from the run store. */
@@ -23,10 +24,9 @@ export function registerReport(program: Command): void {
     .option(...STORE_FLAG)
     .action(async (o: { runs?: string[]; last?: number; out?: string; format: string; embodiedKgco2e?: number; lifetimeYears?: number; store?: string }) => {
       if (o.runs && o.last !== undefined) throw new UserError('--runs and --last: give one or the other');
-      choiceFlag('--format', ['html', 'md', 'json'])(o.format);
       const { writeReport } = await import('../../report/write.js');
       const w = await writeReport({
-        store: o.store, runs: o.runs, last: o.last, format: o.format as 'html' | 'md' | 'json',
+        store: o.store, runs: o.runs, last: o.last, format: o.format as ReportFormat,
         out: o.out ?? `./verde-out/report.${o.format}`, embodiedKgCO2e: o.embodiedKgco2e, lifetimeYears: o.lifetimeYears,
       });
       process.stdout.write(`wrote ${w.path}${w.labelPath ? ` and ${w.labelPath}` : ''} (${w.data.runs.length} run(s), ${w.data.variants.length} variant(s))\n`);

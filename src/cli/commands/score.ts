@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { countFlag, intFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
+import { pushUrlFlag } from '../push-flag.js';
 
 interface ScoreFlags {
   model: string;
@@ -44,7 +45,7 @@ export function registerScore(program: Command): void {
     .option('--attempts <n>', 'with --queue: tries per shard before it counts as failed', '3')
     .option('--backoff-ms <ms>', 'with --queue: delay before the first retry (doubles each retry)', '1000')
     .option('--country <ISO3>', 'grid carbon intensity for gCO2e (ESP, FRA, ...); default: world average')
-    .option('--push <url>', 'push the finished job\'s metrics to this Prometheus Pushgateway (http://HOST:9091)')
+    .option('--push <url>', 'push the finished job\'s metrics to this Prometheus Pushgateway (http://HOST:9091)', pushUrlFlag)
     .option('--push-job <name>', 'with --push: the Pushgateway job name', 'verde_score')
     .option(...STORE_FLAG)
     .action(async (flags: ScoreFlags) => {
@@ -54,8 +55,6 @@ export function registerScore(program: Command): void {
       const threads = flags.threads !== undefined ? intFlag('--threads', 1, 256)(flags.threads) : usableCores();
       const meter = await import('../../meter/index.js');
       if (flags.country !== undefined) meter.requireCountry(flags.country);
-      const pushProblem = flags.push !== undefined ? meter.pushUrlProblem(flags.push) : null;
-      if (pushProblem) throw new UserError(`--push ${flags.push}: ${pushProblem}`);
       const common = { model: flags.model, data: flags.data, out: flags.out, batchRows, shardRows, textCol: flags.textCol };
       const store = await import('../../store/index.js');
       const err = process.stderr;

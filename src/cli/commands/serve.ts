@@ -3,8 +3,7 @@ import { UserError } from '../../util/errors.js';
 import { byteSizeFlag, cacheFlag, cascadeFlag, collect, exitThresholdFlag } from '../serve-flags.js';
 import { intFlag, numberFlag, probabilityFlag } from '../flags.js';
 import { STORE_FLAG } from '../store-flag.js';
-import { DEFAULT_SERVE_OPTIONS, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
-import { DEFAULT_FEEDBACK_LIMIT_BYTES } from '../../serve/feedback.js';
+import { DEFAULT_SERVE_OPTIONS, checkServeToken, type CascadeSpec, type ServeOptions } from '../../serve/options.js';
 
 /**
  * The bearer token from --token or VERDE_SERVE_TOKEN. An empty one (`--token ""`, or the variable
@@ -12,10 +11,7 @@ import { DEFAULT_FEEDBACK_LIMIT_BYTES } from '../../serve/feedback.js';
  * "no token" would switch authentication off without a word.
  */
 export function serveToken(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (flag !== undefined) {
-    if (flag.trim() === '') throw new UserError('--token: must not be empty (omit --token to serve without authentication)');
-    return flag;
-  }
+  if (flag !== undefined) return checkServeToken(flag);
   const v = env.VERDE_SERVE_TOKEN;
   if (v !== undefined && v.trim() === '') throw new UserError('VERDE_SERVE_TOKEN: is set but empty (unset it to serve without authentication)');
   return v;
@@ -25,7 +21,7 @@ export function serveToken(flag: string | undefined, env: NodeJS.ProcessEnv): st
 const D = DEFAULT_SERVE_OPTIONS;
 
 /** Parsed flags: the options that map one to one onto ServeOptions, plus the CLI's own. */
-interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueue' | 'timeoutMs' | 'cache' | 'cacheSize' | 'token' | 'workers' | 'threads' | 'cascadeThreshold' | 'maxInstances' | 'bodyLimit'> {
+interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueue' | 'timeoutMs' | 'cache' | 'cacheSize' | 'token' | 'workers' | 'threads' | 'cascadeThreshold' | 'maxInstances' | 'bodyLimit' | 'watch' | 'registry' | 'alias' | 'watchIntervalMs' | 'usageFlushMs' | 'usageOut'> {
   store?: string;
   model: string[];
   cascade: CascadeSpec[];
@@ -36,12 +32,6 @@ interface ServeFlags extends Pick<ServeOptions, 'port' | 'host' | 'maxBatchSize'
   feedbackLimit: number;
   rejectLong?: boolean;
   truncate?: boolean;
-  watch: string[];
-  registry?: string;
-  alias?: string;
-  watchIntervalMs: number;
-  usageFlushMs: number;
-  usageOut?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -77,7 +67,7 @@ export function registerServe(program: Command): void {
     .option('--cascade-threshold <p>', 'softmax confidence at which a cascade\'s small model answers', probabilityFlag('--cascade-threshold'), D.cascadeThreshold)
     .option('--max-instances <n>', 'most instances in one request (413 above)', intFlag('--max-instances', 1), D.maxInstances)
     .option('--body-limit <size>', 'largest request body (413 above), e.g. 1mb', byteSizeFlag('--body-limit'), D.bodyLimit)
-    .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), DEFAULT_FEEDBACK_LIMIT_BYTES)
+    .option('--feedback-limit <size>', 'memory kept for :feedback (recent predictions; the oldest are forgotten first), e.g. 64mb', byteSizeFlag('--feedback-limit'), D.feedbackLimitBytes)
     .option('--truncate', 'cut texts longer than the model\'s max length (default)')
     .option(...STORE_FLAG)
     .option('--watch <file>', 'serve the model a pointer file {"dir": "...", "version": ..., "name"?: "..."} names (or a cascade: {"cascade": {"small": "...", "large": "..."}, "version": ...}) and hot-swap (no failed request) when it changes (repeatable)', collect, [])

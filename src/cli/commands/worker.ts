@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { intFlag, numberFlag } from '../flags.js';
+import { pushUrlFlag } from '../push-flag.js';
 
 interface WorkerFlags {
   queue: string;
@@ -28,7 +29,7 @@ export function registerWorker(program: Command): void {
     .option('--threads <n>', 'inference worker threads per model', '1')
     .option('--lock-ms <ms>', 'job lock duration: a killed worker\'s shard is taken again after about this long', '30000')
     .option('--idle-exit <seconds>', 'exit after this long without a shard (0: never; Kubernetes Jobs use it)', '0')
-    .option('--push <url>', 'at exit, push this worker\'s metrics to a Prometheus Pushgateway (grouped by instance=HOST:PID)')
+    .option('--push <url>', 'at exit, push this worker\'s metrics to a Prometheus Pushgateway (grouped by instance=HOST:PID)', pushUrlFlag)
     .option('--push-job <name>', 'with --push: the Pushgateway job name', 'verde_worker')
     .action(async (flags: WorkerFlags) => {
       const concurrency = intFlag('--concurrency', 1, 64)(flags.concurrency);
@@ -36,9 +37,7 @@ export function registerWorker(program: Command): void {
       const lockMs = intFlag('--lock-ms', 1000)(flags.lockMs);
       const idleExitS = numberFlag('--idle-exit', { min: 0 })(flags.idleExit);
       const { runQueueWorker } = await import('../../score/index.js');
-      const { formatEnergy, pushUrlProblem, pushMetrics, pushLine } = await import('../../meter/index.js');
-      const pushProblem = flags.push !== undefined ? pushUrlProblem(flags.push) : null;
-      if (pushProblem) throw new UserError(`--push ${flags.push}: ${pushProblem}`);
+      const { formatEnergy, pushMetrics, pushLine } = await import('../../meter/index.js');
       const s = await runQueueWorker({ queue: flags.queue, concurrency, threads, lockMs, idleExitS });
       process.stderr.write(`verde worker: stopped after ${s.jobs} shard(s) (${s.failed} failed), ${s.rows} rows, ${formatEnergy(s.energyJ)} in shards (${s.method})\n`);
       if (flags.push) {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { exists, writeFileAtomic } from '../../util/atomic.js';
 import { csvCell } from '../../util/csv.js';
 import { fail } from '../../util/errors.js';
+import { checkNumber, checkWhole } from '../../util/flags.js';
 import { seededRandom } from '../../util/random.js';
 import { fitNormaliser } from '../../tabular/normaliser.js';
 import type { Matrix } from '../../tabular/matrix.js';
@@ -82,7 +83,7 @@ async function onCsv<T>(files: string[], fn: (csv: string[]) => Promise<T>): Pro
 }
 
 export async function selectToLabel(o: SelectOptions): Promise<SelectResult> {
-  if (!Number.isInteger(o.budget) || o.budget < 1) fail('--budget', `must be a whole number >= 1 (got ${o.budget})`);
+  checkWhole('--budget', o.budget, 1);
   return onCsv([o.labelled, o.pool], ([labelled, pool]) => selectOnCsv({ ...o, labelled: labelled!, pool: pool! }));
 }
 
@@ -158,8 +159,8 @@ export interface SimulateResult {
 }
 
 export async function simulateSelection(o: SimulateOptions): Promise<SimulateResult> {
-  if (!(o.target > 0 && o.target <= 1)) fail('--target', `must be a PR-AUC in (0, 1] (got ${o.target})`);
-  if (!Number.isInteger(o.budget) || o.budget < 1) fail('--budget', `must be a whole number >= 1 (got ${o.budget})`);
+  checkNumber('--target', o.target, { above: 0, max: 1 });
+  checkWhole('--budget', o.budget, 1);
   return onCsv([o.file], ([file]) => simulateOnCsv({ ...o, file: file! }));
 }
 

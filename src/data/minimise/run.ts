@@ -7,6 +7,8 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../../util/errors.js';
+import { checkNumber } from '../../util/flags.js';
+import { DEFAULT_QUALITY_BUDGET, QUALITY_BUDGET_BOUNDS } from './quality-budget.js';
 import { writeDirAtomic, writeJsonAtomic } from '../../util/atomic.js';
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { Tracker, type EnergyReport } from '../../meter/index.js';
@@ -95,8 +97,8 @@ export async function runMinimise(opts: MinimiseOptions): Promise<MinimiseResult
   const t0 = performance.now();
   const { plan, input } = opts;
   const log = opts.log ?? (() => {});
-  const budget = opts.qualityBudget ?? 0.01;
-  if (!(budget >= 0 && budget < 1)) fail('--quality-budget', `must be in [0, 1) (got ${budget})`);
+  const budget = opts.qualityBudget ?? DEFAULT_QUALITY_BUDGET;
+  checkNumber('--quality-budget', budget, QUALITY_BUDGET_BOUNDS);
   if (opts.evaluate && !plan.labelCol) fail('--evaluate', 'needs --label-col (the column to predict)');
   // Text data is judged by the text model, not by a GBDT on some encoding of the texts.
   const evaluator: EvaluatorSpec = opts.evaluator ?? (plan.textCol !== undefined

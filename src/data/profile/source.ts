@@ -3,10 +3,11 @@
  * that the file is what its extension says (a Parquet magic number, text without NUL bytes, JSON that
  * starts like JSON): a mislabelled file is a one-line error before DuckDB guesses at it.
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fail } from '../../util/errors.js';
 import { sqlString } from '../../util/sql.js';
+import { inputFileSize } from '../../util/input-file.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
 
@@ -37,13 +38,7 @@ export function sourceSql(file: string): string {
 /** Fail (one line) when `file` is missing, empty, or plainly not the format its extension says. */
 export async function checkFile(file: string): Promise<{ format: DataFormat; bytes: number }> {
   const format = formatOf(file);
-  let bytes: number;
-  try {
-    bytes = (await stat(file)).size;
-  } catch {
-    fail(file, 'file not found');
-  }
-  if (bytes === 0) fail(file, 'the file is empty');
+  const bytes = await inputFileSize(file);
   const fh = await open(file, 'r');
   try {
     const head = Buffer.alloc(Math.min(bytes, 65536));

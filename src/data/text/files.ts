@@ -8,11 +8,12 @@ import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { sqlIdent, sqlString } from '../../util/sql.js';
 import { withMemoryDuckDB } from '../../util/duckdb-memory.js';
 import { parquetInvalidUtf8 } from '../../util/duckdb-errors.js';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fail, UserError } from '../../util/errors.js';
 import { sweepStale, tempName, trackTemp } from '../../util/cleanup.js';
+import { inputFileSize } from '../../util/input-file.js';
 import { copyMarkingInvalidUtf8, decodeUtf8Value, scanTextFile, type InvalidUtf8Counts, type InvalidUtf8Mode } from './utf8.js';
 import { copyParquetStringsAsBinary } from './parquet-binary-copy.js';
 import { labelIds } from './labels.js';
@@ -188,15 +189,7 @@ function applyInvalidUtf8(rows: (string | null)[][], marker: string, mode: Inval
 /** Columns `cols` (each checked, cast to text) of every row of `file`, in file order. */
 export async function readColumns(file: string, cols: { name: string; flag: string }[], opts: ReadColumnsOptions = {}): Promise<(string | null)[][]> {
   const glob = file.includes('*'); // globs: DuckDB reads every match
-  if (!glob) {
-    let size: number;
-    try {
-      size = (await stat(file)).size;
-    } catch {
-      fail(file, 'file not found');
-    }
-    if (size === 0) fail(file, 'the file is empty');
-  }
+  if (!glob) await inputFileSize(file);
   tableFunctionFor(file); // an unknown type fails before the file is scanned
   const mode = opts.invalidUtf8 ?? 'error';
   const counts = opts.counts ?? { replaced: 0, skipped: 0 };

@@ -6,6 +6,7 @@
  * larger than the data are scaled down to fit, with a note saying so.
  */
 import { fail } from '../../util/errors.js';
+import { checkNumber } from '../../util/flags.js';
 import { seededUniform, shuffleInPlace } from '../../util/random.js';
 import type { TextDataset, TextSplits } from './types.js';
 
@@ -22,9 +23,9 @@ export interface SplitOptions {
 
 export const DEFAULT_SPLIT = { trainSize: 2000, testSize: 500, seed: 42 } as const;
 
+/** A size or seed option: a whole number >= `min`, worded like every flag check (util/flags.ts). */
 function checkSize(v: number, flag: string, min: number): number {
-  if (!Number.isInteger(v) || v < min) fail(flag, `must be an integer >= ${min} (got ${v})`);
-  return v;
+  return checkNumber(flag, v, { integer: true, min });
 }
 
 /** How many of `n` to take from each class, proportionally to `available` (never more than there is). */

@@ -16,15 +16,13 @@ import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { fail, UserError } from '../../util/errors.js';
+import { choiceFlag } from '../../util/flags.js';
 
 export type InvalidUtf8Mode = 'error' | 'replace' | 'skip';
 export const INVALID_UTF8_MODES: readonly InvalidUtf8Mode[] = ['error', 'replace', 'skip'];
 
 /** The `--invalid-utf8` option as commander parses it. */
-export function invalidUtf8Flag(v: string): InvalidUtf8Mode {
-  if (!(INVALID_UTF8_MODES as readonly string[]).includes(v)) throw new UserError(`--invalid-utf8: "${v}" must be error, replace or skip`);
-  return v as InvalidUtf8Mode;
-}
+export const invalidUtf8Flag: (v: string) => InvalidUtf8Mode = choiceFlag('--invalid-utf8', INVALID_UTF8_MODES);
 
 /** The option's help line, the same for every command that reads text data. */
 export const INVALID_UTF8_HELP = 'records with invalid UTF-8 bytes (CSV, TSV, JSON Lines, Parquet strings; globs too): error (default; names the line or row and byte), replace (bytes become U+FFFD) or skip (left out); counts are reported';

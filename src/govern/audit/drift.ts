@@ -34,10 +34,11 @@ function binShares(values: ArrayLike<number | null>, edges: number[]): number[] 
   return counts.map((c) => c / n);
 }
 
-export function psi(reference: ArrayLike<number | null>, current: ArrayLike<number | null>): number {
-  const edges = decileEdges(finite(reference));
-  const r = binShares(reference, edges);
-  const c = binShares(current, edges);
+/**
+ * PSI of two share vectors over the same bins: sum of (c - r) ln(c / r), bins empty in both skipped
+ * and an empty share floored at FLOOR (a bin only one side has would otherwise be infinite).
+ */
+function psiOfShares(r: number[], c: number[]): number {
   let s = 0;
   for (let i = 0; i < r.length; i++) {
     if (r[i] === 0 && c[i] === 0) continue;
@@ -46,6 +47,14 @@ export function psi(reference: ArrayLike<number | null>, current: ArrayLike<numb
     s += (b - a) * Math.log(b / a);
   }
   return s;
+}
+
+/** Population stability index of a numeric feature: decile bins of the reference (plus one for missing). */
+export function psi(reference: ArrayLike<number | null>, current: ArrayLike<number | null>): number {
+  const edges = decileEdges(finite(reference));
+  const r = binShares(reference, edges);
+  const c = binShares(current, edges);
+  return psiOfShares(r, c);
 }
 
 export function ks(reference: ArrayLike<number | null>, current: ArrayLike<number | null>): number {
@@ -76,13 +85,7 @@ export function categoricalPsi(reference: Record<string, number>, current: Recor
   const names = [...new Set([...Object.keys(reference), ...Object.keys(current)])].sort();
   const r = shares(reference, names);
   const c = shares(current, names);
-  let s = 0;
-  for (let i = 0; i < names.length; i++) {
-    if (r[i] === 0 && c[i] === 0) continue;
-    const a = Math.max(r[i]!, FLOOR);
-    const b = Math.max(c[i]!, FLOOR);
-    s += (b - a) * Math.log(b / a);
-  }
+  const s = psiOfShares(r, c);
   const obj = (v: number[]) => Object.fromEntries(names.map((k, i) => [k, Number(v[i]!.toPrecision(4))]));
   return { psi: s, reference: obj(r), current: obj(c) };
 }

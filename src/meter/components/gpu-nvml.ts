@@ -7,15 +7,10 @@
 import type { ComponentMeter } from './component.js';
 import type { NvmlBinding } from '../sources/nvml.js';
 import type { GpuIdentity } from '../sources/cuda-visible.js';
+import { PowerIntegral } from './power-integral.js';
 
-interface DeviceState {
-  gpu: GpuIdentity;
-  mode: 'counter' | 'power';
-  baseMj: number;
-  accJ: number;
-  lastW: number;
-  lastT: number;
-}
+/** A GPU read by its energy counter (from `baseMj`), or by its power integrated over the samples. */
+type DeviceState = { gpu: GpuIdentity; mode: 'counter'; baseMj: number } | { gpu: GpuIdentity; mode: 'power'; power: PowerIntegral };
 
 export interface GpuProbe {
   gpu: GpuIdentity;
@@ -51,14 +46,11 @@ export class NvmlGpu implements ComponentMeter {
   constructor(private readonly nvml: NvmlBinding, probes: GpuProbe[], nowMs: number, note: string, private readonly ownsBinding = true) {
     this.devices = probes
       .filter((p) => p.mode !== 'zero')
-      .map((p) => ({
-        gpu: p.gpu,
-        mode: p.mode as 'counter' | 'power',
-        baseMj: p.mode === 'counter' ? (nvml.totalEnergyMj(p.gpu.index) ?? 0) : 0,
-        accJ: 0,
-        lastW: p.mode === 'power' ? (nvml.powerMw(p.gpu.index) ?? 0) / 1000 : 0,
-        lastT: nowMs,
-      }));
+      .map((p): DeviceState =>
+        p.mode === 'counter'
+          ? { gpu: p.gpu, mode: 'counter', baseMj: nvml.totalEnergyMj(p.gpu.index) ?? 0 }
+          : { gpu: p.gpu, mode: 'power', power: new PowerIntegral((nvml.powerMw(p.gpu.index) ?? 0) / 1000, nowMs) },
+      );
     const parts = probes.map((p) => `GPU ${p.gpu.index} ${p.gpu.name}: ${p.reason}`);
     if (note) parts.push(note);
     this.detail = parts.join('; ');
@@ -70,11 +62,7 @@ export class NvmlGpu implements ComponentMeter {
 
   sample(nowMs: number): void {
     for (const d of this.devices) {
-      if (d.mode !== 'power') continue;
-      const w = (this.nvml.powerMw(d.gpu.index) ?? 0) / 1000;
-      d.accJ += ((d.lastW + w) / 2) * Math.max(0, (nowMs - d.lastT) / 1000);
-      d.lastW = w;
-      d.lastT = nowMs;
+      if (d.mode === 'power') d.power.add((this.nvml.powerMw(d.gpu.index) ?? 0) / 1000, nowMs);
     }
   }
 
@@ -85,7 +73,7 @@ export class NvmlGpu implements ComponentMeter {
         const mj = this.nvml.totalEnergyMj(d.gpu.index);
         j += mj !== undefined ? Math.max(0, mj - d.baseMj) / 1000 : 0;
       } else {
-        j += d.accJ + d.lastW * Math.max(0, (nowMs - d.lastT) / 1000);
+        j += d.power.energyJ(nowMs);
       }
     }
     return j;

@@ -5,12 +5,11 @@
  */
 import type { ComponentMeter } from './component.js';
 import { querySmi, type SmiReading } from '../sources/nvidia-smi.js';
+import { PowerIntegral } from './power-integral.js';
 
 interface DeviceState {
   index: number;
-  accJ: number;
-  lastW: number;
-  lastT: number;
+  power: PowerIntegral;
 }
 
 export class SmiGpu implements ComponentMeter {
@@ -29,7 +28,7 @@ export class SmiGpu implements ComponentMeter {
     nowMs: number,
     note: string,
   ) {
-    this.devices = tracked.map((g) => ({ index: g.index, accJ: 0, lastW: g.powerW ?? 0, lastT: nowMs }));
+    this.devices = tracked.map((g) => ({ index: g.index, power: new PowerIntegral(g.powerW ?? 0, nowMs) }));
     const parts = tracked.map((g) => `GPU ${g.index} ${g.name}: power.draw sampled and integrated`);
     for (const g of leftOut) {
       parts.push(`GPU ${g.index} ${g.name}: reports ${g.powerW === undefined ? 'no power reading' : '0 W'} (virtual GPU or unsupported sensor): left out, not counted as 0 J`);
@@ -47,16 +46,13 @@ export class SmiGpu implements ComponentMeter {
     const readings = await querySmi(this.executable, this.env);
     const t = Date.now();
     for (const d of this.devices) {
-      const w = readings.find((r) => r.index === d.index)?.powerW ?? d.lastW;
-      d.accJ += ((d.lastW + w) / 2) * Math.max(0, (t - d.lastT) / 1000);
-      d.lastW = w;
-      d.lastT = t;
+      d.power.add(readings.find((r) => r.index === d.index)?.powerW ?? d.power.lastWatts, t);
     }
   }
 
   energyJ(nowMs: number): number {
     let j = 0;
-    for (const d of this.devices) j += d.accJ + d.lastW * Math.max(0, (nowMs - d.lastT) / 1000);
+    for (const d of this.devices) j += d.power.energyJ(nowMs);
     return j;
   }
 }

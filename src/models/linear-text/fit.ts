@@ -7,7 +7,7 @@
 import { TrainingSession, type HostTensor } from '../../engine/index.js';
 import { EarlyStopping } from '../../engine/fit/early-stopping.js';
 import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
-import { seededRandom } from '../../util/random.js';
+import { epochOrder, seededRandom } from '../../util/random.js';
 import { linearTextForward, linearTextTrainingGraph, type LinearTextModel } from './model.js';
 
 export interface LinearTextFitOptions {
@@ -68,8 +68,8 @@ export async function fitLinearText(
   const stepsPerEpoch = Math.ceil(train.ids.length / batchSize);
   // One shuffle of the order per epoch, in turn, replayed up to the epoch asked for (resume).
   const rng = seededRandom(seed + 11);
-  const order = train.ids.map((_, i) => i);
-  let shuffledEpochs = 0;
+  const orderAt = epochOrder(train.ids.length, rng);
+  const order = orderAt(0);
   const modelOf = (p: Map<string, Float32Array>): LinearTextModel => ({ ...init, weight: Float32Array.from(p.get('weight')!), bias: Float32Array.from(p.get('bias')!) });
   // Best epoch by validation accuracy, kept without stopping.
   const es = new EarlyStopping({ patience: Infinity, mode: 'max' });
@@ -78,7 +78,7 @@ export async function fitLinearText(
       epochs,
       stepsPerEpoch,
       batches: function* (epoch, from) {
-        for (; shuffledEpochs < epoch; shuffledEpochs++) rng.shuffle(order);
+        orderAt(epoch);
         for (let b = from; b < stepsPerEpoch; b++) {
           const idx = order.slice(b * batchSize, (b + 1) * batchSize);
           const { ids, mask } = padBatch(idx.map((i) => train.ids[i]));

@@ -7,7 +7,7 @@
  */
 import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
-import { seededRandom } from '../../util/random.js';
+import { epochOrder, seededRandom } from '../../util/random.js';
 import { fitLoop, type FitCheckpointer, type SpanSource, type Trainable } from '../../engine/fit/loop.js';
 import { readSafetensors, writeSafetensors } from '../../engine/safetensors.js';
 import type { HostTensor } from '../../engine/types.js';
@@ -159,8 +159,8 @@ export class SmallNet {
     const acts = this.activations();
     const deltas = this.layers.map((l) => new Float32Array(l.out));
     const x = new Float32Array(m.cols);
-    const order = Array.from({ length: m.rows }, (_, i) => i);
-    let shuffledEpochs = 0;
+    const orderAt = epochOrder(m.rows, rng);
+    const order = orderAt(0);
     // The epoch's loss summed row by row in one running sum (the loop's per-step means would round
     // differently); reset when an epoch starts.
     let rowLossSum = 0;
@@ -222,7 +222,7 @@ export class SmallNet {
       epochs,
       stepsPerEpoch,
       batches: function* (epoch, from) {
-        for (; shuffledEpochs < epoch; shuffledEpochs++) rng.shuffle(order);
+        orderAt(epoch);
         if (from === 0) rowLossSum = 0;
         for (let b = from; b < stepsPerEpoch; b++) yield { start: b * batch, end: Math.min(m.rows, (b + 1) * batch) };
       },

@@ -12,7 +12,7 @@ import type { Matrix } from '../../tabular/matrix.js';
 import { fitNormaliser, normaliseRow, type Normaliser } from '../../tabular/normaliser.js';
 import { SmallNet } from '../logistic/net.js';
 import { smallNetToOnnx } from '../logistic/onnx.js';
-import { seededRandom } from '../../util/random.js';
+import { epochOrder, seededRandom } from '../../util/random.js';
 import { prAuc } from '../../metrics/ranking.js';
 
 export interface DeepMlpOptions {
@@ -82,9 +82,8 @@ export async function trainDeepMlp(train: { x: Matrix; y: Uint8Array }, opts: De
   // One shuffle of the row order per epoch, in turn (the order carries over), replayed up to the
   // epoch asked for so that a resumed run sees the same batches. The last partial batch is dropped
   // unless it is the only one.
-  const order = Array.from({ length: train.x.rows }, (_, i) => i);
-  const shuffle = seededRandom(seed + 7);
-  let shuffledEpochs = 0;
+  const orderAt = epochOrder(train.x.rows, seededRandom(seed + 7));
+  const order = orderAt(0);
   const rows = order.length;
   const stepsPerEpoch = rows >= batch ? Math.floor(rows / batch) : rows > 0 ? 1 : 0;
   const batchAt = (start: number): Record<string, HostTensor> => {
@@ -105,7 +104,7 @@ export async function trainDeepMlp(train: { x: Matrix; y: Uint8Array }, opts: De
       epochs,
       stepsPerEpoch,
       batches: function* (epoch, from) {
-        for (; shuffledEpochs < epoch; shuffledEpochs++) shuffle.shuffle(order);
+        orderAt(epoch);
         for (let b = from; b < stepsPerEpoch; b++) yield batchAt(b * batch);
       },
       evaluate: opts.valid && (async () => ({ metric: prAuc((await toNet()).predict(opts.valid!.x), opts.valid!.y) })),

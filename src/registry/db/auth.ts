@@ -7,6 +7,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { UserError } from '../../util/errors.js';
+import { choiceFlag } from '../../util/flags.js';
 import { logAction, type RegistryDb } from './schema.js';
 import { ROLES, type Role } from './types.js';
 
@@ -53,8 +54,7 @@ export function requireRole(actor: Actor, action: string, needed: Role): void {
 }
 
 export function parseRole(s: string): Role {
-  if (!(ROLES as readonly string[]).includes(s)) throw new UserError(`--role: "${s}" is not a role (${ROLES.join(', ')})`);
-  return s as Role;
+  return choiceFlag('--role', ROLES)(s);
 }
 
 /** Create a token; returns it (shown once; only its hash is kept). */

@@ -3,11 +3,11 @@
  * written to a temp sibling and renamed into place, so a blob present under its name is complete.
  * Checking a file is hashing it again (verify, restore).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { exists } from '../../util/atomic.js';
+import { copyFileAtomic, exists } from '../../util/atomic.js';
 import { blobPath, type RegistryLayout } from './layout.js';
 import type { StoredFile } from './types.js';
 
@@ -31,19 +31,6 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Copy `src` to `dest` through a temp sibling and a rename. */
-export async function copyAtomic(src: string, dest: string): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = `${dest}.tmp-${randomUUID()}`;
-  try {
-    await copyFile(src, tmp);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** Store every file of `dir` as a blob (those already there are kept); returns what was stored. */
 export async function storeDirFiles(l: RegistryLayout, dir: string): Promise<StoredFile[]> {
   const files: StoredFile[] = [];
@@ -52,7 +39,7 @@ export async function storeDirFiles(l: RegistryLayout, dir: string): Promise<Sto
     const sha256 = await sha256File(src);
     const bytes = (await stat(src)).size;
     const dest = blobPath(l, sha256);
-    if (!(await exists(dest))) await copyAtomic(src, dest);
+    if (!(await exists(dest))) await copyFileAtomic(src, dest);
     files.push({ path, sha256, bytes });
   }
   return files;
