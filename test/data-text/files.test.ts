@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextTable, loadTextData } from '../../src/data/text/index.js';
 import { writeParquet } from './parquet.js';
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'verde-data-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { withDir } from './helpers.js';
 
 test('CSV with string labels: ids follow sorted label order, whatever the row order', async () => {
   await withDir(async (dir) => {

@@ -6,35 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadTextData, readTextTable, readTexts } from '../../src/data/text/index.js';
 import { patchStringAnnotations } from '../../src/data/text/parquet-binary-copy.js';
-import { fixturePath } from '../fixtures/paths.js';
 import { bagModel, writeBagModelDir } from '../predict/bag-model.js';
-
-const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
-const run = promisify(execFile);
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'verde-utf8-gp-test-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const oneLine = (re: RegExp) => (err: Error) => {
-  assert.equal(err.name, 'UserError', err.stack);
-  assert.ok(!err.message.includes('\n'), err.message);
-  assert.match(err.message, re);
-  return true;
-};
+import { withDir, oneLine, CLI, run } from './helpers.js';
 
 const fresh = () => ({ replaced: 0, skipped: 0 });
 

@@ -5,36 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { readTextTable, readTexts } from '../../src/data/text/index.js';
 import { Utf8Scanner } from '../../src/data/text/utf8.js';
-import { fixturePath } from '../fixtures/paths.js';
 import { bagModel, writeBagModelDir } from '../predict/bag-model.js';
-
-const CLI = resolve(fixturePath('..', '..', 'dist', 'src', 'cli', 'main.js'));
-const run = promisify(execFile);
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'verde-utf8-test-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const oneLine = (re: RegExp) => (err: Error) => {
-  assert.equal(err.name, 'UserError', err.stack);
-  assert.ok(!err.message.includes('\n'), err.message);
-  assert.match(err.message, re);
-  return true;
-};
+import { withDir, oneLine, CLI, run } from './helpers.js';
 
 test('valid UTF-8 holding U+FFFD (left by earlier conversions) is read as it is', async () => {
   await withDir(async (dir) => {
