@@ -7,7 +7,7 @@
  * (MODEL_DIR defaults to verde-out/text/models/base, written by `npx verde text`)
  */
 import { join } from 'node:path';
-import ort from 'onnxruntime-node';
+import { createSession, ort } from '../src/engine/index.js';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +21,7 @@ const threads = Number(flag('threads', '1'));
 if (!(tokens > 0) || batches.some((b) => !(b > 0)) || !(threads > 0)) throw new Error('--tokens, --batches and --threads take positive whole numbers');
 
 async function main(): Promise<void> {
-  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await createSession(join(dir, 'model.onnx'), { threads }); // the runtime boundary verde's own sessions go through
   console.log(`${dir}/model.onnx, ${tokens}-token texts, ${threads} thread(s); median of 7 timings of 40 calls each`);
   for (const b of batches) {
     const ids = new ort.Tensor('int64', BigInt64Array.from({ length: b * tokens }, (_, i) => BigInt(1000 + ((i * 7919) % 20000))), [b, tokens]);

@@ -24,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import ort from 'onnxruntime-node';
+import { createSession, ort } from '../src/engine/index.js';
 import { writeTransactions } from '../src/data/transactions/index.js';
 import { runDataStage } from '../src/data/stage/index.js';
 import { readTabular } from '../src/data/tabular/index.js';
@@ -113,9 +113,7 @@ async function main(): Promise<void> {
   const tsSeconds = (performance.now() - tp) / 1000;
   const verdeAuc = rocAuc(verdeScores, test.labels);
   // No spinning thread pool (like XGBoost's passive OpenMP here): spinning loses on a shared machine.
-  const session = await ort.InferenceSession.create(gbdtToOnnx(model), {
-    intraOpNumThreads: params.threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  const session = await createSession(gbdtToOnnx(model), { threads: params.threads, spinning: false });
   const feeds = { features: new ort.Tensor('float32', xTest, [testIdx.length, nF]) };
   for (let r = 0; r < SCORING.warmup; r++) await session.run(feeds);
   const t1 = performance.now();
