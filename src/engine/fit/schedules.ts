@@ -1,6 +1,6 @@
 /**
- * Learning-rate schedules in TypeScript: the step graph takes the learning rate as an input, so a
- * schedule is just a function of the step (or, for ReduceLROnPlateau, of the validation metric).
+ * Learning-rate schedules in TypeScript: each training step takes its learning rate as a number
+ * (the in-place optimiser's per-step scalars, engine/optim.ts), so a schedule is just a function of the step (or, for ReduceLROnPlateau, of the validation metric).
  * Steps are 0-based optimiser updates.
  */
 import { UserError } from '../../util/errors.js';
