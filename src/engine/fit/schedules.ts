@@ -1,6 +1,7 @@
 /**
  * Learning-rate schedules in TypeScript: each training step takes its learning rate as a number
- * (the in-place optimiser's per-step scalars, engine/optim.ts), so a schedule is just a function of the step (or, for ReduceLROnPlateau, of the validation metric).
+ * (the in-place optimiser's per-step scalars, engine/optim.ts), so a schedule is just a function
+ * of the step (or, for ReduceLROnPlateau, of the validation metric).
  * Steps are 0-based optimiser updates.
  */
 import { UserError } from '../../util/errors.js';
