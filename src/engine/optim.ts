@@ -113,7 +113,8 @@ export function accumulateInto(acc: Float32Array, g: Float32Array): void {
 
 /**
  * Update one parameter in place: `p` its values, `g` its (scaled) gradient times `coef` (the clip
- * factor), `state` its optimiser arrays by kind, `decayOn` whether weight decay applies to it.
+ * factor), `state` its optimiser arrays by kind, `decayOn` whether weight decay applies to it (the
+ * amount is the config's: AdamW's s.decay is exactly 1 and SGD's term 0 when weightDecay is 0).
  */
 export function updateInPlace(cfg: OptimizerConfig, p: Float32Array, g: Float32Array, state: Record<string, Float32Array>, decayOn: boolean, s: StepScalars, coef: number): void {
   if (cfg.type === 'adamw') {
@@ -121,7 +122,7 @@ export function updateInPlace(cfg: OptimizerConfig, p: Float32Array, g: Float32A
     const b2 = cfg.beta2 ?? 0.999;
     const m = state.m;
     const vs = state.vs;
-    const decay = decayOn && (cfg.weightDecay ?? 0.01) !== 0 ? s.decay : 1;
+    const decay = decayOn ? s.decay : 1;
     const { stepSize, epsHat } = s;
     // one fused pass: each weight and moment read and written once
     for (let i = 0; i < p.length; i++) {

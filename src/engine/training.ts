@@ -44,8 +44,8 @@ export interface CompiledTraining {
   plan: UpdatePlan;
   /** Data inputs the caller feeds. */
   dataInputs: string[];
-  /** Step outputs the caller sees: 'loss', 'grad_norm' (when clipping) and spec.outputs. */
-  reported: string[];
+  /** Graph outputs each step hands back to the caller: 'loss' and spec.outputs (the gradient norm comes from the update). */
+  fetched: string[];
 }
 
 /** Graphs already compiled (compiling adds backward nodes, so twice would train a changed graph). */
@@ -79,15 +79,13 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
   const extraOutputs = Object.entries(spec.outputs ?? {}).map(([name, tensor]) => ({ name, tensor }));
   const gradOutputs = withGrad.map(({ p, g }) => ({ name: stateName(p.name, 'grad'), tensor: g }));
   const model = emitModel(graph, { outputs: [{ name: 'loss', tensor: loss }, ...extraOutputs, ...gradOutputs], mode: 'train', params: 'inputs' });
-  const weightDecay = optimizer.weightDecay ?? (optimizer.type === 'adamw' ? 0.01 : 0);
   const plan: UpdatePlan = {
     optimizer,
     clipGradNorm: spec.clipGradNorm,
     normScale: scale * accumulation,
     accumulation,
-    params: withGrad.map(({ p }) => ({ name: p.name, grad: stateName(p.name, 'grad'), decay: p.weightDecay && weightDecay !== 0 })),
+    params: withGrad.map(({ p }) => ({ name: p.name, grad: stateName(p.name, 'grad'), decay: p.weightDecay })),
   };
-  const reported = ['loss', ...extraOutputs.map((o) => o.name), ...(spec.clipGradNorm !== undefined ? ['grad_norm'] : [])];
   return {
     graph,
     spec,
@@ -97,6 +95,6 @@ export function compileTraining(graph: Graph, spec: TrainingSpec): CompiledTrain
     model,
     plan,
     dataInputs,
-    reported,
+    fetched: ['loss', ...extraOutputs.map((o) => o.name)],
   };
 }

@@ -101,8 +101,7 @@ export class TrainingSession {
     const k = spec.gradAccumulation ?? 1;
     const last = this.microStep + 1 >= k;
     const scalars = last ? optimizerScalars(spec.optimizer, this.step + 1, opts.lr ?? spec.optimizer.lr) : undefined;
-    const fetch = this.compiled.reported.filter((n) => n !== 'grad_norm');
-    const reply = await this.worker.request<TrainStepReply>({ type: 'trainStep', model: 'grads', feeds, fetch, apply: last, scalars });
+    const reply = await this.worker.request<TrainStepReply>({ type: 'trainStep', model: 'grads', feeds, fetch: this.compiled.fetched, apply: last, scalars });
     if (last) {
       this.step++;
       this.microStep = 0;
