@@ -15,6 +15,6 @@ export { type DeviceOptions, type Device, createSession, toOrt, fromOrt, ort } f
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
 export { Rng, init, type Init } from './init.js';
 export { linearLayer, type Linear } from './layers/basic.js';
-export { fitLoop, type Trainable, type FitLoopOptions, type FitLoopResult, type EpochLog, type FitProgress, type FitCheckpointer, type SpanSource } from './fit/loop.js';
+export { fitLoop, type Trainable, type FitLoopOptions, type FitLoopResult, type EpochLog, type FitProgress, type FitCheckpointer, type SpanSource, type StepInfo } from './fit/loop.js';
 export { constantLr, linearWarmupDecay, cosineLr, ReduceLROnPlateau, type Schedule } from './fit/schedules.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './fit/early-stopping.js';

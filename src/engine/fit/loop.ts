@@ -84,6 +84,15 @@ export interface FitCheckpointer {
   load(model: Trainable<never>): Promise<{ progress: FitProgress; best: Map<string, Float32Array> | null } | null>;
 }
 
+/** What onStep hears after each optimiser update. */
+export interface StepInfo {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+}
+
 export interface FitLoopOptions<B> {
   epochs: number;
   /** Batches per epoch (progress bar, resume, mean loss). */
@@ -106,7 +115,7 @@ export interface FitLoopOptions<B> {
   label?: string;
   /** Name of the evaluation metric on the progress bar (default 'val'). */
   metricName?: string;
-  onStep?(info: { step: number; totalSteps: number; epoch: number; loss: number; lr: number }): void;
+  onStep?(info: StepInfo): void;
   onEpoch?(log: EpochLog): void;
   checkpoint?: FitCheckpointer;
 }

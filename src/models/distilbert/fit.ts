@@ -7,7 +7,7 @@
  * loop (src/engine/fit/loop.ts); this file builds the graph, the batches and the evaluation.
  */
 import { EarlyStopping } from '../../engine/fit/early-stopping.js';
-import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
+import { fitLoop, type FitCheckpointer, type SpanSource, type StepInfo } from '../../engine/fit/loop.js';
 import { linearWarmupDecay } from '../../engine/fit/schedules.js';
 import type { HostTensor } from '../../engine/types.js';
 import { argmaxRows, classificationMetrics } from '../../metrics/classification.js';
@@ -35,7 +35,7 @@ export interface FitOptions {
   padId: number;
   /** Warm-up fraction of the steps (linear), default 0.06 from scratch-friendly settings. */
   warmupFraction?: number;
-  onStep?: (info: { step: number; totalSteps: number; epoch: number; loss: number }) => void;
+  onStep?: (info: StepInfo) => void;
   onEpoch?: (info: EpochReport) => void;
   /** Save resumable state every `every` steps and after each epoch; resume from what it loads. */
   checkpoint?: FitCheckpointer;
@@ -131,7 +131,7 @@ export async function fitDistilBert(config: DistilBertConfig, params: Params, tr
       metricName: 'val_acc',
       tracker: opts.tracker,
       checkpoint: opts.checkpoint,
-      onStep: opts.onStep && ((s) => opts.onStep!({ step: s.step, totalSteps: s.totalSteps, epoch: s.epoch, loss: s.loss })),
+      onStep: opts.onStep,
       onEpoch: opts.onEpoch && ((e) => opts.onEpoch!(toReport(e))),
     });
   } finally {

@@ -6,7 +6,7 @@
  */
 import { TrainingSession, type HostTensor } from '../../engine/index.js';
 import { EarlyStopping } from '../../engine/fit/early-stopping.js';
-import { fitLoop, type FitCheckpointer, type SpanSource } from '../../engine/fit/loop.js';
+import { fitLoop, type FitCheckpointer, type SpanSource, type StepInfo } from '../../engine/fit/loop.js';
 import { epochOrder, seededRandom } from '../../util/random.js';
 import { linearTextForward, linearTextTrainingGraph, type LinearTextModel } from './model.js';
 
@@ -17,7 +17,7 @@ export interface LinearTextFitOptions {
   weightDecay?: number;
   seed?: number;
   threads?: number;
-  onStep?: (s: { step: number; totalSteps: number; epoch: number; loss: number }) => void;
+  onStep?: (info: StepInfo) => void;
   onEpoch?: (e: { epoch: number; loss: number; valAccuracy: number }) => void;
   /** Progress bar label (stderr); no bar without one. */
   label?: string;
@@ -93,7 +93,7 @@ export async function fitLinearText(
       metricName: 'val_acc',
       tracker: opts.tracker,
       checkpoint: opts.checkpoint,
-      onStep: opts.onStep && ((st) => opts.onStep!({ step: st.step, totalSteps: st.totalSteps, epoch: st.epoch, loss: st.loss })),
+      onStep: opts.onStep,
       onEpoch: opts.onEpoch && ((e) => opts.onEpoch!({ epoch: e.epoch, loss: e.trainLoss, valAccuracy: e.eval!.metric })),
     });
     const history = run.history.map((e) => ({ epoch: e.epoch, loss: e.trainLoss, valAccuracy: e.eval!.metric }));
