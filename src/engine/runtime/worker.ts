@@ -21,11 +21,13 @@ function zerosLike(dims: number[]): Tensor {
   return new Tensor('float32', new Float32Array(dims.reduce((p, d) => p * d, 1)), dims);
 }
 
-function stateArray(name: string): Float32Array {
+function stateTensor(name: string): Tensor {
   const t = state.get(name);
   if (!t) throw new Error(`engine worker: no state tensor "${name}"`);
-  return t.data as Float32Array;
+  return t;
 }
+
+const stateArray = (name: string): Float32Array => stateTensor(name).data as Float32Array;
 
 /** Run a loaded model: inputs from `feeds`, else from the state of the same name. */
 async function runModel(model: string, given: Record<string, HostTensor>, fetch: string[]): Promise<InferenceSession.ReturnType> {
@@ -76,11 +78,7 @@ async function handle(req: Request): Promise<{ value: unknown; transfer?: ArrayB
     }
     case 'getState': {
       const out: Record<string, HostTensor> = {};
-      for (const name of req.names) {
-        const t = state.get(name);
-        if (!t) throw new Error(`engine worker: no state tensor "${name}"`);
-        out[name] = fromOrt(t);
-      }
+      for (const name of req.names) out[name] = fromOrt(stateTensor(name));
       return { value: out }; // structured clone copies: the worker keeps its tensors
     }
     case 'run': {
