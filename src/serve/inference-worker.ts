@@ -71,6 +71,10 @@ async function main(): Promise<void> {
       if (inFlight === 0) port.close();
       return;
     }
+    if (req.type === 'die') {
+      if (process.env.VERDE_SERVE_TEST_FAULTS === 'die') throw new Error('test fault: inference worker dies holding its batches');
+      return;
+    }
     inFlight++;
     run(req)
       .catch((err: unknown) => reply({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }))

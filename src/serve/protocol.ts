@@ -49,7 +49,18 @@ export interface CloseRequest {
   type: 'close';
 }
 
-export type WorkerRequest = RunRequest | CloseRequest;
+/**
+ * Tests only (honoured when VERDE_SERVE_TEST_FAULTS=die): the worker throws, uncaught, and its
+ * thread dies holding the batches it has not answered — a worker death from inside the thread.
+ * Killing a worker from outside with terminate() while its ONNX Runtime run is on the stack makes
+ * onnxruntime-node throw a C++ Napi::Error that aborts the whole process, which verde itself never
+ * does (close() waits) and a test must not either.
+ */
+export interface DieRequest {
+  type: 'die';
+}
+
+export type WorkerRequest = RunRequest | CloseRequest | DieRequest;
 
 export interface RunResult {
   type: 'result';

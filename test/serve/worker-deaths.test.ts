@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { restartDelayMs, type ModelWorker } from '../../src/serve/model-worker.js';
 import { createServer, type RunningServer } from '../../src/serve/server.js';
 import type { WorkerGroup } from '../../src/serve/worker-group.js';
@@ -72,17 +73,31 @@ describe('a model whose workers keep dying', () => {
   let s: RunningServer;
   let members: ModelWorker[];
 
+  const faultsBefore = process.env.VERDE_SERVE_TEST_FAULTS;
   before(async () => {
+    process.env.VERDE_SERVE_TEST_FAULTS = 'die'; // read by the workers, which share this process's env
     await mkdir(fx.f.root, { recursive: true });
     s = await createServer({ models: [fx.f.tabular], port: 0, workers: 2, cache: 'off', maxQueue: 4096 });
     members = (s.models[0]!.predictor as unknown as { worker: WorkerGroup }).worker['members'] as ModelWorker[];
   });
   after(async () => {
     await s?.close();
+    if (faultsBefore === undefined) delete process.env.VERDE_SERVE_TEST_FAULTS;
+    else process.env.VERDE_SERVE_TEST_FAULTS = faultsBefore;
   });
 
-  /** Kill a worker from outside, as an out-of-memory error or a crash in the thread would. */
-  const kill = (w: ModelWorker) => (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  /**
+   * Kill a worker: it throws, uncaught, holding the batches it has not answered (a crash in the
+   * thread), and this resolves when its thread has exited. Not terminate() from outside: landing
+   * while ONNX Runtime's run is on the worker's stack, that aborts the whole process in
+   * onnxruntime-node (a C++ Napi::Error; see DieRequest in src/serve/protocol.ts).
+   */
+  const kill = (w: ModelWorker) => {
+    const worker = (w as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => worker.once('exit', resolve)); // events.once would reject on the thread's 'error'
+    worker.postMessage({ type: 'die' });
+    return exited;
+  };
   const until = async (cond: () => boolean, what: string) => {
     for (let t = 0; t < 600 && !cond(); t++) await new Promise((r) => setTimeout(r, 25));
     assert.ok(cond(), what);
